@@ -1,0 +1,2 @@
+#include <refund.h>
+int main(void) { return 0; }

@@ -1,0 +1,49 @@
+/**
+ * @file refund/actor.h
+ * @brief Who acts: an actor id and a role, given with every action.
+ *
+ * The host authenticates people; the library is told the actor's id and
+ * role for every action and refuses (REFUND_EDENIED) actions the role may
+ * not take.
+ */
+#ifndef REFUND_ACTOR_H
+#define REFUND_ACTOR_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Roles.  Values are fixed forever. */
+typedef enum refund_role {
+	REFUND_ROLE_APPLICANT = 1, /**< The merchant asking for the deposit back (商户). */
+	REFUND_ROLE_AGENT = 2,     /**< The agent who collected the deposit (代理商). */
+	REFUND_ROLE_REVIEWER = 3,  /**< Reviews applications (审核). */
+	REFUND_ROLE_FINANCE = 4,   /**< Pays out (财务). */
+	REFUND_ROLE_ADMIN = 5,     /**< Sets policy, corrects records (管理员). */
+	REFUND_ROLE_SYSTEM = 6     /**< The library itself, acting on a deadline. */
+} refund_role;
+
+/**
+ * The role's name: "applicant", "agent", "reviewer", "finance", "admin",
+ * "system".
+ *
+ * @return a static string; NULL for an unknown role.
+ */
+REFUND_API const char *refund_role_name(int role);
+
+/**
+ * The role of a name, as refund_role_name() gives it.
+ *
+ * @param name the name.
+ * @param out receives the ::refund_role.
+ * @return 0; REFUND_EINVAL for NULL arguments; REFUND_ENOTFOUND.
+ */
+REFUND_API int refund_role_from_name(const char *name, int *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REFUND_ACTOR_H */

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int refund_placeholder_calendar_cn;

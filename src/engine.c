@@ -1,0 +1,247 @@
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static refund_time system_clock(void *user)
+{
+	(void)user;
+	return (refund_time)time(NULL);
+}
+
+int refund_engine_options_init(refund_engine_options *options, unsigned int version)
+{
+	static const refund_engine_options defaults = REFUND_ENGINE_OPTIONS_INIT;
+
+	if (!options)
+		return REFUND_EINVAL;
+	if (version != REFUND_ENGINE_OPTIONS_VERSION)
+		return REFUND_EVERSION;
+	*options = defaults;
+	return 0;
+}
+
+static int check_store(const refund_store *store)
+{
+	if (!store)
+		return REFUND_EINVAL;
+	if (store->version != REFUND_STORE_VERSION)
+		return REFUND_EVERSION;
+	if (!store->load || !store->commit || !store->events || !store->due)
+		return REFUND_EINVAL;
+	return 0;
+}
+
+static int valid_lang(int lang)
+{
+	return lang == REFUND_LANG_EN || lang == REFUND_LANG_ZH_CN;
+}
+
+int refund_engine_new(refund_engine **out, const refund_engine_options *options)
+{
+	refund_allocator alloc;
+	refund_engine *e;
+	int rc;
+
+	if (!out || !options)
+		return REFUND_EINVAL;
+	if (options->version != REFUND_ENGINE_OPTIONS_VERSION)
+		return REFUND_EVERSION;
+	if (!valid_lang(options->lang))
+		return REFUND_EINVAL;
+	if ((rc = check_store(options->store)) != 0)
+		return rc;
+	if ((rc = refund__allocator_copy(&alloc, options->allocator)) != 0)
+		return rc;
+	e = refund__calloc(&alloc, 1, sizeof(*e));
+	if (!e)
+		return REFUND_ENOMEM;
+	e->alloc = alloc;
+	e->clock = options->clock ? options->clock : system_clock;
+	e->clock_user = options->clock ? options->clock_user : NULL;
+	e->store = options->store;
+	e->notify = options->notify;
+	e->notify_user = options->notify_user;
+	e->lang = options->lang;
+	*out = e;
+	return 0;
+}
+
+void refund_engine_free(refund_engine *engine)
+{
+	refund_allocator alloc;
+
+	if (!engine)
+		return;
+	alloc = engine->alloc;
+	refund__free(&alloc, engine->currencies);
+	refund__free(&alloc, engine);
+}
+
+const char *refund_engine_errmsg(const refund_engine *engine)
+{
+	return engine ? engine->errmsg : "no engine";
+}
+
+refund_lang refund_engine_lang(const refund_engine *engine)
+{
+	return engine ? engine->lang : REFUND_LANG_EN;
+}
+
+int refund_engine_set_lang(refund_engine *engine, refund_lang lang)
+{
+	if (!engine)
+		return REFUND_EINVAL;
+	if (!valid_lang(lang))
+		return refund__fail(engine, REFUND_EINVAL, "unknown language %d",
+				"未知语言 %d", (int)lang);
+	engine->lang = lang;
+	return 0;
+}
+
+int refund__now(refund_engine *e, refund_time *out)
+{
+	refund_time t = e->clock(e->clock_user);
+
+	if (t < REFUND_TIME_MIN || t > REFUND_TIME_MAX)
+		return refund__fail(e, REFUND_EINVAL,
+				"the clock returned %lld, outside years 1970 to 9999",
+				"时钟返回 %lld，超出 1970 至 9999 年", (long long)t);
+	*out = t;
+	return 0;
+}
+
+int refund_engine_now(refund_engine *engine, refund_time *out)
+{
+	if (!engine || !out)
+		return engine ? refund__fail(engine, REFUND_EINVAL, "output pointer is NULL",
+				"输出指针为空") : REFUND_EINVAL;
+	return refund__now(engine, out);
+}
+
+static int valid_currency_code(const char *code)
+{
+	int i;
+
+	if (!code)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (code[i] < 'A' || code[i] > 'Z')
+			return 0;
+	return code[3] == '\0';
+}
+
+int refund_engine_set_currency(refund_engine *engine, const char *code, int exponent)
+{
+	refund_currency_override *grown;
+	size_t i;
+
+	if (!engine)
+		return REFUND_EINVAL;
+	if (!valid_currency_code(code))
+		return refund__fail(engine, REFUND_EINVAL,
+				"a currency code is three upper-case letters such as CNY",
+				"币种代码须为三个大写字母，例如 CNY");
+	if (exponent < 0 || exponent > 4)
+		return refund__fail(engine, REFUND_EINVAL,
+				"currency %s: exponent %d is outside 0 to 4",
+				"币种 %s：小数位数 %d 超出 0 至 4", code, exponent);
+	for (i = 0; i < engine->ncurrencies; i++) {
+		if (strcmp(engine->currencies[i].code, code) == 0) {
+			engine->currencies[i].exponent = exponent;
+			return 0;
+		}
+	}
+	grown = refund__realloc_array(&engine->alloc, engine->currencies,
+			engine->ncurrencies + 1, sizeof(*grown));
+	if (!grown)
+		return refund__fail_code(engine, REFUND_ENOMEM);
+	engine->currencies = grown;
+	memcpy(grown[engine->ncurrencies].code, code, 4);
+	grown[engine->ncurrencies].exponent = exponent;
+	engine->ncurrencies++;
+	return 0;
+}
+
+int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return code;
+	va_start(ap, zh);
+	vsnprintf(e->errmsg, sizeof(e->errmsg), e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
+	va_end(ap);
+	return code;
+}
+
+int refund__fail_code(refund_engine *e, int code)
+{
+	if (e)
+		snprintf(e->errmsg, sizeof(e->errmsg), "%s", refund_strerror(code, e->lang));
+	return code;
+}
+
+/* Store codes the library knows pass through; anything else is a store failure. */
+static int store_result(refund_engine *e, int rc, const char *op)
+{
+	switch (rc) {
+	case 0:
+		return 0;
+	case REFUND_ENOMEM:
+	case REFUND_ENOTFOUND:
+	case REFUND_ECONFLICT:
+	case REFUND_EBUSY:
+	case REFUND_ECORRUPT:
+	case REFUND_EUSER:
+		return rc;
+	case REFUND_ESTORE:
+		return refund__fail(e, REFUND_ESTORE, "the store failed to %s",
+				"存储执行“%s”失败", op);
+	default:
+		return refund__fail(e, REFUND_ESTORE, "the store failed to %s (code %d)",
+				"存储执行“%s”失败（代码 %d）", op, rc);
+	}
+}
+
+int refund__store_load(refund_engine *e, int kind, const char *id,
+		refund_store_record_cb cb, void *ctx)
+{
+	return store_result(e, e->store->load(e->store, kind, id, cb, ctx), "load");
+}
+
+int refund__store_commit(refund_engine *e, const refund_store_batch *batch)
+{
+	return store_result(e, e->store->commit(e->store, batch), "commit");
+}
+
+int refund__store_scan(refund_engine *e, int kind, const refund_store_filter *filter,
+		refund_store_record_cb cb, void *ctx)
+{
+	if (!e->store->scan)
+		return refund__fail(e, REFUND_ENOTSUP, "the store cannot list records (no scan)",
+				"存储不支持列出记录（无 scan）");
+	return store_result(e, e->store->scan(e->store, kind, filter, cb, ctx), "scan");
+}
+
+int refund__store_events(refund_engine *e, int kind, const char *id,
+		uint64_t from_seq, refund_store_event_cb cb, void *ctx)
+{
+	return store_result(e, e->store->events(e->store, kind, id, from_seq, cb, ctx),
+			"read events");
+}
+
+int refund__store_due(refund_engine *e, refund_time before, size_t limit,
+		refund_store_due_cb cb, void *ctx)
+{
+	return store_result(e, e->store->due(e->store, before, limit, cb, ctx),
+			"query deadlines");
+}
+
+void refund__notify(refund_engine *e, const refund_notice *notice)
+{
+	if (e->notify)
+		e->notify(e->notify_user, notice);
+}

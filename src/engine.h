@@ -1,0 +1,72 @@
+/*
+ * Internal: the engine's layout and the helpers every module uses to
+ * allocate, read the clock, talk to the store and report failures.
+ */
+#ifndef REFUND_SRC_ENGINE_H
+#define REFUND_SRC_ENGINE_H
+
+#include <refund/engine.h>
+#include <refund/sys/store.h>
+
+#include "alloc.h"
+
+#define REFUND_ERRMSG_SIZE 512
+
+typedef struct refund_currency_override {
+	char code[4];
+	int exponent;
+} refund_currency_override;
+
+struct refund_engine {
+	refund_allocator alloc;
+	refund_clock_fn clock;
+	void *clock_user;
+	refund_store *store;
+	refund_notify_fn notify;
+	void *notify_user;
+	refund_lang lang;
+	refund_currency_override *currencies;
+	size_t ncurrencies;
+	char errmsg[REFUND_ERRMSG_SIZE];
+};
+
+#if defined(__GNUC__)
+#  define REFUND_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#  define REFUND_PRINTF(fmt, args)
+#endif
+
+/*
+ * Record a failure on the engine (which may be NULL) and return code.  The
+ * message is written in the engine's language: en and zh take the same
+ * arguments.  "%s: " with the error's short text is not added; say what
+ * was wrong and, where it helps, what to do.
+ */
+int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...)
+	REFUND_PRINTF(3, 5) REFUND_PRINTF(4, 5);
+
+/* Fail with the code's own short text (for REFUND_ENOMEM and the like). */
+int refund__fail_code(refund_engine *e, int code);
+
+/* The engine clock, or REFUND_EINVAL if the clock is out of range. */
+int refund__now(refund_engine *e, refund_time *out);
+
+/*
+ * Store calls, mapping unknown codes to REFUND_ESTORE and describing the
+ * failure on the engine.  `what` names the record for messages ("deposit
+ * D-1").
+ */
+int refund__store_load(refund_engine *e, int kind, const char *id,
+		refund_store_record_cb cb, void *ctx);
+int refund__store_commit(refund_engine *e, const refund_store_batch *batch);
+int refund__store_scan(refund_engine *e, int kind, const refund_store_filter *filter,
+		refund_store_record_cb cb, void *ctx);
+int refund__store_events(refund_engine *e, int kind, const char *id,
+		uint64_t from_seq, refund_store_event_cb cb, void *ctx);
+int refund__store_due(refund_engine *e, refund_time before, size_t limit,
+		refund_store_due_cb cb, void *ctx);
+
+/* Pass a notice to the host, if it asked for them. */
+void refund__notify(refund_engine *e, const refund_notice *notice);
+
+#endif

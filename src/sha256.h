@@ -1,0 +1,28 @@
+/*
+ * Internal: SHA-256 (FIPS 180-4), for the tamper-evident audit chain.
+ */
+#ifndef REFUND_SRC_SHA256_H
+#define REFUND_SRC_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_DIGEST_SIZE 32
+#define SHA256_HEX_SIZE 65 /* 64 hex digits and a NUL */
+
+typedef struct sha256_ctx {
+	uint32_t state[8];
+	uint64_t bytes;          /* total bytes fed */
+	unsigned char block[64];
+	size_t fill;             /* bytes in block */
+} sha256_ctx;
+
+void sha256_init(sha256_ctx *ctx);
+void sha256_update(sha256_ctx *ctx, const void *data, size_t size);
+void sha256_final(sha256_ctx *ctx, unsigned char digest[SHA256_DIGEST_SIZE]);
+/* One shot. */
+void sha256(const void *data, size_t size, unsigned char digest[SHA256_DIGEST_SIZE]);
+/* Lower-case hex, NUL-terminated. */
+void sha256_hex(const unsigned char digest[SHA256_DIGEST_SIZE], char hex[SHA256_HEX_SIZE]);
+
+#endif
