@@ -1,2 +1,854 @@
-/* placeholder: being written */
-typedef int refund_placeholder_deposit;
+/*
+ * Deposits and their ledger.
+ *
+ * The stored record is the whole deposit with every ledger entry: a
+ * deposit has a handful of entries in its life, and one record means one
+ * put per change, so the ledger and the case that moves money commit
+ * together.  Balances are derived from the entries, never stored, so they
+ * cannot disagree with them.
+ */
+#include "deposit.h"
+
+#include <string.h>
+
+#include <refund/money.h>
+
+#include "json.h"
+#include "validate.h"
+
+#define DEPOSIT_SCHEMA 1
+
+struct refund_deposit {
+	refund_engine *engine;
+	uint64_t version;
+	char *id;
+	char *holder;
+	char *agent;
+	char *terminal_serial;
+	char *contract_id;
+	char *receipt;
+	char currency[4];
+	refund_time paid_at;
+	refund_time contract_end;
+	int64_t days_in_service;
+	int64_t transaction_volume;
+	deposit_entry *entries;
+	size_t nentries;
+	size_t capacity;
+	refund_balance balance;
+};
+
+static const char *const entry_kind_names[] = {
+	NULL, "hold", "refund", "damage", "missing_parts", "handling_fee",
+	"fee_offset", "forfeit"
+};
+
+#define NKINDS ((int)(sizeof(entry_kind_names) / sizeof(entry_kind_names[0])))
+
+const char *refund_entry_kind_name(int kind)
+{
+	return kind > 0 && kind < NKINDS ? entry_kind_names[kind] : NULL;
+}
+
+static int entry_kind_from_name(const char *name)
+{
+	int kind;
+
+	for (kind = 1; kind < NKINDS; kind++)
+		if (strcmp(name, entry_kind_names[kind]) == 0)
+			return kind;
+	return 0;
+}
+
+int refund_deposit_info_init(refund_deposit_info *info, unsigned int version)
+{
+	static const refund_deposit_info defaults = REFUND_DEPOSIT_INFO_INIT;
+
+	if (!info)
+		return REFUND_EINVAL;
+	if (version != REFUND_DEPOSIT_INFO_VERSION)
+		return REFUND_EVERSION;
+	*info = defaults;
+	return 0;
+}
+
+/* ---- the balance: derived from the entries ---- */
+
+/* Add one entry to a balance, refusing what would break the invariant. */
+static int balance_add(refund_balance *b, int kind, int64_t amount)
+{
+	int64_t *column;
+
+	if (amount <= 0)
+		return REFUND_EINVAL;
+	if (kind == REFUND_ENTRY_HOLD) {
+		if (__builtin_add_overflow(b->held, amount, &b->held) ||
+		    __builtin_add_overflow(b->remaining, amount, &b->remaining))
+			return REFUND_EOVERFLOW;
+		return 0;
+	}
+	if (amount > b->remaining)
+		return REFUND_EBALANCE;
+	column = kind == REFUND_ENTRY_REFUND ? &b->refunded : &b->deducted;
+	*column += amount;  /* cannot overflow: bounded by held */
+	b->remaining -= amount;
+	return 0;
+}
+
+/* ---- freeing ---- */
+
+static void entry_dispose(const refund_allocator *a, deposit_entry *entry)
+{
+	refund__free(a, entry->actor);
+	refund__free(a, entry->reference);
+	refund__free(a, entry->case_id);
+}
+
+void refund_deposit_free(refund_deposit *d)
+{
+	const refund_allocator *a;
+	size_t i;
+
+	if (!d)
+		return;
+	a = &d->engine->alloc;
+	for (i = 0; i < d->nentries; i++)
+		entry_dispose(a, &d->entries[i]);
+	refund__free(a, d->entries);
+	refund__free(a, d->id);
+	refund__free(a, d->holder);
+	refund__free(a, d->agent);
+	refund__free(a, d->terminal_serial);
+	refund__free(a, d->contract_id);
+	refund__free(a, d->receipt);
+	refund__free(a, d);
+}
+
+/* ---- encoding ---- */
+
+static void encode_entry(json_writer *w, const deposit_entry *entry)
+{
+	json_object_begin(w);
+	json_kv_int(w, "seq", entry->seq);
+	json_kv_string(w, "kind", refund_entry_kind_name(entry->kind));
+	json_kv_int(w, "amount", entry->amount);
+	json_kv_int(w, "at", entry->at);
+	json_kv_string(w, "actor", entry->actor);
+	json_kv_string(w, "role", refund_role_name(entry->role));
+	json_kv_string(w, "reference", entry->reference);
+	json_kv_string(w, "case", entry->case_id);
+	json_object_end(w);
+}
+
+static void encode_optional_time(json_writer *w, const char *key, refund_time t)
+{
+	json_key(w, key);
+	if (t == REFUND_TIME_NONE)
+		json_null(w);
+	else
+		json_int(w, t);
+}
+
+/* The deposit as it is, plus extra entries and the given usage figures. */
+static int encode(const refund_deposit *d, const deposit_entry *extra, size_t nextra,
+		int64_t days, int64_t volume, char **data, size_t *size)
+{
+	json_writer w;
+	size_t i;
+
+	json_writer_init(&w, &d->engine->alloc);
+	json_object_begin(&w);
+	json_kv_int(&w, "schema", DEPOSIT_SCHEMA);
+	json_kv_string(&w, "id", d->id);
+	json_kv_string(&w, "holder", d->holder);
+	json_kv_string(&w, "agent", d->agent);
+	json_kv_string(&w, "terminal", d->terminal_serial);
+	json_kv_string(&w, "contract", d->contract_id);
+	json_kv_string(&w, "receipt", d->receipt);
+	json_kv_string(&w, "currency", d->currency);
+	json_kv_int(&w, "paid_at", d->paid_at);
+	encode_optional_time(&w, "contract_end", d->contract_end);
+	json_kv_int(&w, "days_in_service", days);
+	json_kv_int(&w, "transaction_volume", volume);
+	json_key(&w, "ledger");
+	json_array_begin(&w);
+	for (i = 0; i < d->nentries; i++)
+		encode_entry(&w, &d->entries[i]);
+	for (i = 0; i < nextra; i++)
+		encode_entry(&w, &extra[i]);
+	json_array_end(&w);
+	json_object_end(&w);
+	return json_writer_finish(&w, data, size);
+}
+
+/* ---- decoding: stored bytes are untrusted ---- */
+
+static int corrupt(refund_engine *e, const char *id, const char *what)
+{
+	return refund__fail(e, REFUND_ECORRUPT,
+			"deposit %s: the stored record is corrupt (%s)",
+			"押金 %s：存储的记录已损坏（%s）", id, what);
+}
+
+/* A copied string field that must pass the id check (or may be absent). */
+static int decode_id_field(refund_deposit *d, const json_value *obj, const char *key,
+		int required, char **out)
+{
+	const char *s = NULL;
+	refund_engine *e = d->engine;
+
+	if (json_field_string(obj, key, required, &s) != 0)
+		return REFUND_ECORRUPT;
+	if (!s)
+		return 0;
+	if ((required ? refund__check_id(e, key, s) : refund__check_optional_id(e, key, s)) != 0)
+		return REFUND_ECORRUPT;
+	*out = refund__strdup(&e->alloc, s);
+	return *out ? 0 : REFUND_ENOMEM;
+}
+
+static int decode_text_field(refund_deposit *d, const json_value *obj, const char *key,
+		char **out)
+{
+	const char *s = NULL;
+
+	if (json_field_string(obj, key, 0, &s) != 0 ||
+	    refund__check_text(d->engine, key, s, REFUND_TEXT_MAX) != 0)
+		return REFUND_ECORRUPT;
+	if (!s)
+		return 0;
+	*out = refund__strdup(&d->engine->alloc, s);
+	return *out ? 0 : REFUND_ENOMEM;
+}
+
+static int decode_time_field(const json_value *obj, const char *key, int required,
+		refund_time *out)
+{
+	int64_t t = REFUND_TIME_NONE;
+
+	if (json_field_int(obj, key, required, &t) != 0)
+		return REFUND_ECORRUPT;
+	if (t != REFUND_TIME_NONE && (t < REFUND_TIME_MIN || t > REFUND_TIME_MAX))
+		return REFUND_ECORRUPT;
+	*out = t;
+	return 0;
+}
+
+static int decode_entry(refund_deposit *d, const json_value *obj, deposit_entry *entry)
+{
+	const char *kind = NULL, *role = NULL;
+	int64_t seq = 0;
+	int rc;
+
+	if (obj->type != JSON_OBJECT ||
+	    json_field_int(obj, "seq", 1, &seq) != 0 ||
+	    json_field_string(obj, "kind", 1, &kind) != 0 ||
+	    json_field_int(obj, "amount", 1, &entry->amount) != 0 ||
+	    decode_time_field(obj, "at", 1, &entry->at) != 0 ||
+	    json_field_string(obj, "role", 1, &role) != 0)
+		return REFUND_ECORRUPT;
+	if (seq != (int64_t)d->nentries + 1 || !(entry->kind = entry_kind_from_name(kind)) ||
+	    refund_role_from_name(role, &entry->role) != 0)
+		return REFUND_ECORRUPT;
+	entry->seq = (uint32_t)seq;
+	if ((rc = decode_id_field(d, obj, "actor", 1, &entry->actor)) != 0 ||
+	    (rc = decode_text_field(d, obj, "reference", &entry->reference)) != 0 ||
+	    (rc = decode_id_field(d, obj, "case", 0, &entry->case_id)) != 0)
+		return rc;
+	/* The first entry is the hold and the only one. */
+	if ((entry->kind == REFUND_ENTRY_HOLD) != (d->nentries == 0))
+		return REFUND_ECORRUPT;
+	return balance_add(&d->balance, entry->kind, entry->amount) ? REFUND_ECORRUPT : 0;
+}
+
+static int decode_ledger(refund_deposit *d, const json_value *ledger)
+{
+	size_t i, n = ledger->u.array.count;
+	int rc;
+
+	if (n == 0 || n > UINT32_MAX)
+		return REFUND_ECORRUPT;
+	d->entries = refund__calloc(&d->engine->alloc, n, sizeof(*d->entries));
+	if (!d->entries)
+		return REFUND_ENOMEM;
+	d->capacity = n;
+	for (i = 0; i < n; i++) {
+		rc = decode_entry(d, &ledger->u.array.items[i], &d->entries[i]);
+		d->nentries++;  /* counted even on failure so free releases its strings */
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int decode_fields(refund_deposit *d, const json_value *root, const char *want_id)
+{
+	const char *currency = NULL;
+	const json_value *ledger = NULL;
+	int64_t schema = 0;
+	int rc;
+
+	if (root->type != JSON_OBJECT || json_field_int(root, "schema", 1, &schema) != 0)
+		return REFUND_ECORRUPT;
+	if (schema != DEPOSIT_SCHEMA)
+		return REFUND_ECORRUPT;
+	if ((rc = decode_id_field(d, root, "id", 1, &d->id)) != 0 ||
+	    (rc = decode_id_field(d, root, "holder", 1, &d->holder)) != 0 ||
+	    (rc = decode_id_field(d, root, "agent", 1, &d->agent)) != 0 ||
+	    (rc = decode_id_field(d, root, "terminal", 1, &d->terminal_serial)) != 0 ||
+	    (rc = decode_id_field(d, root, "contract", 0, &d->contract_id)) != 0 ||
+	    (rc = decode_text_field(d, root, "receipt", &d->receipt)) != 0)
+		return rc;
+	if (strcmp(d->id, want_id) != 0)
+		return REFUND_ECORRUPT;
+	if (json_field_string(root, "currency", 1, &currency) != 0 ||
+	    refund__check_currency(d->engine, currency) != 0)
+		return REFUND_ECORRUPT;
+	memcpy(d->currency, currency, 4);
+	if (decode_time_field(root, "paid_at", 1, &d->paid_at) != 0 ||
+	    decode_time_field(root, "contract_end", 0, &d->contract_end) != 0 ||
+	    json_field_int(root, "days_in_service", 1, &d->days_in_service) != 0 ||
+	    json_field_int(root, "transaction_volume", 1, &d->transaction_volume) != 0 ||
+	    d->days_in_service < 0 || d->transaction_volume < 0 ||
+	    json_field_array(root, "ledger", 1, &ledger) != 0)
+		return REFUND_ECORRUPT;
+	return decode_ledger(d, ledger);
+}
+
+static refund_deposit *deposit_alloc(refund_engine *e)
+{
+	refund_deposit *d = refund__calloc(&e->alloc, 1, sizeof(*d));
+
+	if (d) {
+		d->engine = e;
+		d->balance.version = REFUND_BALANCE_VERSION;
+		d->contract_end = REFUND_TIME_NONE;
+	}
+	return d;
+}
+
+/* Decode a stored record; *out only on success. */
+static int decode(refund_engine *e, const refund_store_record *rec, refund_deposit **out)
+{
+	json_value *root = NULL;
+	refund_deposit *d;
+	int rc;
+
+	if (rec->version == 0)
+		return corrupt(e, rec->id, "version 0");
+	rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
+	if (rc == REFUND_ENOMEM)
+		return refund__fail_code(e, rc);
+	if (rc)
+		return corrupt(e, rec->id, "not valid JSON");
+	d = deposit_alloc(e);
+	if (!d) {
+		json_free(&e->alloc, root);
+		return refund__fail_code(e, REFUND_ENOMEM);
+	}
+	rc = decode_fields(d, root, rec->id);
+	json_free(&e->alloc, root);
+	if (rc) {
+		refund_deposit_free(d);
+		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
+				: corrupt(e, rec->id, "a field is missing or invalid");
+	}
+	d->version = rec->version;
+	*out = d;
+	return 0;
+}
+
+/* ---- staging a change ---- */
+
+static int entry_copy(const refund_allocator *a, const deposit_entry_spec *spec,
+		uint32_t seq, refund_time at, deposit_entry *out)
+{
+	out->seq = seq;
+	out->kind = spec->kind;
+	out->amount = spec->amount;
+	out->at = at;
+	out->role = spec->role;
+	out->actor = refund__strdup(a, spec->actor);
+	out->reference = refund__strdup(a, spec->reference);
+	out->case_id = refund__strdup(a, spec->case_id);
+	if (!out->actor || (spec->reference && !out->reference) ||
+	    (spec->case_id && !out->case_id)) {
+		entry_dispose(a, out);
+		return REFUND_ENOMEM;
+	}
+	return 0;
+}
+
+static int stage_entries(refund_deposit *d, const deposit_entry_spec *specs,
+		size_t nspecs, refund_time at, deposit_stage *st)
+{
+	refund_engine *e = d->engine;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nspecs; i++) {
+		rc = balance_add(&st->balance, specs[i].kind, specs[i].amount);
+		if (rc == REFUND_EBALANCE)
+			return refund__fail(e, rc,
+					"deposit %s: %s of %lld exceeds the remaining %lld (minor units)",
+					"押金 %s：%s %lld 超出剩余金额 %lld（最小货币单位）",
+					d->id, refund_entry_kind_name(specs[i].kind),
+					(long long)specs[i].amount, (long long)st->balance.remaining);
+		if (rc)
+			return refund__fail(e, rc, "deposit %s: amount out of range",
+					"押金 %s：金额超出范围", d->id);
+	}
+	if (nspecs == 0)
+		return 0;
+	st->entries = refund__calloc(&e->alloc, nspecs, sizeof(*st->entries));
+	if (!st->entries)
+		return refund__fail_code(e, REFUND_ENOMEM);
+	for (i = 0; i < nspecs; i++) {
+		if (entry_copy(&e->alloc, &specs[i], (uint32_t)(d->nentries + i + 1), at,
+				&st->entries[i]) != 0)
+			return refund__fail_code(e, REFUND_ENOMEM);
+		st->nentries++;
+	}
+	return 0;
+}
+
+/* Room for the new entries, so that applying after the commit cannot fail. */
+static int reserve_entries(refund_deposit *d, size_t more)
+{
+	deposit_entry *grown;
+	size_t want = d->nentries + more;
+
+	if (want <= d->capacity)
+		return 0;
+	grown = refund__realloc_array(&d->engine->alloc, d->entries, want, sizeof(*grown));
+	if (!grown)
+		return refund__fail_code(d->engine, REFUND_ENOMEM);
+	d->entries = grown;
+	d->capacity = want;
+	return 0;
+}
+
+int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
+		size_t nspecs, int64_t days_in_service, int64_t transaction_volume,
+		refund_time at, deposit_stage *st)
+{
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->balance = d->balance;
+	st->days_in_service = days_in_service;
+	st->transaction_volume = transaction_volume;
+	if ((rc = stage_entries(d, specs, nspecs, at, st)) != 0 ||
+	    (rc = reserve_entries(d, nspecs)) != 0)
+		goto fail;
+	rc = encode(d, st->entries, st->nentries, days_in_service, transaction_volume,
+			&st->data, &st->size);
+	if (rc) {
+		rc = refund__fail_code(d->engine, rc);
+		goto fail;
+	}
+	st->put.kind = REFUND_RECORD_DEPOSIT;
+	st->put.id = d->id;
+	st->put.expected_version = d->version;
+	st->put.data = (const unsigned char *)st->data;
+	st->put.size = st->size;
+	st->put.index.deposit_id = d->id;
+	st->put.index.holder = d->holder;
+	st->put.index.agent = d->agent;
+	st->put.index.next_deadline = REFUND_NO_DEADLINE;
+	return 0;
+fail:
+	refund__deposit_stage_dispose(d, st);
+	return rc;
+}
+
+void refund__deposit_apply(refund_deposit *d, deposit_stage *st)
+{
+	memcpy(d->entries + d->nentries, st->entries, st->nentries * sizeof(*st->entries));
+	d->nentries += st->nentries;
+	st->nentries = 0;  /* the strings now belong to the handle */
+	d->balance = st->balance;
+	d->days_in_service = st->days_in_service;
+	d->transaction_volume = st->transaction_volume;
+	d->version++;
+	refund__deposit_stage_dispose(d, st);
+}
+
+void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *st)
+{
+	const refund_allocator *a = &d->engine->alloc;
+	size_t i;
+
+	for (i = 0; i < st->nentries; i++)
+		entry_dispose(a, &st->entries[i]);
+	refund__free(a, st->entries);
+	refund__free(a, st->data);
+	memset(st, 0, sizeof(*st));
+}
+
+refund_engine *refund__deposit_engine(const refund_deposit *d)
+{
+	return d->engine;
+}
+
+/* Commit a staged change of the deposit alone, then apply it. */
+static int commit_alone(refund_deposit *d, deposit_stage *st)
+{
+	refund_store_batch batch = { &st->put, 1, NULL, 0 };
+	int rc = refund__store_commit(d->engine, &batch);
+
+	if (rc == REFUND_ECONFLICT)
+		rc = refund__fail(d->engine, rc,
+				"deposit %s was changed by someone else; load it again and retry",
+				"押金 %s 已被他人修改，请重新加载后重试", d->id);
+	if (rc) {
+		refund__deposit_stage_dispose(d, st);
+		return rc;
+	}
+	refund__deposit_apply(d, st);
+	return 0;
+}
+
+/* ---- the public API ---- */
+
+#define CREATE_ROLES (REFUND_ROLE_BIT(REFUND_ROLE_AGENT) | \
+		REFUND_ROLE_BIT(REFUND_ROLE_FINANCE) | REFUND_ROLE_BIT(REFUND_ROLE_ADMIN))
+#define POST_ROLES (REFUND_ROLE_BIT(REFUND_ROLE_FINANCE) | REFUND_ROLE_BIT(REFUND_ROLE_ADMIN))
+#define USAGE_ROLES (REFUND_ROLE_BIT(REFUND_ROLE_AGENT) | \
+		REFUND_ROLE_BIT(REFUND_ROLE_ADMIN) | REFUND_ROLE_BIT(REFUND_ROLE_SYSTEM))
+
+static int check_info(refund_engine *e, const refund_deposit_info *info)
+{
+	int rc;
+
+	if (info->version != REFUND_DEPOSIT_INFO_VERSION)
+		return refund__fail(e, REFUND_EVERSION, "unknown refund_deposit_info version %u",
+				"refund_deposit_info 版本 %u 未知", info->version);
+	if ((rc = refund__check_id(e, "deposit id", info->id)) != 0 ||
+	    (rc = refund__check_id(e, "holder", info->holder)) != 0 ||
+	    (rc = refund__check_id(e, "agent", info->agent)) != 0 ||
+	    (rc = refund__check_id(e, "terminal serial", info->terminal_serial)) != 0 ||
+	    (rc = refund__check_optional_id(e, "contract id", info->contract_id)) != 0 ||
+	    (rc = refund__check_text(e, "receipt", info->receipt, REFUND_TEXT_MAX)) != 0 ||
+	    (rc = refund__check_currency(e, info->currency)) != 0 ||
+	    (rc = refund__check_time(e, "paid_at", info->paid_at)) != 0)
+		return rc;
+	if (info->contract_end != REFUND_TIME_NONE &&
+	    (rc = refund__check_time(e, "contract_end", info->contract_end)) != 0)
+		return rc;
+	if (info->amount <= 0)
+		return refund__fail(e, REFUND_EINVAL, "deposit amount must be positive, not %lld",
+				"押金金额须为正数，而非 %lld", (long long)info->amount);
+	return 0;
+}
+
+static int strdup_fields(refund_deposit *d, const refund_deposit_info *info)
+{
+	const refund_allocator *a = &d->engine->alloc;
+
+	d->id = refund__strdup(a, info->id);
+	d->holder = refund__strdup(a, info->holder);
+	d->agent = refund__strdup(a, info->agent);
+	d->terminal_serial = refund__strdup(a, info->terminal_serial);
+	d->contract_id = refund__strdup(a, info->contract_id);
+	d->receipt = refund__strdup(a, info->receipt);
+	if (!d->id || !d->holder || !d->agent || !d->terminal_serial ||
+	    (info->contract_id && !d->contract_id) || (info->receipt && !d->receipt))
+		return REFUND_ENOMEM;
+	return 0;
+}
+
+static void notify(refund_deposit *d, int kind, const char *actor, refund_time at,
+		int64_t amount, int entry_kind)
+{
+	refund_notice n;
+
+	memset(&n, 0, sizeof(n));
+	n.version = REFUND_NOTICE_VERSION;
+	n.kind = kind;
+	n.record_kind = REFUND_RECORD_DEPOSIT;
+	n.id = d->id;
+	n.actor = actor;
+	n.at = at;
+	n.amount = amount;
+	n.currency = d->currency;
+	n.entry_kind = entry_kind;
+	refund__notify(d->engine, &n);
+}
+
+int refund_deposit_create(refund_engine *e, refund_deposit **out,
+		const refund_deposit_info *info, const char *actor, int role)
+{
+	deposit_entry_spec hold;
+	deposit_stage st;
+	refund_deposit *d;
+	refund_time now;
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!info)
+		return refund__fail(e, REFUND_EINVAL, "deposit info is NULL", "押金信息为空");
+	if ((rc = check_info(e, info)) != 0 ||
+	    (rc = refund__check_id(e, "actor", actor)) != 0 ||
+	    (rc = refund__check_allowed(e, "record a deposit", role, CREATE_ROLES)) != 0 ||
+	    (rc = refund__now(e, &now)) != 0)
+		return rc;
+	if (!(d = deposit_alloc(e)))
+		return refund__fail_code(e, REFUND_ENOMEM);
+	memcpy(d->currency, info->currency, 4);
+	d->paid_at = info->paid_at;
+	d->contract_end = info->contract_end;
+	if (strdup_fields(d, info) != 0) {
+		refund_deposit_free(d);
+		return refund__fail_code(e, REFUND_ENOMEM);
+	}
+	hold.kind = REFUND_ENTRY_HOLD;
+	hold.amount = info->amount;
+	hold.actor = actor;
+	hold.role = role;
+	hold.reference = info->receipt;
+	hold.case_id = NULL;
+	if ((rc = refund__deposit_stage(d, &hold, 1, 0, 0, now, &st)) != 0) {
+		refund_deposit_free(d);
+		return rc;
+	}
+	rc = commit_alone(d, &st);
+	if (rc == REFUND_ECONFLICT)
+		rc = refund__fail(e, REFUND_EEXISTS, "deposit %s exists already",
+				"押金 %s 已存在", info->id);
+	if (rc) {
+		refund_deposit_free(d);
+		return rc;
+	}
+	notify(d, REFUND_NOTICE_DEPOSIT_CREATED, actor, now, info->amount, REFUND_ENTRY_HOLD);
+	if (out)
+		*out = d;
+	else
+		refund_deposit_free(d);
+	return 0;
+}
+
+typedef struct load_ctx {
+	refund_engine *engine;
+	refund_deposit *deposit;
+} load_ctx;
+
+static int load_cb(void *ctx, const refund_store_record *rec)
+{
+	load_ctx *lc = ctx;
+
+	return decode(lc->engine, rec, &lc->deposit);
+}
+
+int refund_deposit_load(refund_engine *e, refund_deposit **out, const char *id)
+{
+	load_ctx lc = { e, NULL };
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(e, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
+	if ((rc = refund__check_id(e, "deposit id", id)) != 0)
+		return rc;
+	rc = refund__store_load(e, REFUND_RECORD_DEPOSIT, id, load_cb, &lc);
+	if (rc == REFUND_ENOTFOUND)
+		return refund__fail(e, rc, "no deposit %s", "押金 %s 不存在", id);
+	if (rc) {
+		refund_deposit_free(lc.deposit);
+		return rc;
+	}
+	*out = lc.deposit;
+	return 0;
+}
+
+typedef struct list_ctx {
+	refund_engine *engine;
+	refund_deposit_cb cb;
+	void *ctx;
+} list_ctx;
+
+static int list_cb(void *ctx, const refund_store_record *rec)
+{
+	list_ctx *lc = ctx;
+	refund_deposit *d = NULL;
+	int rc = decode(lc->engine, rec, &d);
+
+	if (rc)
+		return rc;
+	rc = lc->cb(lc->ctx, d);
+	refund_deposit_free(d);
+	return rc;
+}
+
+int refund_deposit_list(refund_engine *e, const refund_deposit_filter *filter,
+		refund_deposit_cb cb, void *ctx)
+{
+	refund_store_filter sf;
+	list_ctx lc = { e, cb, ctx };
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!cb)
+		return refund__fail(e, REFUND_EINVAL, "callback is NULL", "回调为空");
+	memset(&sf, 0, sizeof(sf));
+	if (filter) {
+		if (filter->version != REFUND_DEPOSIT_FILTER_VERSION)
+			return refund__fail(e, REFUND_EVERSION,
+					"unknown refund_deposit_filter version %u",
+					"refund_deposit_filter 版本 %u 未知", filter->version);
+		if ((rc = refund__check_optional_id(e, "holder", filter->holder)) != 0 ||
+		    (rc = refund__check_optional_id(e, "agent", filter->agent)) != 0 ||
+		    (rc = refund__check_optional_id(e, "after_id", filter->after_id)) != 0)
+			return rc;
+		sf.holder = filter->holder;
+		sf.agent = filter->agent;
+		sf.after_id = filter->after_id;
+		sf.limit = filter->limit;
+	}
+	return refund__store_scan(e, REFUND_RECORD_DEPOSIT, &sf, list_cb, &lc);
+}
+
+/* ---- fields ---- */
+
+const char *refund_deposit_id(const refund_deposit *d) { return d ? d->id : NULL; }
+const char *refund_deposit_holder(const refund_deposit *d) { return d ? d->holder : NULL; }
+const char *refund_deposit_agent(const refund_deposit *d) { return d ? d->agent : NULL; }
+const char *refund_deposit_terminal_serial(const refund_deposit *d)
+{
+	return d ? d->terminal_serial : NULL;
+}
+const char *refund_deposit_contract_id(const refund_deposit *d)
+{
+	return d ? d->contract_id : NULL;
+}
+const char *refund_deposit_receipt(const refund_deposit *d) { return d ? d->receipt : NULL; }
+const char *refund_deposit_currency(const refund_deposit *d) { return d ? d->currency : NULL; }
+refund_time refund_deposit_paid_at(const refund_deposit *d)
+{
+	return d ? d->paid_at : REFUND_TIME_NONE;
+}
+refund_time refund_deposit_contract_end(const refund_deposit *d)
+{
+	return d ? d->contract_end : REFUND_TIME_NONE;
+}
+int64_t refund_deposit_days_in_service(const refund_deposit *d)
+{
+	return d ? d->days_in_service : 0;
+}
+int64_t refund_deposit_transaction_volume(const refund_deposit *d)
+{
+	return d ? d->transaction_volume : 0;
+}
+uint64_t refund_deposit_version(const refund_deposit *d) { return d ? d->version : 0; }
+
+int refund_deposit_balance(const refund_deposit *d, refund_balance *out)
+{
+	if (!d || !out)
+		return REFUND_EINVAL;
+	if (out->version != REFUND_BALANCE_VERSION)
+		return refund__fail(d->engine, REFUND_EVERSION,
+				"unknown refund_balance version %u", "refund_balance 版本 %u 未知",
+				out->version);
+	*out = d->balance;
+	return 0;
+}
+
+size_t refund_deposit_entry_count(const refund_deposit *d)
+{
+	return d ? d->nentries : 0;
+}
+
+int refund_deposit_entry(const refund_deposit *d, size_t index, refund_entry *out)
+{
+	const deposit_entry *entry;
+
+	if (!d || !out)
+		return REFUND_EINVAL;
+	if (out->version != REFUND_ENTRY_VERSION)
+		return refund__fail(d->engine, REFUND_EVERSION, "unknown refund_entry version %u",
+				"refund_entry 版本 %u 未知", out->version);
+	if (index >= d->nentries)
+		return refund__fail(d->engine, REFUND_ENOTFOUND,
+				"deposit %s has %zu ledger entries; there is no entry %zu",
+				"押金 %s 只有 %zu 条台账记录，不存在第 %zu 条", d->id, d->nentries, index);
+	entry = &d->entries[index];
+	out->seq = entry->seq;
+	out->kind = entry->kind;
+	out->amount = entry->amount;
+	out->at = entry->at;
+	out->actor = entry->actor;
+	out->role = entry->role;
+	out->reference = entry->reference;
+	out->case_id = entry->case_id;
+	return 0;
+}
+
+/* ---- changes ---- */
+
+int refund_deposit_post(refund_deposit *d, int kind, int64_t amount, const char *actor,
+		int role, const char *reference)
+{
+	deposit_entry_spec spec;
+	deposit_stage st;
+	refund_engine *e;
+	refund_time now;
+	int rc;
+
+	if (!d)
+		return REFUND_EINVAL;
+	e = d->engine;
+	if (kind == REFUND_ENTRY_HOLD || !refund_entry_kind_name(kind))
+		return refund__fail(e, REFUND_EINVAL,
+				"entry kind %d cannot be posted (refund, deductions or forfeit only)",
+				"台账类型 %d 不可记账（仅限退还、扣款或没收）", kind);
+	if (amount <= 0)
+		return refund__fail(e, REFUND_EINVAL, "amount must be positive, not %lld",
+				"金额须为正数，而非 %lld", (long long)amount);
+	if ((rc = refund__check_id(e, "actor", actor)) != 0 ||
+	    (rc = refund__check_allowed(e, "post to a deposit's ledger", role, POST_ROLES)) != 0 ||
+	    (rc = refund__check_text(e, "reference", reference, REFUND_TEXT_MAX)) != 0 ||
+	    (rc = refund__now(e, &now)) != 0)
+		return rc;
+	spec.kind = kind;
+	spec.amount = amount;
+	spec.actor = actor;
+	spec.role = role;
+	spec.reference = reference;
+	spec.case_id = NULL;
+	rc = refund__deposit_stage(d, &spec, 1, d->days_in_service, d->transaction_volume,
+			now, &st);
+	if (rc == 0)
+		rc = commit_alone(d, &st);
+	if (rc == 0)
+		notify(d, REFUND_NOTICE_LEDGER_ENTRY, actor, now, amount, kind);
+	return rc;
+}
+
+int refund_deposit_set_usage(refund_deposit *d, int64_t days_in_service,
+		int64_t transaction_volume, const char *actor, int role)
+{
+	deposit_stage st;
+	refund_engine *e;
+	refund_time now;
+	int rc;
+
+	if (!d)
+		return REFUND_EINVAL;
+	e = d->engine;
+	if (days_in_service < 0 || transaction_volume < 0)
+		return refund__fail(e, REFUND_EINVAL, "usage figures must not be negative",
+				"使用数据不能为负数");
+	if ((rc = refund__check_id(e, "actor", actor)) != 0 ||
+	    (rc = refund__check_allowed(e, "update usage figures", role, USAGE_ROLES)) != 0 ||
+	    (rc = refund__now(e, &now)) != 0)
+		return rc;
+	rc = refund__deposit_stage(d, NULL, 0, days_in_service, transaction_volume, now, &st);
+	if (rc == 0)
+		rc = commit_alone(d, &st);
+	if (rc == 0)
+		notify(d, REFUND_NOTICE_USAGE_UPDATED, actor, now, 0, 0);
+	return rc;
+}

@@ -18,6 +18,31 @@
 
 #include <refund/sys/alloc.h>
 
+/* The static library must not clash with a host's own json_* symbols. */
+#define json_writer_init refund__json_writer_init
+#define json_object_begin refund__json_object_begin
+#define json_object_end refund__json_object_end
+#define json_array_begin refund__json_array_begin
+#define json_array_end refund__json_array_end
+#define json_key refund__json_key
+#define json_string refund__json_string
+#define json_int refund__json_int
+#define json_uint refund__json_uint
+#define json_bool refund__json_bool
+#define json_null refund__json_null
+#define json_kv_string refund__json_kv_string
+#define json_kv_int refund__json_kv_int
+#define json_writer_finish refund__json_writer_finish
+#define json_writer_dispose refund__json_writer_dispose
+#define json_parse refund__json_parse
+#define json_free refund__json_free
+#define json_get refund__json_get
+#define json_field_string refund__json_field_string
+#define json_field_int refund__json_field_int
+#define json_field_array refund__json_field_array
+#define json_field_object refund__json_field_object
+
+
 #define JSON_MAX_DEPTH 32
 #define JSON_MAX_SIZE (16u * 1024u * 1024u)
 
@@ -30,6 +55,7 @@ typedef struct json_writer {
 	int error;                       /* first error, 0 if none */
 	int depth;
 	unsigned char first[JSON_MAX_DEPTH + 1]; /* no member written yet at depth */
+	unsigned char object[JSON_MAX_DEPTH + 1]; /* depth is an object, not an array */
 	unsigned char after_key;         /* a key was just written */
 } json_writer;
 
@@ -42,6 +68,7 @@ void json_key(json_writer *w, const char *key);
 /* NULL writes null. Escapes ", \, control bytes; UTF-8 passes through. */
 void json_string(json_writer *w, const char *s);
 void json_int(json_writer *w, int64_t v);
+/* Above INT64_MAX is REFUND_EINVAL: the parser reads int64 only. */
 void json_uint(json_writer *w, uint64_t v);
 void json_bool(json_writer *w, int v);
 void json_null(json_writer *w);
@@ -49,8 +76,10 @@ void json_null(json_writer *w);
 void json_kv_string(json_writer *w, const char *key, const char *s);
 void json_kv_int(json_writer *w, const char *key, int64_t v);
 /* On success hands over the NUL-terminated buffer (free with refund__free)
- * and its length without the NUL; returns the sticky error otherwise (and
- * frees the buffer).  REFUND_EINVAL for unbalanced nesting. */
+ * and its length without the NUL (len may be NULL); returns the sticky
+ * error otherwise (and frees the buffer).  REFUND_EINVAL for unbalanced
+ * nesting, a key or value out of place, no value or two top-level values,
+ * nesting deeper than JSON_MAX_DEPTH, a NULL key or invalid UTF-8. */
 int json_writer_finish(json_writer *w, char **out, size_t *len);
 /* Frees whatever the writer holds; safe after finish. */
 void json_writer_dispose(json_writer *w);
@@ -92,6 +121,8 @@ const json_value *json_get(const json_value *object, const char *key);
  * Typed field readers for decoders: each returns 0 and sets *out, or
  * REFUND_ECORRUPT if the field is missing (when required) or of the wrong
  * type.  An absent optional field (or null) leaves *out as the caller set it.
+ * A NULL object has no fields (so an absent optional object can be read
+ * through); a non-object is REFUND_ECORRUPT; a NULL key or out REFUND_EINVAL.
  */
 int json_field_string(const json_value *object, const char *key, int required,
 		const char **out);

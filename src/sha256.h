@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The static library must not clash with a host's own sha256 symbols. */
+#define sha256_init refund__sha256_init
+#define sha256_update refund__sha256_update
+#define sha256_final refund__sha256_final
+#define sha256 refund__sha256
+#define sha256_hex refund__sha256_hex
+
+
 #define SHA256_DIGEST_SIZE 32
 #define SHA256_HEX_SIZE 65 /* 64 hex digits and a NUL */
 

@@ -29,6 +29,7 @@ typedef enum refund_role {
  * The role's name: "applicant", "agent", "reviewer", "finance", "admin",
  * "system".
  *
+ * @param role a ::refund_role.
  * @return a static string; NULL for an unknown role.
  */
 REFUND_API const char *refund_role_name(int role);

@@ -12,12 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/**
+ * @def REFUND_API
+ * Marks a symbol as part of the public ABI; everything else is hidden.
+ */
 #if defined(_WIN32) && defined(REFUND_BUILDING_DLL)
 #  define REFUND_API __declspec(dllexport)
 #elif defined(_WIN32) && !defined(REFUND_STATIC)
 #  define REFUND_API __declspec(dllimport)
 #elif defined(__GNUC__) && __GNUC__ >= 4
-/** Marks a symbol as part of the public ABI (everything else is hidden). */
 #  define REFUND_API __attribute__((visibility("default")))
 #else
 #  define REFUND_API

@@ -45,6 +45,7 @@ typedef enum refund_entry_kind {
  * The name of an entry kind: "hold", "refund", "damage", "missing_parts",
  * "handling_fee", "fee_offset", "forfeit".
  *
+ * @param kind a ::refund_entry_kind.
  * @return a static string; NULL for an unknown kind.
  */
 REFUND_API const char *refund_entry_kind_name(int kind);
@@ -77,6 +78,8 @@ typedef struct refund_deposit_info {
 /**
  * Initialize a ::refund_deposit_info to ::REFUND_DEPOSIT_INFO_INIT.
  *
+ * @param info the struct to fill.
+ * @param version must be ::REFUND_DEPOSIT_INFO_VERSION.
  * @return 0; REFUND_EINVAL for NULL; REFUND_EVERSION for an unknown version.
  */
 REFUND_API int refund_deposit_info_init(refund_deposit_info *info, unsigned int version);
@@ -113,6 +116,8 @@ REFUND_API int refund_deposit_load(refund_engine *engine, refund_deposit **out,
 
 /**
  * Free a handle (not the stored deposit).  NULL is a no-op.
+ *
+ * @param deposit the handle; invalid afterwards.
  */
 REFUND_API void refund_deposit_free(refund_deposit *deposit);
 
@@ -152,34 +157,106 @@ typedef int (*refund_deposit_cb)(void *ctx, const refund_deposit *deposit);
 REFUND_API int refund_deposit_list(refund_engine *engine,
 		const refund_deposit_filter *filter, refund_deposit_cb cb, void *ctx);
 
-/** @name Fields
- * Strings are owned by the handle and live until it is freed or changed.
- * @{ */
-/** The id. */
+/*
+ * Fields.  Strings are owned by the handle and live until it is freed or
+ * changed.
+ */
+
+/**
+ * The deposit's id.
+ *
+ * @param deposit the deposit.
+ * @return the id; NULL for a NULL handle.
+ */
 REFUND_API const char *refund_deposit_id(const refund_deposit *deposit);
-/** The holder (merchant) id. */
+
+/**
+ * The holder (merchant) id.
+ *
+ * @param deposit the deposit.
+ * @return the holder; NULL for a NULL handle.
+ */
 REFUND_API const char *refund_deposit_holder(const refund_deposit *deposit);
-/** The agent id. */
+
+/**
+ * The agent id.
+ *
+ * @param deposit the deposit.
+ * @return the agent; NULL for a NULL handle.
+ */
 REFUND_API const char *refund_deposit_agent(const refund_deposit *deposit);
-/** The terminal's serial number. */
+
+/**
+ * The terminal's serial number.
+ *
+ * @param deposit the deposit.
+ * @return the serial; NULL for a NULL handle.
+ */
 REFUND_API const char *refund_deposit_terminal_serial(const refund_deposit *deposit);
-/** The contract id, or NULL. */
+
+/**
+ * The contract id.
+ *
+ * @param deposit the deposit.
+ * @return the contract id, or NULL if none was given.
+ */
 REFUND_API const char *refund_deposit_contract_id(const refund_deposit *deposit);
-/** The receipt, or NULL. */
+
+/**
+ * The receipt (押金收据).
+ *
+ * @param deposit the deposit.
+ * @return the receipt, or NULL if none was given.
+ */
 REFUND_API const char *refund_deposit_receipt(const refund_deposit *deposit);
-/** The currency code. */
+
+/**
+ * The currency code.
+ *
+ * @param deposit the deposit.
+ * @return the ISO 4217 code; NULL for a NULL handle.
+ */
 REFUND_API const char *refund_deposit_currency(const refund_deposit *deposit);
-/** When it was paid. */
+
+/**
+ * When the deposit was paid.
+ *
+ * @param deposit the deposit.
+ * @return the time; ::REFUND_TIME_NONE for a NULL handle.
+ */
 REFUND_API refund_time refund_deposit_paid_at(const refund_deposit *deposit);
-/** When the contract ends, or ::REFUND_TIME_NONE. */
+
+/**
+ * When the contract ends.
+ *
+ * @param deposit the deposit.
+ * @return the time, or ::REFUND_TIME_NONE if open-ended.
+ */
 REFUND_API refund_time refund_deposit_contract_end(const refund_deposit *deposit);
-/** Days in service as last reported by the host (0 until then). */
+
+/**
+ * Days in service as last reported by the host.
+ *
+ * @param deposit the deposit.
+ * @return the days; 0 until reported or for a NULL handle.
+ */
 REFUND_API int64_t refund_deposit_days_in_service(const refund_deposit *deposit);
-/** Transaction volume in minor units as last reported (0 until then). */
+
+/**
+ * Transaction volume in minor units as last reported.
+ *
+ * @param deposit the deposit.
+ * @return the volume; 0 until reported or for a NULL handle.
+ */
 REFUND_API int64_t refund_deposit_transaction_volume(const refund_deposit *deposit);
-/** The stored version this handle reflects (1 after creation). */
+
+/**
+ * The stored version this handle reflects (1 after creation).
+ *
+ * @param deposit the deposit.
+ * @return the version; 0 for a NULL handle.
+ */
 REFUND_API uint64_t refund_deposit_version(const refund_deposit *deposit);
-/** @} */
 
 /** The current version of ::refund_balance. */
 #define REFUND_BALANCE_VERSION 1
@@ -221,6 +298,7 @@ typedef struct refund_entry {
 /**
  * The number of ledger entries (at least 1: the hold).
  *
+ * @param deposit the deposit.
  * @return the count; 0 for NULL.
  */
 REFUND_API size_t refund_deposit_entry_count(const refund_deposit *deposit);

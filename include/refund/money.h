@@ -27,6 +27,9 @@ extern "C" {
 /**
  * @p a + @p b, checked.
  *
+ * @param a the first operand.
+ * @param b the second operand.
+ * @param out receives the result; untouched on failure.
  * @return 0; REFUND_EINVAL if @p out is NULL; REFUND_EOVERFLOW (then *out is
  *         untouched).
  */
@@ -35,6 +38,9 @@ REFUND_API int refund_money_add(int64_t a, int64_t b, int64_t *out);
 /**
  * @p a - @p b, checked.
  *
+ * @param a the first operand.
+ * @param b the second operand.
+ * @param out receives the result; untouched on failure.
  * @return 0; REFUND_EINVAL if @p out is NULL; REFUND_EOVERFLOW.
  */
 REFUND_API int refund_money_sub(int64_t a, int64_t b, int64_t *out);
@@ -42,6 +48,9 @@ REFUND_API int refund_money_sub(int64_t a, int64_t b, int64_t *out);
 /**
  * @p a * @p n, checked.
  *
+ * @param a the first operand.
+ * @param n the second operand.
+ * @param out receives the result; untouched on failure.
  * @return 0; REFUND_EINVAL if @p out is NULL; REFUND_EOVERFLOW.
  */
 REFUND_API int refund_money_mul(int64_t a, int64_t n, int64_t *out);

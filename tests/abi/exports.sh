@@ -2,7 +2,7 @@
 # The shared library exports only refund_* symbols, all in version node
 # REFUND_1.0 (or later REFUND_* nodes), and its SONAME is the expected one.
 set -eu
-lib=$1 nm=$2 readelf=$3 soname=$4
+lib=$1 nm=$2 readelf=$3 soname=$4 archive=${5:-}
 fail=0
 bad=$("$nm" -D --defined-only "$lib" | awk '$2 ~ /^[TDRBVW]$/ {print $3}' \
 	| grep -v '^refund_' | grep -v '^REFUND_[0-9.]*$' || true)
@@ -23,6 +23,16 @@ if [ -n "$unversioned" ]; then
 fi
 if ! "$readelf" -d "$lib" | grep -q "Library soname: \[$soname\]"; then
 	echo "SONAME is not $soname:"; "$readelf" -d "$lib" | grep -i soname; fail=1
+fi
+if [ -n "$archive" ]; then
+	# A static link puts every global symbol of the archive in the host's
+	# namespace: internal ones must carry the refund_ prefix too.
+	leaked=$("$nm" -g --defined-only "$archive" 2>/dev/null | awk 'NF == 3 {print $3}' \
+		| grep -v '^refund_' || true)
+	if [ -n "$leaked" ]; then
+		echo "global symbols of the static library outside the refund_ namespace:"
+		echo "$leaked"; fail=1
+	fi
 fi
 [ $fail -eq 0 ] && echo "1 passed, 0 failed: $count refund_* symbols exported, SONAME $soname"
 exit $fail

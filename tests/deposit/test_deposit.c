@@ -1,2 +1,776 @@
+/* Deposits: creation, loading, listing, the ledger and its invariant. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-int main(void) { puts("placeholder"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <refund.h>
+#include <refund/sys/store.h>
+
+#include "faulty_store.h"
+#include "fixture.h"
+#include "store_dump.h"
+
+static refund_deposit *const SENTINEL = (refund_deposit *)&SENTINEL;
+
+static refund_deposit_info sample_info(const char *id)
+{
+	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
+
+	info.id = id;
+	info.holder = "M-1001";
+	info.agent = "AG-7";
+	info.terminal_serial = "SN-00042";
+	info.contract_id = "C-2024-18";
+	info.receipt = "收据 No. 88";
+	info.amount = 50000;  /* 500.00 CNY */
+	info.currency = "CNY";
+	info.paid_at = 1704067200;  /* 2024-01-01 */
+	info.contract_end = 1767225600;  /* 2026-01-01 */
+	return info;
+}
+
+static refund_deposit *create(fixture *f, const char *id)
+{
+	refund_deposit_info info = sample_info(id);
+	refund_deposit *d = NULL;
+
+	assert_int_equal(refund_deposit_create(f->engine, &d, &info, "clerk-1",
+			REFUND_ROLE_AGENT), 0);
+	return d;
+}
+
+static char *dump(fixture *f)
+{
+	char *out = NULL;
+
+	assert_int_equal(store_dump(f->store, &out), 0);
+	return out;
+}
+
+static void assert_invariant(const refund_deposit *d)
+{
+	refund_balance b = { REFUND_BALANCE_VERSION, 0, 0, 0, 0 };
+	refund_entry entry = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+	int64_t held = 0, refunded = 0, deducted = 0;
+	size_t i;
+
+	assert_int_equal(refund_deposit_balance(d, &b), 0);
+	for (i = 0; i < refund_deposit_entry_count(d); i++) {
+		assert_int_equal(refund_deposit_entry(d, i, &entry), 0);
+		assert_int_equal(entry.seq, i + 1);
+		assert_true(entry.amount > 0);
+		if (entry.kind == REFUND_ENTRY_HOLD)
+			held += entry.amount;
+		else if (entry.kind == REFUND_ENTRY_REFUND)
+			refunded += entry.amount;
+		else
+			deducted += entry.amount;
+	}
+	assert_int_equal(b.held, held);
+	assert_int_equal(b.refunded, refunded);
+	assert_int_equal(b.deducted, deducted);
+	assert_int_equal(b.held, b.refunded + b.deducted + b.remaining);
+	assert_true(b.remaining >= 0);
+}
+
+static void test_create_and_fields(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	refund_balance b = { REFUND_BALANCE_VERSION, -1, -1, -1, -1 };
+	refund_entry entry = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+
+	assert_string_equal(refund_deposit_id(d), "D-1");
+	assert_string_equal(refund_deposit_holder(d), "M-1001");
+	assert_string_equal(refund_deposit_agent(d), "AG-7");
+	assert_string_equal(refund_deposit_terminal_serial(d), "SN-00042");
+	assert_string_equal(refund_deposit_contract_id(d), "C-2024-18");
+	assert_string_equal(refund_deposit_receipt(d), "收据 No. 88");
+	assert_string_equal(refund_deposit_currency(d), "CNY");
+	assert_int_equal(refund_deposit_paid_at(d), 1704067200);
+	assert_int_equal(refund_deposit_contract_end(d), 1767225600);
+	assert_int_equal(refund_deposit_days_in_service(d), 0);
+	assert_int_equal(refund_deposit_transaction_volume(d), 0);
+	assert_int_equal(refund_deposit_version(d), 1);
+	assert_int_equal(refund_deposit_balance(d, &b), 0);
+	assert_int_equal(b.held, 50000);
+	assert_int_equal(b.refunded, 0);
+	assert_int_equal(b.deducted, 0);
+	assert_int_equal(b.remaining, 50000);
+	assert_int_equal(refund_deposit_entry_count(d), 1);
+	assert_int_equal(refund_deposit_entry(d, 0, &entry), 0);
+	assert_int_equal(entry.seq, 1);
+	assert_int_equal(entry.kind, REFUND_ENTRY_HOLD);
+	assert_int_equal(entry.amount, 50000);
+	assert_int_equal(entry.at, f->now);
+	assert_string_equal(entry.actor, "clerk-1");
+	assert_int_equal(entry.role, REFUND_ROLE_AGENT);
+	assert_string_equal(entry.reference, "收据 No. 88");
+	assert_null(entry.case_id);
+	refund_deposit_free(d);
+
+	/* Loading gives back exactly what was created. */
+	assert_int_equal(refund_deposit_load(f->engine, &d, "D-1"), 0);
+	assert_string_equal(refund_deposit_receipt(d), "收据 No. 88");
+	assert_int_equal(refund_deposit_contract_end(d), 1767225600);
+	assert_int_equal(refund_deposit_version(d), 1);
+	assert_invariant(d);
+	refund_deposit_free(d);
+	refund_deposit_free(NULL);
+}
+
+static void test_create_optional_fields_absent(void **state)
+{
+	fixture *f = *state;
+	refund_deposit_info info = sample_info("D-2");
+	refund_deposit *d = NULL;
+
+	info.contract_id = NULL;
+	info.receipt = NULL;
+	info.contract_end = REFUND_TIME_NONE;
+	assert_int_equal(refund_deposit_create(f->engine, NULL, &info, "fin", REFUND_ROLE_FINANCE), 0);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "D-2"), 0);
+	assert_null(refund_deposit_contract_id(d));
+	assert_null(refund_deposit_receipt(d));
+	assert_int_equal(refund_deposit_contract_end(d), REFUND_TIME_NONE);
+	refund_deposit_free(d);
+}
+
+/* Each bad input gives its code, leaves *out alone and the store as it was. */
+static void expect_create_fails(fixture *f, const refund_deposit_info *info,
+		const char *actor, int role, int code)
+{
+	refund_deposit *d = SENTINEL;
+	char *before = dump(f), *after;
+
+	assert_int_equal(refund_deposit_create(f->engine, &d, info, actor, role), code);
+	assert_ptr_equal(d, SENTINEL);
+	assert_true(refund_engine_errmsg(f->engine)[0] != '\0');
+	after = dump(f);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_create_refuses_bad_input(void **state)
+{
+	fixture *f = *state;
+	refund_deposit_info info;
+	char long_id[REFUND_ID_MAX + 2];
+	refund_deposit *d = NULL;
+
+	memset(long_id, 'x', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	assert_int_equal(refund_deposit_create(NULL, &d, NULL, "a", REFUND_ROLE_AGENT),
+			REFUND_EINVAL);
+	expect_create_fails(f, NULL, "a", REFUND_ROLE_AGENT, REFUND_EINVAL);
+
+#define BAD(field, value, code) do { \
+		info = sample_info("D-bad"); \
+		info.field = value; \
+		expect_create_fails(f, &info, "a", REFUND_ROLE_AGENT, code); \
+	} while (0)
+	BAD(version, 0, REFUND_EVERSION);
+	BAD(id, NULL, REFUND_EINVAL);
+	BAD(id, "", REFUND_EINVAL);
+	BAD(id, "has space", REFUND_EINVAL);
+	BAD(id, "tab\there", REFUND_EINVAL);
+	BAD(id, "押金", REFUND_EINVAL);
+	BAD(id, long_id, REFUND_EINVAL);
+	BAD(holder, NULL, REFUND_EINVAL);
+	BAD(agent, "", REFUND_EINVAL);
+	BAD(terminal_serial, NULL, REFUND_EINVAL);
+	BAD(contract_id, "bad\x01", REFUND_EINVAL);
+	BAD(receipt, "\xC0\x80", REFUND_EINVAL);
+	BAD(receipt, "bell\a", REFUND_EINVAL);
+	BAD(amount, 0, REFUND_EINVAL);
+	BAD(amount, -1, REFUND_EINVAL);
+	BAD(amount, INT64_MIN, REFUND_EINVAL);
+	BAD(currency, NULL, REFUND_EINVAL);
+	BAD(currency, "cny", REFUND_EINVAL);
+	BAD(currency, "XXQ", REFUND_ECURRENCY);
+	BAD(paid_at, -1, REFUND_EINVAL);
+	BAD(paid_at, REFUND_TIME_NONE, REFUND_EINVAL);
+	BAD(paid_at, REFUND_TIME_MAX + 1, REFUND_EINVAL);
+	BAD(contract_end, -86400, REFUND_EINVAL);
+#undef BAD
+	info = sample_info("D-bad");
+	expect_create_fails(f, &info, NULL, REFUND_ROLE_AGENT, REFUND_EINVAL);
+	expect_create_fails(f, &info, "a b", REFUND_ROLE_AGENT, REFUND_EINVAL);
+	expect_create_fails(f, &info, "a", 0, REFUND_EINVAL);
+	expect_create_fails(f, &info, "a", 99, REFUND_EINVAL);
+	expect_create_fails(f, &info, "a", REFUND_ROLE_APPLICANT, REFUND_EDENIED);
+	expect_create_fails(f, &info, "a", REFUND_ROLE_REVIEWER, REFUND_EDENIED);
+	expect_create_fails(f, &info, "a", REFUND_ROLE_SYSTEM, REFUND_EDENIED);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "system"));
+
+	/* An existing id is refused and the first deposit is untouched. */
+	refund_deposit_free(create(f, "D-dup"));
+	info = sample_info("D-dup");
+	info.amount = 1;
+	expect_create_fails(f, &info, "a", REFUND_ROLE_ADMIN, REFUND_EEXISTS);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "D-dup"));
+}
+
+static void test_create_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	refund_deposit_info info = sample_info("D-oom");
+	long live = f->fa.live, k;
+	char *before = dump(f);
+
+	for (k = 1;; k++) {
+		refund_deposit *d = SENTINEL;
+		char *now;
+		int rc;
+
+		failalloc_arm(&f->fa, k, 0);
+		rc = refund_deposit_create(f->engine, &d, &info, "a", REFUND_ROLE_AGENT);
+		failalloc_disarm(&f->fa);
+		if (rc == 0) {
+			refund_deposit_free(d);
+			break;
+		}
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_ptr_equal(d, SENTINEL);
+		assert_int_equal(f->fa.live, live);
+		now = dump(f);
+		assert_string_equal(now, before);
+		free(now);
+	}
+	assert_true(k > 5);  /* the loop really went through the allocations */
+	free(before);
+	print_message("create: %ld allocation failure points\n", k - 1);
+}
+
+static void test_load_errors(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = SENTINEL;
+	long live, k;
+
+	assert_int_equal(refund_deposit_load(NULL, &d, "D-1"), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_load(f->engine, NULL, "D-1"), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_load(f->engine, &d, NULL), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "bad id"), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "D-404"), REFUND_ENOTFOUND);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "D-404"));
+	assert_ptr_equal(d, SENTINEL);
+
+	refund_deposit_free(create(f, "D-1"));
+	live = f->fa.live;
+	for (k = 1;; k++) {
+		int rc;
+
+		failalloc_arm(&f->fa, k, 0);
+		rc = refund_deposit_load(f->engine, &d, "D-1");
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_ptr_equal(d, SENTINEL);
+		assert_int_equal(f->fa.live, live);
+	}
+	assert_true(k > 5);
+	assert_string_equal(refund_deposit_id(d), "D-1");
+	refund_deposit_free(d);
+}
+
+static void test_post_and_balance(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	refund_balance b = { REFUND_BALANCE_VERSION, 0, 0, 0, 0 };
+	refund_entry entry = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+
+	f->now += 3600;
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_DAMAGE, 8000, "fin-1",
+			REFUND_ROLE_FINANCE, "inspection IR-9"), 0);
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_HANDLING_FEE, 500, "fin-1",
+			REFUND_ROLE_FINANCE, NULL), 0);
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 41500, "adm",
+			REFUND_ROLE_ADMIN, "bank ref 7781"), 0);
+	assert_int_equal(refund_deposit_version(d), 4);
+	assert_int_equal(refund_deposit_balance(d, &b), 0);
+	assert_int_equal(b.held, 50000);
+	assert_int_equal(b.refunded, 41500);
+	assert_int_equal(b.deducted, 8500);
+	assert_int_equal(b.remaining, 0);
+	assert_int_equal(refund_deposit_entry(d, 1, &entry), 0);
+	assert_int_equal(entry.kind, REFUND_ENTRY_DAMAGE);
+	assert_int_equal(entry.at, f->now);
+	assert_string_equal(entry.reference, "inspection IR-9");
+	assert_int_equal(refund_deposit_entry(d, 3, &entry), 0);
+	assert_string_equal(entry.actor, "adm");
+	assert_invariant(d);
+
+	/* Nothing left: any further movement is refused and nothing is written. */
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 1, "fin-1",
+			REFUND_ROLE_FINANCE, NULL), REFUND_EBALANCE);
+	assert_int_equal(refund_deposit_version(d), 4);
+	assert_int_equal(refund_deposit_entry_count(d), 4);
+	refund_deposit_free(d);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "D-1"), 0);
+	assert_int_equal(refund_deposit_version(d), 4);
+	assert_int_equal(refund_deposit_entry_count(d), 4);
+	assert_invariant(d);
+	refund_deposit_free(d);
+}
+
+static void expect_post_fails(fixture *f, refund_deposit *d, int kind, int64_t amount,
+		const char *actor, int role, const char *ref, int code)
+{
+	char *before = dump(f), *after;
+	uint64_t version = refund_deposit_version(d);
+	size_t n = refund_deposit_entry_count(d);
+
+	assert_int_equal(refund_deposit_post(d, kind, amount, actor, role, ref), code);
+	assert_int_equal(refund_deposit_version(d), version);
+	assert_int_equal(refund_deposit_entry_count(d), n);
+	after = dump(f);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_post_refuses_bad_input(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	char big[REFUND_TEXT_MAX + 2];
+
+	memset(big, 'r', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(refund_deposit_post(NULL, REFUND_ENTRY_REFUND, 1, "a",
+			REFUND_ROLE_FINANCE, NULL), REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_HOLD, 100, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, 0, 100, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, 8, 100, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 0, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, -5, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 50001, "a", REFUND_ROLE_FINANCE, NULL, REFUND_EBALANCE);
+	expect_post_fails(f, d, REFUND_ENTRY_FORFEIT, INT64_MAX, "a", REFUND_ROLE_ADMIN, NULL, REFUND_EBALANCE);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, NULL, REFUND_ROLE_FINANCE, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", REFUND_ROLE_APPLICANT, NULL, REFUND_EDENIED);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", REFUND_ROLE_AGENT, NULL, REFUND_EDENIED);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", REFUND_ROLE_REVIEWER, NULL, REFUND_EDENIED);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", -3, NULL, REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", REFUND_ROLE_FINANCE, "\xFF", REFUND_EINVAL);
+	expect_post_fails(f, d, REFUND_ENTRY_REFUND, 1, "a", REFUND_ROLE_FINANCE, big, REFUND_EINVAL);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "reference"));
+	assert_invariant(d);
+	refund_deposit_free(d);
+}
+
+static void test_post_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	long live = f->fa.live, k;
+	char *before = dump(f);
+
+	for (k = 1;; k++) {
+		char *now;
+		int rc;
+
+		failalloc_arm(&f->fa, k, 0);
+		rc = refund_deposit_post(d, REFUND_ENTRY_MISSING_PARTS, 1200, "fin-1",
+				REFUND_ROLE_FINANCE, "charger missing");
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_int_equal(refund_deposit_version(d), 1);
+		assert_int_equal(refund_deposit_entry_count(d), 1);
+		assert_int_equal(f->fa.live, live);
+		now = dump(f);
+		assert_string_equal(now, before);
+		free(now);
+	}
+	assert_true(k > 3);
+	assert_int_equal(refund_deposit_version(d), 2);
+	assert_invariant(d);
+	free(before);
+	refund_deposit_free(d);
+}
+
+static void test_conflict_between_handles(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *a = create(f, "D-1"), *b = NULL;
+
+	assert_int_equal(refund_deposit_load(f->engine, &b, "D-1"), 0);
+	assert_int_equal(refund_deposit_post(a, REFUND_ENTRY_REFUND, 30000, "fin",
+			REFUND_ROLE_FINANCE, NULL), 0);
+	/* b is stale: had it been accepted, 60000 would have left a 50000 deposit. */
+	assert_int_equal(refund_deposit_post(b, REFUND_ENTRY_REFUND, 30000, "fin",
+			REFUND_ROLE_FINANCE, NULL), REFUND_ECONFLICT);
+	assert_int_equal(refund_deposit_version(b), 1);
+	assert_int_equal(refund_deposit_entry_count(b), 1);
+	refund_deposit_free(b);
+	assert_int_equal(refund_deposit_load(f->engine, &b, "D-1"), 0);
+	assert_int_equal(refund_deposit_post(b, REFUND_ENTRY_REFUND, 30000, "fin",
+			REFUND_ROLE_FINANCE, NULL), REFUND_EBALANCE);
+	assert_int_equal(refund_deposit_post(b, REFUND_ENTRY_REFUND, 20000, "fin",
+			REFUND_ROLE_FINANCE, NULL), 0);
+	assert_invariant(b);
+	refund_deposit_free(a);
+	refund_deposit_free(b);
+}
+
+static void test_store_failure_changes_nothing(void **state)
+{
+	fixture *f = *state;
+	refund_store *faulty = NULL;
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+	refund_deposit *d = NULL;
+	const int codes[] = { REFUND_ESTORE, REFUND_EBUSY, REFUND_ECONFLICT, -999 };
+	const int want[] = { REFUND_ESTORE, REFUND_EBUSY, REFUND_ECONFLICT, REFUND_ESTORE };
+	size_t i;
+
+	refund_deposit_free(create(f, "D-1"));
+	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+	o.store = faulty;
+	o.allocator = &f->fa.allocator;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	assert_int_equal(refund_deposit_load(e, &d, "D-1"), 0);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		char *before = dump(f), *after;
+
+		faulty_store_arm(faulty, 1, codes[i], 0);
+		assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 100, "fin",
+				REFUND_ROLE_FINANCE, NULL), want[i]);
+		assert_int_equal(refund_deposit_version(d), 1);
+		assert_int_equal(refund_deposit_entry_count(d), 1);
+		after = dump(f);
+		assert_string_equal(before, after);
+		free(before);
+		free(after);
+	}
+	faulty_store_disarm(faulty);
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 100, "fin",
+			REFUND_ROLE_FINANCE, NULL), 0);
+	assert_int_equal(refund_deposit_version(d), 2);
+	refund_deposit_free(d);
+	/* A failed load gives no handle. */
+	faulty_store_arm(faulty, 1, REFUND_ESTORE, 0);
+	d = SENTINEL;
+	assert_int_equal(refund_deposit_load(e, &d, "D-1"), REFUND_ESTORE);
+	assert_ptr_equal(d, SENTINEL);
+	refund_engine_free(e);
+	refund_store_free(faulty);
+}
+
+static void test_usage(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+
+	assert_int_equal(refund_deposit_set_usage(d, 120, 3500000, "agent-7", REFUND_ROLE_AGENT), 0);
+	assert_int_equal(refund_deposit_days_in_service(d), 120);
+	assert_int_equal(refund_deposit_transaction_volume(d), 3500000);
+	assert_int_equal(refund_deposit_version(d), 2);
+	assert_int_equal(refund_deposit_set_usage(d, -1, 0, "a", REFUND_ROLE_ADMIN), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_set_usage(d, 0, -1, "a", REFUND_ROLE_ADMIN), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_set_usage(d, 1, 1, "a", REFUND_ROLE_APPLICANT), REFUND_EDENIED);
+	assert_int_equal(refund_deposit_set_usage(d, 1, 1, "a", REFUND_ROLE_FINANCE), REFUND_EDENIED);
+	assert_int_equal(refund_deposit_set_usage(d, 1, 1, NULL, REFUND_ROLE_ADMIN), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_set_usage(NULL, 1, 1, "a", REFUND_ROLE_ADMIN), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_days_in_service(d), 120);
+	assert_int_equal(refund_deposit_version(d), 2);
+	refund_deposit_free(d);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "D-1"), 0);
+	assert_int_equal(refund_deposit_days_in_service(d), 120);
+	assert_int_equal(refund_deposit_transaction_volume(d), 3500000);
+	refund_deposit_free(d);
+}
+
+static void test_accessors_refuse_bad_input(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	refund_balance b = { 0, 0, 0, 0, 0 };
+	refund_entry entry = { 0, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+
+	assert_int_equal(refund_deposit_balance(d, &b), REFUND_EVERSION);
+	assert_int_equal(refund_deposit_balance(d, NULL), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_balance(NULL, &b), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_entry(d, 0, &entry), REFUND_EVERSION);
+	entry.version = REFUND_ENTRY_VERSION;
+	assert_int_equal(refund_deposit_entry(d, 1, &entry), REFUND_ENOTFOUND);
+	assert_int_equal(refund_deposit_entry(NULL, 0, &entry), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_entry(d, 0, NULL), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_entry_count(NULL), 0);
+	assert_null(refund_deposit_id(NULL));
+	assert_null(refund_deposit_currency(NULL));
+	assert_int_equal(refund_deposit_version(NULL), 0);
+	assert_int_equal(refund_deposit_paid_at(NULL), REFUND_TIME_NONE);
+	assert_string_equal(refund_entry_kind_name(REFUND_ENTRY_FEE_OFFSET), "fee_offset");
+	assert_null(refund_entry_kind_name(0));
+	assert_null(refund_entry_kind_name(8));
+	refund_deposit_free(d);
+}
+
+typedef struct seen {
+	char ids[16][REFUND_ID_MAX + 1];
+	int count;
+	int stop_at;
+} seen;
+
+static int collect(void *ctx, const refund_deposit *d)
+{
+	seen *s = ctx;
+
+	snprintf(s->ids[s->count], sizeof(s->ids[0]), "%s", refund_deposit_id(d));
+	s->count++;
+	return s->count == s->stop_at ? 42 : 0;
+}
+
+static void test_list(void **state)
+{
+	fixture *f = *state;
+	refund_deposit_filter filter = REFUND_DEPOSIT_FILTER_INIT;
+	refund_deposit_info info;
+	seen s;
+	const char *ids[] = { "D-3", "D-1", "D-5", "D-2", "D-4" };
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		info = sample_info(ids[i]);
+		info.holder = (i % 2) ? "M-odd" : "M-even";
+		info.agent = i < 2 ? "AG-1" : "AG-2";
+		assert_int_equal(refund_deposit_create(f->engine, NULL, &info, "a",
+				REFUND_ROLE_AGENT), 0);
+	}
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(refund_deposit_list(f->engine, NULL, collect, &s), 0);
+	assert_int_equal(s.count, 5);
+	assert_string_equal(s.ids[0], "D-1");
+	assert_string_equal(s.ids[4], "D-5");
+
+	memset(&s, 0, sizeof(s));
+	filter.holder = "M-odd";
+	assert_int_equal(refund_deposit_list(f->engine, &filter, collect, &s), 0);
+	assert_int_equal(s.count, 2);
+	assert_string_equal(s.ids[0], "D-1");
+	assert_string_equal(s.ids[1], "D-2");
+
+	memset(&s, 0, sizeof(s));
+	filter.holder = NULL;
+	filter.agent = "AG-2";
+	filter.after_id = "D-2";
+	filter.limit = 2;
+	assert_int_equal(refund_deposit_list(f->engine, &filter, collect, &s), 0);
+	assert_int_equal(s.count, 2);
+	assert_string_equal(s.ids[0], "D-4");
+	assert_string_equal(s.ids[1], "D-5");
+
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 3;
+	assert_int_equal(refund_deposit_list(f->engine, NULL, collect, &s), 42);
+	assert_int_equal(s.count, 3);
+
+	filter.version = 9;
+	assert_int_equal(refund_deposit_list(f->engine, &filter, collect, &s), REFUND_EVERSION);
+	filter.version = REFUND_DEPOSIT_FILTER_VERSION;
+	filter.holder = "bad id";
+	assert_int_equal(refund_deposit_list(f->engine, &filter, collect, &s), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_list(f->engine, NULL, NULL, &s), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_list(NULL, NULL, collect, &s), REFUND_EINVAL);
+}
+
+/* Write raw bytes as a deposit record, bypassing the library. */
+static void put_raw(fixture *f, const char *id, const char *json)
+{
+	refund_store_put put;
+	refund_store_batch batch = { &put, 1, NULL, 0 };
+
+	memset(&put, 0, sizeof(put));
+	put.kind = REFUND_RECORD_DEPOSIT;
+	put.id = id;
+	put.data = (const unsigned char *)json;
+	put.size = strlen(json);
+	put.index.next_deadline = REFUND_NO_DEADLINE;
+	assert_int_equal(f->store->commit(f->store, &batch), 0);
+}
+
+#define GOOD_HEAD "{\"schema\":1,\"id\":\"X\",\"holder\":\"M\",\"agent\":\"A\",\"terminal\":\"T\"," \
+	"\"contract\":null,\"receipt\":null,\"currency\":\"CNY\",\"paid_at\":1000," \
+	"\"contract_end\":null,\"days_in_service\":0,\"transaction_volume\":0,\"ledger\":"
+#define HOLD(n) "{\"seq\":1,\"kind\":\"hold\",\"amount\":" #n ",\"at\":5,\"actor\":\"a\"," \
+	"\"role\":\"agent\",\"reference\":null,\"case\":null}"
+#define ENTRY(seq, kind, n) "{\"seq\":" #seq ",\"kind\":\"" kind "\",\"amount\":" #n \
+	",\"at\":6,\"actor\":\"a\",\"role\":\"finance\",\"reference\":null,\"case\":null}"
+
+static void test_corrupt_records(void **state)
+{
+	fixture *f = *state;
+	static const char *const bad[] = {
+		"",
+		"not json",
+		"{}",
+		"[]",
+		GOOD_HEAD "[]}",
+		GOOD_HEAD "[" ENTRY(1, "refund", 100) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "refund", 101) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(3, "refund", 10) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "hold", 10) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "bribe", 10) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "refund", 0) "]}",
+		GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "refund", -10) "]}",
+		GOOD_HEAD "[" HOLD(-100) "]}",
+		GOOD_HEAD "[" HOLD(9223372036854775807) "," ENTRY(2, "refund", 1) "," "{\"seq\":3,\"kind\":\"hold\",\"amount\":1,\"at\":6,\"actor\":\"a\",\"role\":\"agent\",\"reference\":null,\"case\":null}]}",
+		GOOD_HEAD "{}}",
+		GOOD_HEAD "[" HOLD(100) "]",  /* unterminated */
+		GOOD_HEAD "[" HOLD(100) "]}x",
+	};
+	static const char *const fields[][2] = {
+		{ "\"id\":\"X\"", "\"id\":\"Y\"" },
+		{ "\"currency\":\"CNY\"", "\"currency\":\"QQQ\"" },
+		{ "\"currency\":\"CNY\"", "\"currency\":7" },
+		{ "\"paid_at\":1000", "\"paid_at\":-1" },
+		{ "\"paid_at\":1000", "\"paid_at\":null" },
+		{ "\"holder\":\"M\"", "\"holder\":\"M M\"" },
+		{ "\"days_in_service\":0", "\"days_in_service\":-4" },
+		{ "\"contract_end\":null", "\"contract_end\":\"soon\"" },
+		{ "\"schema\":1", "\"schema\":2" },
+		{ "\"agent\":\"A\",", "" },
+	};
+	const char *good = GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "refund", 40) "]}";
+	refund_deposit *d = NULL;
+	char id[16], buf[2048];
+	size_t i;
+	long live = f->fa.live;
+
+	/* The well-formed record loads (so the failures below are the edits'). */
+	put_raw(f, "X", good);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "X"), 0);
+	assert_int_equal(refund_deposit_entry_count(d), 2);
+	assert_invariant(d);
+	refund_deposit_free(d);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(id, sizeof(id), "X%zu", i);
+		/* The records name themselves "X": only record "X" could match. */
+		put_raw(f, id, bad[i]);
+		d = SENTINEL;
+		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_ptr_equal(d, SENTINEL);
+		assert_non_null(strstr(refund_engine_errmsg(f->engine), "corrupt"));
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *at = strstr(good, fields[i][0]);
+
+		assert_non_null(at);
+		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, fields[i][1],
+				at + strlen(fields[i][0]));
+		snprintf(id, sizeof(id), "Y%zu", i);
+		put_raw(f, id, buf);
+		d = SENTINEL;
+		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_ptr_equal(d, SENTINEL);
+	}
+	assert_int_equal(f->fa.live, live);
+}
+
+static int notices[8];
+static int64_t notice_amount;
+
+static void count_notice(void *user, const refund_notice *n)
+{
+	(void)user;
+	assert_int_equal(n->version, REFUND_NOTICE_VERSION);
+	assert_int_equal(n->record_kind, REFUND_RECORD_DEPOSIT);
+	assert_string_equal(n->id, "D-n");
+	assert_string_equal(n->currency, "CNY");
+	if (n->kind > 0 && n->kind < 8)
+		notices[n->kind]++;
+	notice_amount += n->amount;
+}
+
+static void test_notices(void **state)
+{
+	fixture *f = *state;
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_deposit_info info = sample_info("D-n");
+	refund_engine *e = NULL;
+	refund_deposit *d = NULL;
+
+	memset(notices, 0, sizeof(notices));
+	notice_amount = 0;
+	o.store = f->store;
+	o.notify = count_notice;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	assert_int_equal(refund_deposit_create(e, &d, &info, "a", REFUND_ROLE_AGENT), 0);
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 700, "f",
+			REFUND_ROLE_FINANCE, NULL), 0);
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_REFUND, 70000, "f",
+			REFUND_ROLE_FINANCE, NULL), REFUND_EBALANCE);
+	assert_int_equal(refund_deposit_set_usage(d, 3, 4, "a", REFUND_ROLE_AGENT), 0);
+	assert_int_equal(notices[REFUND_NOTICE_DEPOSIT_CREATED], 1);
+	assert_int_equal(notices[REFUND_NOTICE_LEDGER_ENTRY], 1);
+	assert_int_equal(notices[REFUND_NOTICE_USAGE_UPDATED], 1);
+	assert_int_equal(notice_amount, 50000 + 700);
+	refund_deposit_free(d);
+	refund_engine_free(e);
+}
+
+/* Random movements never break held = refunded + deducted + remaining. */
+static void test_invariant_random(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-r");
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	int i, accepted = 0, refused = 0;
+
+	for (i = 0; i < 400; i++) {
+		int kind, rc;
+		int64_t amount;
+
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		kind = REFUND_ENTRY_REFUND + (int)(x % 6);
+		amount = (int64_t)((x >> 8) % 3000) + 1;
+		rc = refund_deposit_post(d, kind, amount, "fin", REFUND_ROLE_FINANCE, NULL);
+		assert_true(rc == 0 || rc == REFUND_EBALANCE);
+		if (rc == 0)
+			accepted++;
+		else
+			refused++;
+		assert_invariant(d);
+	}
+	assert_true(accepted > 10);
+	assert_true(refused > 10);
+	refund_deposit_free(d);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_create_and_fields),
+		T(test_create_optional_fields_absent),
+		T(test_create_refuses_bad_input),
+		T(test_create_out_of_memory),
+		T(test_load_errors),
+		T(test_post_and_balance),
+		T(test_post_refuses_bad_input),
+		T(test_post_out_of_memory),
+		T(test_conflict_between_handles),
+		T(test_store_failure_changes_nothing),
+		T(test_usage),
+		T(test_accessors_refuse_bad_input),
+		T(test_list),
+		T(test_corrupt_records),
+		T(test_notices),
+		T(test_invariant_random),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("deposit", tests, NULL, NULL);
+}

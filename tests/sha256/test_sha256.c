@@ -1,2 +1,217 @@
-#include <stdio.h>
-int main(void) { puts("placeholder"); return 1; }
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+
+static void assert_digest_hex(const unsigned char digest[SHA256_DIGEST_SIZE],
+		const char *expected)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	memset(hex, 'X', sizeof(hex));
+	sha256_hex(digest, hex);
+	assert_string_equal(hex, expected);
+}
+
+static void assert_one_shot(const char *message, const char *expected)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+
+	sha256(message, strlen(message), digest);
+	assert_digest_hex(digest, expected);
+}
+
+static void test_abc(void **state)
+{
+	(void)state;
+	assert_one_shot("abc",
+			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_empty(void **state)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_ctx ctx;
+
+	(void)state;
+	assert_one_shot("",
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	/* A NULL pointer with no bytes is an empty message too. */
+	sha256_init(&ctx);
+	sha256_update(&ctx, NULL, 0);
+	sha256_final(&ctx, digest);
+	assert_digest_hex(digest,
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_448_bits(void **state)
+{
+	(void)state;
+	assert_one_shot("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+			"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_896_bits(void **state)
+{
+	(void)state;
+	assert_one_shot("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+			"hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+			"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+}
+
+static void test_million_a(void **state)
+{
+	unsigned char chunk[1000], digest[SHA256_DIGEST_SIZE];
+	const char *expected =
+			"cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+	char *all;
+	sha256_ctx ctx;
+	int i;
+
+	(void)state;
+	memset(chunk, 'a', sizeof(chunk));
+	sha256_init(&ctx);
+	for (i = 0; i < 1000; i++)
+		sha256_update(&ctx, chunk, sizeof(chunk));
+	sha256_final(&ctx, digest);
+	assert_digest_hex(digest, expected);
+
+	all = malloc(1000000);
+	assert_non_null(all);
+	memset(all, 'a', 1000000);
+	sha256(all, 1000000, digest);
+	free(all);
+	assert_digest_hex(digest, expected);
+}
+
+/* Messages around the padding boundaries: 55 bytes fit one block, 56 need two. */
+static void test_padding_boundaries(void **state)
+{
+	static const struct {
+		size_t size;
+		const char *hex;
+	} cases[] = {
+		{ 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+		{ 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+		{ 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+		{ 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+		{ 65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0" },
+	};
+	unsigned char message[65], digest[SHA256_DIGEST_SIZE];
+	size_t i;
+
+	(void)state;
+	memset(message, 'a', sizeof(message));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sha256(message, cases[i].size, digest);
+		assert_digest_hex(digest, cases[i].hex);
+	}
+}
+
+/* Feeding a message in two pieces, split anywhere, changes nothing. */
+static void test_incremental_split(void **state)
+{
+	unsigned char message[200], whole[SHA256_DIGEST_SIZE], split[SHA256_DIGEST_SIZE];
+	size_t i, at;
+
+	(void)state;
+	for (i = 0; i < sizeof(message); i++)
+		message[i] = (unsigned char)(i * 7 + 3);
+	sha256(message, sizeof(message), whole);
+	for (at = 0; at <= sizeof(message); at++) {
+		sha256_ctx ctx;
+
+		sha256_init(&ctx);
+		sha256_update(&ctx, message, at);
+		sha256_update(&ctx, message + at, sizeof(message) - at);
+		sha256_final(&ctx, split);
+		assert_memory_equal(split, whole, SHA256_DIGEST_SIZE);
+	}
+}
+
+/* Byte by byte, and in odd-sized pieces that straddle block edges. */
+static void test_incremental_pieces(void **state)
+{
+	unsigned char message[200], whole[SHA256_DIGEST_SIZE], pieces[SHA256_DIGEST_SIZE];
+	size_t i, step;
+
+	(void)state;
+	for (i = 0; i < sizeof(message); i++)
+		message[i] = (unsigned char)(255 - i);
+	sha256(message, sizeof(message), whole);
+	for (step = 1; step <= 70; step++) {
+		sha256_ctx ctx;
+
+		sha256_init(&ctx);
+		for (i = 0; i < sizeof(message); i += step) {
+			size_t n = sizeof(message) - i < step ? sizeof(message) - i : step;
+
+			sha256_update(&ctx, message + i, n);
+		}
+		sha256_final(&ctx, pieces);
+		assert_memory_equal(pieces, whole, SHA256_DIGEST_SIZE);
+	}
+}
+
+static void test_hex(void **state)
+{
+	static const unsigned char up[8] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+	static const unsigned char down[8] = { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10 };
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	size_t i;
+
+	(void)state;
+	/* Every digit in both the high and the low nibble. */
+	for (i = 0; i < sizeof(digest); i++)
+		digest[i] = up[i % 8];
+	assert_digest_hex(digest,
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	for (i = 0; i < sizeof(digest); i++)
+		digest[i] = down[i % 8];
+	assert_digest_hex(digest,
+			"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+}
+
+/* A context is reusable after init, and final leaves nothing of the message. */
+static void test_reuse(void **state)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_ctx ctx;
+	size_t i;
+
+	(void)state;
+	sha256_init(&ctx);
+	sha256_update(&ctx, "secret", 6);
+	sha256_final(&ctx, digest);
+	for (i = 0; i < sizeof(ctx.block); i++)
+		assert_int_equal(ctx.block[i], 0);
+	sha256_init(&ctx);
+	sha256_update(&ctx, "abc", 3);
+	sha256_final(&ctx, digest);
+	assert_digest_hex(digest,
+			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_abc),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_448_bits),
+		cmocka_unit_test(test_896_bits),
+		cmocka_unit_test(test_million_a),
+		cmocka_unit_test(test_padding_boundaries),
+		cmocka_unit_test(test_incremental_split),
+		cmocka_unit_test(test_incremental_pieces),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

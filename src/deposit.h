@@ -1,0 +1,64 @@
+/*
+ * Internal: deposits as other modules (refund cases) change them.
+ *
+ * A change is staged first (every allocation and the encoding done, the
+ * handle untouched), committed by the caller together with its own puts
+ * and events, and applied to the handle only after the commit succeeded;
+ * applying cannot fail.  A staged change that is not applied is disposed.
+ */
+#ifndef REFUND_SRC_DEPOSIT_H
+#define REFUND_SRC_DEPOSIT_H
+
+#include <refund/deposit.h>
+#include <refund/sys/store.h>
+
+#include "engine.h"
+
+typedef struct deposit_entry {
+	uint32_t seq;
+	int kind;
+	int64_t amount;
+	refund_time at;
+	char *actor;
+	int role;
+	char *reference;
+	char *case_id;
+} deposit_entry;
+
+/* One entry to add: strings are copied when staged. */
+typedef struct deposit_entry_spec {
+	int kind;
+	int64_t amount;
+	const char *actor;
+	int role;
+	const char *reference;
+	const char *case_id;
+} deposit_entry_spec;
+
+typedef struct deposit_stage {
+	deposit_entry *entries;     /* new entries, owned until applied */
+	size_t nentries;
+	int64_t days_in_service;
+	int64_t transaction_volume;
+	refund_balance balance;     /* the balance after the change */
+	char *data;                 /* the encoded deposit after the change */
+	size_t size;
+	refund_store_put put;       /* points into data and the handle */
+} deposit_stage;
+
+/*
+ * Stage entries (nspecs may be 0) and usage figures at time `at`.
+ * REFUND_EBALANCE if the entries would overdraw the deposit,
+ * REFUND_EOVERFLOW, REFUND_ENOMEM; the handle is untouched either way.
+ */
+int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
+		size_t nspecs, int64_t days_in_service, int64_t transaction_volume,
+		refund_time at, deposit_stage *out);
+/* After a successful commit of stage->put: the handle takes the change. */
+void refund__deposit_apply(refund_deposit *d, deposit_stage *stage);
+/* Release a stage that was not applied (harmless after apply). */
+void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *stage);
+
+refund_engine *refund__deposit_engine(const refund_deposit *d);
+
+#endif
