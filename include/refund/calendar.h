@@ -104,12 +104,16 @@ REFUND_API void refund_calendar_free(refund_calendar *calendar);
 /**
  * The calendar's name.
  *
+ * @param calendar the calendar, or NULL.
  * @return a string owned by the calendar, valid until it is freed; "" for NULL.
  */
 REFUND_API const char *refund_calendar_name(const refund_calendar *calendar);
 
 /**
- * The calendar's UTC offset in seconds; 0 for NULL.
+ * The calendar's UTC offset.
+ *
+ * @param calendar the calendar, or NULL.
+ * @return seconds east of UTC; 0 for NULL.
  */
 REFUND_API int32_t refund_calendar_utc_offset(const refund_calendar *calendar);
 
@@ -127,6 +131,10 @@ REFUND_API int refund_calendar_set_years(refund_calendar *calendar, int first_ye
 /**
  * Declare a public holiday (a day off even if not a weekend day).
  *
+ * @param calendar the calendar.
+ * @param year 1970 to 9999.
+ * @param month 1 to 12.
+ * @param day 1 to the month's length.
  * @return 0; REFUND_EINVAL for an invalid date or one already a make-up
  *         working day (nothing changed); REFUND_ENOMEM.
  */
@@ -136,6 +144,10 @@ REFUND_API int refund_calendar_add_holiday(refund_calendar *calendar, int year,
 /**
  * Declare a make-up working day (调休: a working day even if a weekend day).
  *
+ * @param calendar the calendar.
+ * @param year 1970 to 9999.
+ * @param month 1 to 12.
+ * @param day 1 to the month's length.
  * @return 0; REFUND_EINVAL for an invalid date or one already a holiday
  *         (nothing changed); REFUND_ENOMEM.
  */
@@ -189,6 +201,10 @@ REFUND_API int refund_calendar_add_business_days(const refund_calendar *calendar
  * including the local date of @p to (negative if @p to is earlier): how
  * many business days of a deadline have been used.
  *
+ * @param calendar the calendar.
+ * @param from the start.
+ * @param to the end.
+ * @param out receives the count; untouched on failure.
  * @return 0; REFUND_EINVAL; REFUND_ECALENDAR.
  */
 REFUND_API int refund_calendar_business_days_between(const refund_calendar *calendar,
