@@ -16,5 +16,9 @@
 #include "refund/time.h"
 #include "refund/calendar.h"
 #include "refund/deposit.h"
+#include "refund/policy.h"
+#include "refund/case.h"
+#include "refund/event.h"
+#include "refund/deadline.h"
 
 #endif /* REFUND_H */

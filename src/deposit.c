@@ -32,6 +32,7 @@ struct refund_deposit {
 	refund_time contract_end;
 	int64_t days_in_service;
 	int64_t transaction_volume;
+	char open_case[REFUND_ID_MAX + 1];  /* the case under way, "" if none */
 	deposit_entry *entries;
 	size_t nentries;
 	size_t capacity;
@@ -149,9 +150,9 @@ static void encode_optional_time(json_writer *w, const char *key, refund_time t)
 		json_int(w, t);
 }
 
-/* The deposit as it is, plus extra entries and the given usage figures. */
-static int encode(const refund_deposit *d, const deposit_entry *extra, size_t nextra,
-		int64_t days, int64_t volume, char **data, size_t *size)
+/* The deposit as it is with a staged change. */
+static int encode(const refund_deposit *d, const deposit_stage *st, char **data,
+		size_t *size)
 {
 	json_writer w;
 	size_t i;
@@ -168,14 +169,15 @@ static int encode(const refund_deposit *d, const deposit_entry *extra, size_t ne
 	json_kv_string(&w, "currency", d->currency);
 	json_kv_int(&w, "paid_at", d->paid_at);
 	encode_optional_time(&w, "contract_end", d->contract_end);
-	json_kv_int(&w, "days_in_service", days);
-	json_kv_int(&w, "transaction_volume", volume);
+	json_kv_int(&w, "days_in_service", st->days_in_service);
+	json_kv_int(&w, "transaction_volume", st->transaction_volume);
+	json_kv_string(&w, "open_case", st->open_case[0] ? st->open_case : NULL);
 	json_key(&w, "ledger");
 	json_array_begin(&w);
 	for (i = 0; i < d->nentries; i++)
 		encode_entry(&w, &d->entries[i]);
-	for (i = 0; i < nextra; i++)
-		encode_entry(&w, &extra[i]);
+	for (i = 0; i < st->nentries; i++)
+		encode_entry(&w, &st->entries[i]);
 	json_array_end(&w);
 	json_object_end(&w);
 	return json_writer_finish(&w, data, size);
@@ -281,6 +283,18 @@ static int decode_ledger(refund_deposit *d, const json_value *ledger)
 	return 0;
 }
 
+static int decode_open_case(refund_deposit *d, const json_value *root)
+{
+	const char *open_case = NULL;
+
+	if (json_field_string(root, "open_case", 0, &open_case) != 0 ||
+	    refund__check_optional_id(d->engine, "open_case", open_case) != 0)
+		return REFUND_ECORRUPT;
+	if (open_case)
+		memcpy(d->open_case, open_case, strlen(open_case) + 1);
+	return 0;
+}
+
 static int decode_fields(refund_deposit *d, const json_value *root, const char *want_id)
 {
 	const char *currency = NULL;
@@ -310,7 +324,8 @@ static int decode_fields(refund_deposit *d, const json_value *root, const char *
 	    json_field_int(root, "days_in_service", 1, &d->days_in_service) != 0 ||
 	    json_field_int(root, "transaction_volume", 1, &d->transaction_volume) != 0 ||
 	    d->days_in_service < 0 || d->transaction_volume < 0 ||
-	    json_field_array(root, "ledger", 1, &ledger) != 0)
+	    json_field_array(root, "ledger", 1, &ledger) != 0 ||
+	    decode_open_case(d, root) != 0)
 		return REFUND_ECORRUPT;
 	return decode_ledger(d, ledger);
 }
@@ -430,7 +445,7 @@ static int reserve_entries(refund_deposit *d, size_t more)
 
 int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 		size_t nspecs, int64_t days_in_service, int64_t transaction_volume,
-		refund_time at, deposit_stage *st)
+		const char *open_case, refund_time at, deposit_stage *st)
 {
 	int rc;
 
@@ -438,11 +453,13 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 	st->balance = d->balance;
 	st->days_in_service = days_in_service;
 	st->transaction_volume = transaction_volume;
+	if (!open_case)
+		open_case = d->open_case;
+	memcpy(st->open_case, open_case, strlen(open_case) + 1);
 	if ((rc = stage_entries(d, specs, nspecs, at, st)) != 0 ||
 	    (rc = reserve_entries(d, nspecs)) != 0)
 		goto fail;
-	rc = encode(d, st->entries, st->nentries, days_in_service, transaction_volume,
-			&st->data, &st->size);
+	rc = encode(d, st, &st->data, &st->size);
 	if (rc) {
 		rc = refund__fail_code(d->engine, rc);
 		goto fail;
@@ -470,6 +487,7 @@ void refund__deposit_apply(refund_deposit *d, deposit_stage *st)
 	d->balance = st->balance;
 	d->days_in_service = st->days_in_service;
 	d->transaction_volume = st->transaction_volume;
+	memcpy(d->open_case, st->open_case, sizeof(d->open_case));
 	d->version++;
 	refund__deposit_stage_dispose(d, st);
 }
@@ -609,7 +627,7 @@ int refund_deposit_create(refund_engine *e, refund_deposit **out,
 	hold.role = role;
 	hold.reference = info->receipt;
 	hold.case_id = NULL;
-	if ((rc = refund__deposit_stage(d, &hold, 1, 0, 0, now, &st)) != 0) {
+	if ((rc = refund__deposit_stage(d, &hold, 1, 0, 0, "", now, &st)) != 0) {
 		refund_deposit_free(d);
 		return rc;
 	}
@@ -667,6 +685,7 @@ typedef struct list_ctx {
 	refund_engine *engine;
 	refund_deposit_cb cb;
 	void *ctx;
+	int stopped;  /* the host's own value, which must reach it unchanged */
 } list_ctx;
 
 static int list_cb(void *ctx, const refund_store_record *rec)
@@ -679,6 +698,7 @@ static int list_cb(void *ctx, const refund_store_record *rec)
 		return rc;
 	rc = lc->cb(lc->ctx, d);
 	refund_deposit_free(d);
+	lc->stopped = rc;
 	return rc;
 }
 
@@ -686,7 +706,7 @@ int refund_deposit_list(refund_engine *e, const refund_deposit_filter *filter,
 		refund_deposit_cb cb, void *ctx)
 {
 	refund_store_filter sf;
-	list_ctx lc = { e, cb, ctx };
+	list_ctx lc = { e, cb, ctx, 0 };
 	int rc;
 
 	if (!e)
@@ -708,7 +728,8 @@ int refund_deposit_list(refund_engine *e, const refund_deposit_filter *filter,
 		sf.after_id = filter->after_id;
 		sf.limit = filter->limit;
 	}
-	return refund__store_scan(e, REFUND_RECORD_DEPOSIT, &sf, list_cb, &lc);
+	rc = refund__store_scan(e, REFUND_RECORD_DEPOSIT, &sf, list_cb, &lc);
+	return lc.stopped ? lc.stopped : rc;
 }
 
 /* ---- fields ---- */
@@ -743,6 +764,10 @@ int64_t refund_deposit_transaction_volume(const refund_deposit *d)
 	return d ? d->transaction_volume : 0;
 }
 uint64_t refund_deposit_version(const refund_deposit *d) { return d ? d->version : 0; }
+const char *refund_deposit_open_case(const refund_deposit *d)
+{
+	return d && d->open_case[0] ? d->open_case : NULL;
+}
 
 int refund_deposit_balance(const refund_deposit *d, refund_balance *out)
 {
@@ -818,8 +843,12 @@ int refund_deposit_post(refund_deposit *d, int kind, int64_t amount, const char 
 	spec.role = role;
 	spec.reference = reference;
 	spec.case_id = NULL;
+	if (d->open_case[0])
+		return refund__fail(e, REFUND_ESTATE,
+				"deposit %s has refund case %s under way; money moves through the case",
+				"押金 %s 有进行中的退款案件 %s，资金须通过该案件变动", d->id, d->open_case);
 	rc = refund__deposit_stage(d, &spec, 1, d->days_in_service, d->transaction_volume,
-			now, &st);
+			NULL, now, &st);
 	if (rc == 0)
 		rc = commit_alone(d, &st);
 	if (rc == 0)
@@ -845,7 +874,8 @@ int refund_deposit_set_usage(refund_deposit *d, int64_t days_in_service,
 	    (rc = refund__check_allowed(e, "update usage figures", role, USAGE_ROLES)) != 0 ||
 	    (rc = refund__now(e, &now)) != 0)
 		return rc;
-	rc = refund__deposit_stage(d, NULL, 0, days_in_service, transaction_volume, now, &st);
+	rc = refund__deposit_stage(d, NULL, 0, days_in_service, transaction_volume, NULL,
+			now, &st);
 	if (rc == 0)
 		rc = commit_alone(d, &st);
 	if (rc == 0)

@@ -41,19 +41,21 @@ typedef struct deposit_stage {
 	int64_t days_in_service;
 	int64_t transaction_volume;
 	refund_balance balance;     /* the balance after the change */
+	char open_case[REFUND_ID_MAX + 1]; /* the open case after the change ("" none) */
 	char *data;                 /* the encoded deposit after the change */
 	size_t size;
 	refund_store_put put;       /* points into data and the handle */
 } deposit_stage;
 
 /*
- * Stage entries (nspecs may be 0) and usage figures at time `at`.
+ * Stage entries (nspecs may be 0), usage figures and the open case (NULL
+ * keeps it, "" clears it, an id sets it) at time `at`.
  * REFUND_EBALANCE if the entries would overdraw the deposit,
  * REFUND_EOVERFLOW, REFUND_ENOMEM; the handle is untouched either way.
  */
 int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 		size_t nspecs, int64_t days_in_service, int64_t transaction_volume,
-		refund_time at, deposit_stage *out);
+		const char *open_case, refund_time at, deposit_stage *out);
 /* After a successful commit of stage->put: the handle takes the change. */
 void refund__deposit_apply(refund_deposit *d, deposit_stage *stage);
 /* Release a stage that was not applied (harmless after apply). */

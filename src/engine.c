@@ -1,5 +1,8 @@
 #include "engine.h"
 
+#include <refund/calendar.h>
+#include <refund/policy.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,10 +75,17 @@ int refund_engine_new(refund_engine **out, const refund_engine_options *options)
 void refund_engine_free(refund_engine *engine)
 {
 	refund_allocator alloc;
+	size_t i;
 
 	if (!engine)
 		return;
 	alloc = engine->alloc;
+	for (i = 0; i < engine->ncalendars; i++)
+		refund_calendar_free(engine->calendars[i]);
+	refund__free(&alloc, engine->calendars);
+	for (i = 0; i < engine->npolicies; i++)
+		refund_policy_free(engine->policies[i]);
+	refund__free(&alloc, engine->policies);
 	refund__free(&alloc, engine->currencies);
 	refund__free(&alloc, engine);
 }
@@ -244,4 +254,71 @@ void refund__notify(refund_engine *e, const refund_notice *notice)
 {
 	if (e->notify)
 		e->notify(e->notify_user, notice);
+}
+
+static size_t calendar_slot(const refund_engine *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->ncalendars; i++)
+		if (strcmp(refund_calendar_name(e->calendars[i]), name) == 0)
+			break;
+	return i;
+}
+
+/* Put a calendar in the registry, replacing one of the same name. */
+static int calendar_keep(refund_engine *e, refund_calendar *calendar)
+{
+	size_t slot = calendar_slot(e, refund_calendar_name(calendar));
+	refund_calendar **grown;
+
+	if (slot < e->ncalendars) {
+		refund_calendar_free(e->calendars[slot]);
+		e->calendars[slot] = calendar;
+		return 0;
+	}
+	grown = refund__realloc_array(&e->alloc, e->calendars, e->ncalendars + 1,
+			sizeof(*grown));
+	if (!grown)
+		return refund__fail_code(e, REFUND_ENOMEM);
+	e->calendars = grown;
+	e->calendars[e->ncalendars++] = calendar;
+	return 0;
+}
+
+int refund_engine_add_calendar(refund_engine *engine, refund_calendar *calendar)
+{
+	if (!engine)
+		return REFUND_EINVAL;
+	if (!calendar || refund__calendar_engine(calendar) != engine)
+		return refund__fail(engine, REFUND_EINVAL,
+				"the calendar is NULL or was made with another engine",
+				"日历为空或属于另一个引擎");
+	return calendar_keep(engine, calendar);
+}
+
+int refund__engine_calendar(refund_engine *e, const char *name,
+		const refund_calendar **out)
+{
+	size_t slot = calendar_slot(e, name);
+	refund_calendar *calendar = NULL;
+	int rc;
+
+	if (slot < e->ncalendars) {
+		*out = e->calendars[slot];
+		return 0;
+	}
+	rc = refund_calendar_builtin(e, &calendar, name);
+	if (rc == REFUND_ENOTFOUND)
+		return refund__fail(e, rc,
+				"no calendar named %s (built in: CN, WEEKEND; others must be added)",
+				"没有名为 %s 的日历（内置：CN、WEEKEND；其他日历须先添加）", name);
+	if (rc)
+		return rc;
+	if ((rc = calendar_keep(e, calendar)) != 0) {
+		refund_calendar_free(calendar);
+		return rc;
+	}
+	*out = calendar;
+	return 0;
 }

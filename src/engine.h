@@ -27,6 +27,10 @@ struct refund_engine {
 	refund_lang lang;
 	refund_currency_override *currencies;
 	size_t ncurrencies;
+	struct refund_calendar **calendars;  /* owned; looked up by name */
+	size_t ncalendars;
+	struct refund_policy **policies;     /* owned cache of published versions */
+	size_t npolicies;
 	char errmsg[REFUND_ERRMSG_SIZE];
 };
 
@@ -65,6 +69,17 @@ int refund__store_events(refund_engine *e, int kind, const char *id,
 		uint64_t from_seq, refund_store_event_cb cb, void *ctx);
 int refund__store_due(refund_engine *e, refund_time before, size_t limit,
 		refund_store_due_cb cb, void *ctx);
+
+/*
+ * The calendar of that name: one the host added, else a built-in (made on
+ * first use and kept).  REFUND_ENOTFOUND (described) for an unknown name,
+ * REFUND_ENOMEM.  The calendar lives as long as the engine.
+ */
+int refund__engine_calendar(refund_engine *e, const char *name,
+		const struct refund_calendar **out);
+
+/* The engine a calendar was made with (calendar.c). */
+refund_engine *refund__calendar_engine(const struct refund_calendar *calendar);
 
 /* Pass a notice to the host, if it asked for them. */
 void refund__notify(refund_engine *e, const refund_notice *notice);

@@ -33,6 +33,7 @@ static const error_text error_texts[] = {
 	{ REFUND_EBALANCE, "REFUND_EBALANCE", "would exceed the remaining deposit", "超出押金余额" },
 	{ REFUND_EPARSE, "REFUND_EPARSE", "cannot parse text", "无法解析文本" },
 	{ REFUND_ERANGE, "REFUND_ERANGE", "buffer too small", "缓冲区太小" },
+	{ REFUND_EEVIDENCE, "REFUND_EEVIDENCE", "required evidence is missing", "缺少必需的证明材料" },
 };
 
 static const error_text *find(int code)

@@ -144,7 +144,8 @@ static void mul_wide(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
 
 /*
  * (hi:lo) / d by shift and subtract, for hi < d so that the quotient fits
- * in 64 bits.
+ * in 64 bits, and d <= INT64_MAX so that shifting the running remainder
+ * (always < d) never loses its top bit.
  */
 static uint64_t div_wide(uint64_t hi, uint64_t lo, uint64_t d)
 {
@@ -152,12 +153,9 @@ static uint64_t div_wide(uint64_t hi, uint64_t lo, uint64_t d)
 	int bit;
 
 	for (bit = 63; bit >= 0; bit--) {
-		uint64_t carry = rem >> 63;
-
 		rem = (rem << 1) | ((lo >> bit) & 1);
 		quotient <<= 1;
-		/* With a carry the true remainder is >= 2^64 > d; the wrap is exact. */
-		if (carry || rem >= d) {
+		if (rem >= d) {
 			rem -= d;
 			quotient |= 1;
 		}
@@ -172,7 +170,7 @@ static int64_t weight_at(const int64_t *weights, size_t i)
 
 static int sum_weights(const int64_t *weights, size_t n, int64_t *sum)
 {
-	int64_t total = 0;
+	int64_t running = 0;
 	size_t i;
 
 	if (!weights) {
@@ -183,11 +181,11 @@ static int sum_weights(const int64_t *weights, size_t n, int64_t *sum)
 		if (weights[i] < 0)
 			return REFUND_EINVAL;
 	for (i = 0; i < n; i++)
-		if (__builtin_add_overflow(total, weights[i], &total))
+		if (__builtin_add_overflow(running, weights[i], &running))
 			return REFUND_EOVERFLOW;
-	if (total == 0)
+	if (running == 0)
 		return REFUND_EINVAL;
-	*sum = total;
+	*sum = running;
 	return 0;
 }
 
@@ -195,9 +193,9 @@ static int sum_weights(const int64_t *weights, size_t n, int64_t *sum)
  * A share's remainder, total * w mod W, from its floor f: the exact value
  * total * w - f * W lies in [0, W), so arithmetic modulo 2^64 gives it.
  */
-static uint64_t share_remainder(int64_t total, int64_t w, int64_t sum, int64_t floor)
+static uint64_t share_remainder(int64_t total, int64_t w, int64_t sum, int64_t f)
 {
-	return (uint64_t)total * (uint64_t)w - (uint64_t)floor * (uint64_t)sum;
+	return (uint64_t)total * (uint64_t)w - (uint64_t)f * (uint64_t)sum;
 }
 
 static size_t count_remainders_at_least(int64_t total, const int64_t *weights,

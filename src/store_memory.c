@@ -16,6 +16,8 @@
  * - Event seqs are contiguous: each record's first event is seq 1 and the
  *   next is always the last + 1 (counting earlier events of the same batch).
  *   An existing seq or a gap fails the batch with REFUND_ECONFLICT.
+ * - A record whose next_deadline is REFUND_NO_DEADLINE is never due, not
+ *   even for `before` = REFUND_NO_DEADLINE.
  * - Malformed batches (NULL ids, NULL data with a size, seq 0, the same
  *   (kind, id) put twice, expected version UINT64_MAX) fail with
  *   REFUND_EINVAL, as do NULL ids and callbacks elsewhere.
@@ -60,10 +62,7 @@ typedef struct mem_event {
 } mem_event;
 
 typedef struct mem_node {
-	avl_link by_id;
-	avl_link by_due;
 	uint64_t version;              /* 0: no record, events only */
-	refund_time next_deadline;     /* REFUND_NO_DEADLINE: not in by_due */
 	unsigned char *block;          /* the bytes, then the index strings */
 	size_t size;
 	const char *index[INDEX_FIELDS];
@@ -74,6 +73,11 @@ typedef struct mem_node {
 	size_t staged_events;
 	unsigned char staged_put;
 	unsigned char staged_new;
+	/* Last, and each link beside its key, so that a step down a tree
+	 * touches as few cache lines as possible. */
+	avl_link by_due;
+	refund_time next_deadline;     /* REFUND_NO_DEADLINE: not in by_due */
+	avl_link by_id;
 	int kind;
 	char id[];
 } mem_node;

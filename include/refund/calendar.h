@@ -210,6 +210,21 @@ REFUND_API int refund_calendar_add_business_days(const refund_calendar *calendar
 REFUND_API int refund_calendar_business_days_between(const refund_calendar *calendar,
 		refund_time from, refund_time to, int32_t *out);
 
+/**
+ * Give a calendar to the engine, so policies can name it in their
+ * deadlines.  The engine owns it from then on and frees it with itself.  A
+ * calendar of the same name is replaced, so a host can load a built-in's
+ * newer data (say, China 2027) under its built-in name.  The built-in
+ * calendars are known to every engine without this call.
+ *
+ * @param engine the engine.
+ * @param calendar a calendar made with this engine; owned by the engine on
+ *        success, still the caller's on failure.
+ * @return 0; REFUND_EINVAL for NULL arguments or a calendar of another
+ *         engine; REFUND_ENOMEM.
+ */
+REFUND_API int refund_engine_add_calendar(refund_engine *engine, refund_calendar *calendar);
+
 #ifdef __cplusplus
 }
 #endif

@@ -102,7 +102,8 @@ typedef enum refund_error {
 	REFUND_EBUSY = -18,       /**< The store is busy; the call may be retried. */
 	REFUND_EBALANCE = -19,    /**< The ledger would break held = refunded + deducted + remaining. */
 	REFUND_EPARSE = -20,      /**< Text could not be parsed (money, time, policy...). */
-	REFUND_ERANGE = -21       /**< An output buffer is too small. */
+	REFUND_ERANGE = -21,      /**< An output buffer is too small. */
+	REFUND_EEVIDENCE = -22    /**< Required evidence (证明材料) is missing. */
 } refund_error;
 
 /**

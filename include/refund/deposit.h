@@ -258,6 +258,15 @@ REFUND_API int64_t refund_deposit_transaction_volume(const refund_deposit *depos
  */
 REFUND_API uint64_t refund_deposit_version(const refund_deposit *deposit);
 
+/**
+ * The refund case under way for this deposit.  While one is, money leaves
+ * the deposit only through that case, and no second case may be opened.
+ *
+ * @param deposit the deposit.
+ * @return the case's id, or NULL if none is open.
+ */
+REFUND_API const char *refund_deposit_open_case(const refund_deposit *deposit);
+
 /** The current version of ::refund_balance. */
 #define REFUND_BALANCE_VERSION 1
 
@@ -328,7 +337,8 @@ REFUND_API int refund_deposit_entry(const refund_deposit *deposit, size_t index,
  * @param role the actor's ::refund_role.
  * @param reference optional text (a payment reference), or NULL.
  * @return 0; REFUND_EINVAL; REFUND_EDENIED; REFUND_EBALANCE (more than
- *         remains: nothing written); REFUND_ECONFLICT (changed elsewhere:
+ *         remains: nothing written); REFUND_ESTATE (a refund case is under
+ *         way: see refund_deposit_open_case()); REFUND_ECONFLICT (changed elsewhere:
  *         reload); REFUND_ENOMEM; REFUND_ESTORE; REFUND_EBUSY.
  */
 REFUND_API int refund_deposit_post(refund_deposit *deposit, int kind, int64_t amount,

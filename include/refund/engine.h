@@ -35,7 +35,10 @@ typedef refund_time (*refund_clock_fn)(void *user);
 typedef enum refund_notice_kind {
 	REFUND_NOTICE_DEPOSIT_CREATED = 1, /**< A deposit was recorded. */
 	REFUND_NOTICE_LEDGER_ENTRY = 2,    /**< Money moved in a deposit's ledger. */
-	REFUND_NOTICE_USAGE_UPDATED = 3    /**< A deposit's usage figures changed. */
+	REFUND_NOTICE_USAGE_UPDATED = 3,   /**< A deposit's usage figures changed. */
+	REFUND_NOTICE_TRANSITION = 4,      /**< A case took an action (see @ref refund_notice.action). */
+	REFUND_NOTICE_REMINDER = 5,        /**< A case's deadline draws near (or passed: @ref refund_notice.overdue). */
+	REFUND_NOTICE_DEADLINE = 6         /**< A deadline passed and its consequence was applied. */
 } refund_notice_kind;
 
 /**
@@ -53,6 +56,11 @@ typedef struct refund_notice {
 	int64_t amount;           /**< Amount moved, in minor units, or 0. */
 	const char *currency;     /**< Currency of @ref amount, or NULL. */
 	int entry_kind;           /**< For ledger entries, a ::refund_entry_kind. */
+	int action;               /**< For cases, the ::refund_action taken. */
+	int from_state;           /**< For cases, the state before. */
+	int to_state;             /**< For cases, the state after. */
+	refund_time deadline;     /**< For deadlines, when it is (was) due. */
+	int overdue;              /**< For reminders, 1 if the deadline has passed. */
 } refund_notice;
 
 /** Receives notices; must not call back into the same engine. */

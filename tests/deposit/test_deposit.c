@@ -602,7 +602,7 @@ static void put_raw(fixture *f, const char *id, const char *json)
 
 #define GOOD_HEAD "{\"schema\":1,\"id\":\"X\",\"holder\":\"M\",\"agent\":\"A\",\"terminal\":\"T\"," \
 	"\"contract\":null,\"receipt\":null,\"currency\":\"CNY\",\"paid_at\":1000," \
-	"\"contract_end\":null,\"days_in_service\":0,\"transaction_volume\":0,\"ledger\":"
+	"\"contract_end\":null,\"days_in_service\":0,\"transaction_volume\":0,\"open_case\":null,\"ledger\":"
 #define HOLD(n) "{\"seq\":1,\"kind\":\"hold\",\"amount\":" #n ",\"at\":5,\"actor\":\"a\"," \
 	"\"role\":\"agent\",\"reference\":null,\"case\":null}"
 #define ENTRY(seq, kind, n) "{\"seq\":" #seq ",\"kind\":\"" kind "\",\"amount\":" #n \
@@ -646,7 +646,7 @@ static void test_corrupt_records(void **state)
 	refund_deposit *d = NULL;
 	char id[16], buf[2048];
 	size_t i;
-	long live = f->fa.live;
+	long live;
 
 	/* The well-formed record loads (so the failures below are the edits'). */
 	put_raw(f, "X", good);
@@ -660,7 +660,9 @@ static void test_corrupt_records(void **state)
 		/* The records name themselves "X": only record "X" could match. */
 		put_raw(f, id, bad[i]);
 		d = SENTINEL;
+		live = f->fa.live;
 		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_int_equal(f->fa.live, live);  /* nothing leaked on the way out */
 		assert_ptr_equal(d, SENTINEL);
 		assert_non_null(strstr(refund_engine_errmsg(f->engine), "corrupt"));
 	}
@@ -673,10 +675,11 @@ static void test_corrupt_records(void **state)
 		snprintf(id, sizeof(id), "Y%zu", i);
 		put_raw(f, id, buf);
 		d = SENTINEL;
+		live = f->fa.live;
 		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_int_equal(f->fa.live, live);
 		assert_ptr_equal(d, SENTINEL);
 	}
-	assert_int_equal(f->fa.live, live);
 }
 
 static int notices[8];

@@ -28,7 +28,7 @@ static void test_strerror_every_code(void **state)
 	int code, other;
 
 	(void)state;
-	for (code = 0; code >= REFUND_ERANGE; code--) {
+	for (code = 0; code >= REFUND_EEVIDENCE; code--) {
 		const char *en = refund_strerror(code, REFUND_LANG_EN);
 		const char *zh = refund_strerror(code, REFUND_LANG_ZH_CN);
 
@@ -38,7 +38,7 @@ static void test_strerror_every_code(void **state)
 		for (other = 0; other > code; other--)
 			assert_string_not_equal(en, refund_strerror(other, REFUND_LANG_EN));
 	}
-	assert_string_equal(refund_strerror(REFUND_ERANGE - 1, REFUND_LANG_EN), "unknown error");
+	assert_string_equal(refund_strerror(REFUND_EEVIDENCE - 1, REFUND_LANG_EN), "unknown error");
 	assert_string_equal(refund_strerror(1, REFUND_LANG_ZH_CN), "unknown error");
 	assert_string_equal(refund_error_name(-1000), "REFUND_E?");
 	assert_string_equal(refund_error_name(REFUND_ECONFLICT), "REFUND_ECONFLICT");
@@ -47,6 +47,7 @@ static void test_strerror_every_code(void **state)
 	assert_int_equal(REFUND_ECONFLICT, -7);
 	assert_int_equal(REFUND_ECORRUPT, -12);
 	assert_int_equal(REFUND_ERANGE, -21);
+	assert_int_equal(REFUND_EEVIDENCE, -22);
 }
 
 static void test_roles(void **state)

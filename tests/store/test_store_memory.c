@@ -1,2 +1,972 @@
+#include <refund/store.h>
+#include <refund/sys/store.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-int main(void) { puts("placeholder"); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+
+#include "failalloc.h"
+#include "faulty_store.h"
+#include "store_contract.h"
+#include "store_dump.h"
+
+/* A memory store on a counting allocator, for the tests below. */
+typedef struct mem_fixture {
+	failalloc fa;
+	refund_store *store;
+} mem_fixture;
+
+static int mem_setup(void **state)
+{
+	mem_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	failalloc_init(&f->fa);
+	if (refund_store_memory_new(&f->store, &f->fa.allocator) != 0) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int mem_teardown(void **state)
+{
+	mem_fixture *f = *state;
+
+	refund_store_free(f->store);
+	assert_int_equal(f->fa.live, 0);
+	free(f);
+	return 0;
+}
+
+/* ---- Helpers -------------------------------------------------------------- */
+
+static refund_store_put put_text(int kind, const char *id, uint64_t expected,
+		const char *text, refund_time deadline)
+{
+	refund_store_put p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = kind;
+	p.id = id;
+	p.expected_version = expected;
+	p.data = (const unsigned char *)text;
+	p.size = strlen(text);
+	p.index.next_deadline = deadline;
+	return p;
+}
+
+static refund_store_event event_text(int kind, const char *id, uint64_t seq,
+		const char *text)
+{
+	refund_store_event ev;
+
+	ev.kind = kind;
+	ev.id = id;
+	ev.seq = seq;
+	ev.at = (refund_time)seq * 10;
+	ev.data = (const unsigned char *)text;
+	ev.size = strlen(text);
+	return ev;
+}
+
+static int commit(refund_store *s, const refund_store_put *puts, size_t nputs,
+		const refund_store_event *events, size_t nevents)
+{
+	refund_store_batch b = { puts, nputs, events, nevents };
+
+	return s->commit(s, &b);
+}
+
+static int count_record(void *ctx, const refund_store_record *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_event(void *ctx, const refund_store_event *ev)
+{
+	(void)ev;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int count_due(void *ctx, int kind, const char *id, refund_time deadline)
+{
+	(void)kind;
+	(void)id;
+	(void)deadline;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int keep_version(void *ctx, const refund_store_record *r)
+{
+	*(uint64_t *)ctx = r->version;
+	return 0;
+}
+
+static int load_version(refund_store *s, int kind, const char *id, uint64_t *version)
+{
+	*version = 0;
+	return s->load(s, kind, id, keep_version, version);
+}
+
+static int append_due(void *ctx, int kind, const char *id, refund_time deadline)
+{
+	char *text = ctx;
+	size_t len = strlen(text);
+
+	snprintf(text + len, 4096 - len, "%d:%s@%lld ", kind, id, (long long)deadline);
+	return 0;
+}
+
+static int append_id(void *ctx, const refund_store_record *r)
+{
+	char *text = ctx;
+	size_t len = strlen(text);
+
+	snprintf(text + len, 4096 - len, "%d:%s ", r->kind, r->id);
+	return 0;
+}
+
+/*
+ * Everything a test can observe: the dump, the due index, scans on each
+ * index field and the events of ids that have no record.
+ */
+static char *snapshot(refund_store *s, const char *event_only_id)
+{
+	refund_store_filter f = { NULL, NULL, NULL, NULL, NULL, 0 };
+	char *dump = NULL, *text = calloc(1, 4096), *all;
+	int kind, nevents = 0;
+
+	assert_non_null(text);
+	assert_int_equal(store_dump(s, &dump), 0);
+	assert_int_equal(s->due(s, REFUND_TIME_MAX, 0, append_due, text), 0);
+	for (kind = 1; kind <= 4; kind++) {
+		f.holder = "H1";
+		assert_int_equal(s->scan(s, kind, &f, append_id, text), 0);
+		f.holder = NULL;
+		f.state = "open";
+		assert_int_equal(s->scan(s, kind, &f, append_id, text), 0);
+		f.state = NULL;
+		f.deposit_id = "D1";
+		assert_int_equal(s->scan(s, kind, &f, append_id, text), 0);
+		f.deposit_id = NULL;
+		f.agent = "A1";
+		assert_int_equal(s->scan(s, kind, &f, append_id, text), 0);
+		f.agent = NULL;
+	}
+	if (event_only_id)
+		assert_int_equal(s->events(s, REFUND_RECORD_META, event_only_id, 0,
+				count_event, &nevents), 0);
+	all = malloc(strlen(dump) + strlen(text) + 32);
+	assert_non_null(all);
+	sprintf(all, "%s%s\nmeta events %d\n", dump, text, nevents);
+	free(dump);
+	free(text);
+	return all;
+}
+
+static void assert_unchanged(refund_store *s, const char *before, const char *event_only_id)
+{
+	char *now = snapshot(s, event_only_id);
+
+	assert_string_equal(now, before);
+	free(now);
+}
+
+/* ---- refund_store_memory_new ---------------------------------------------- */
+
+static void *never_alloc(void *opaque, size_t size)
+{
+	(void)opaque;
+	(void)size;
+	return NULL;
+}
+
+static void *never_realloc(void *opaque, void *ptr, size_t size)
+{
+	(void)opaque;
+	(void)ptr;
+	(void)size;
+	return NULL;
+}
+
+static void never_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	(void)ptr;
+}
+
+static void new_rejects_bad_arguments(void **state)
+{
+	refund_allocator a = REFUND_ALLOCATOR_INIT;
+	refund_store *sentinel = (refund_store *)&a, *out = sentinel;
+	int mask;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(NULL, NULL), REFUND_EINVAL);
+	/* Every half-set allocator: one or two of the three functions. */
+	for (mask = 1; mask < 7; mask++) {
+		a.alloc = mask & 1 ? never_alloc : NULL;
+		a.realloc = mask & 2 ? never_realloc : NULL;
+		a.free = mask & 4 ? never_free : NULL;
+		assert_int_equal(refund_store_memory_new(&out, &a), REFUND_EINVAL);
+		assert_ptr_equal(out, sentinel);
+	}
+	a.alloc = NULL;
+	a.realloc = NULL;
+	a.free = NULL;
+	a.version = 0;
+	assert_int_equal(refund_store_memory_new(&out, &a), REFUND_EVERSION);
+	a.version = REFUND_ALLOCATOR_VERSION + 1;
+	assert_int_equal(refund_store_memory_new(&out, &a), REFUND_EVERSION);
+	assert_ptr_equal(out, sentinel);
+	/* A full allocator that never gives memory. */
+	a.version = REFUND_ALLOCATOR_VERSION;
+	a.alloc = never_alloc;
+	a.realloc = never_realloc;
+	a.free = never_free;
+	assert_int_equal(refund_store_memory_new(&out, &a), REFUND_ENOMEM);
+	assert_ptr_equal(out, sentinel);
+}
+
+static void new_with_the_c_allocator(void **state)
+{
+	refund_allocator libc = REFUND_ALLOCATOR_INIT;
+	refund_store *s = NULL;
+	refund_store_put p = put_text(REFUND_RECORD_CASE, "C", 0, "c", 5);
+	uint64_t version;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(&s, NULL), 0);
+	assert_int_equal(s->version, REFUND_STORE_VERSION);
+	assert_non_null(s->load);
+	assert_non_null(s->commit);
+	assert_non_null(s->events);
+	assert_non_null(s->due);
+	assert_non_null(s->scan);
+	assert_non_null(s->free);
+	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	refund_store_free(s);
+	s = NULL;
+	assert_int_equal(refund_store_memory_new(&s, &libc), 0);
+	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(load_version(s, REFUND_RECORD_CASE, "C", &version), 0);
+	assert_int_equal(version, 1);
+	refund_store_free(s);
+	refund_store_free(NULL);
+}
+
+static void new_fails_cleanly_without_memory(void **state)
+{
+	failalloc fa;
+	refund_store *out = NULL;
+	long k;
+	int rc = REFUND_ENOMEM;
+
+	(void)state;
+	failalloc_init(&fa);
+	for (k = 1; rc != 0; k++) {
+		failalloc_arm(&fa, k, 0);
+		rc = refund_store_memory_new(&out, &fa.allocator);
+		if (rc != 0) {
+			assert_int_equal(rc, REFUND_ENOMEM);
+			assert_null(out);
+			assert_int_equal(fa.live, 0);
+		}
+	}
+	assert_true(k > 2);
+	failalloc_disarm(&fa);
+	refund_store_free(out);
+	assert_int_equal(fa.live, 0);
+}
+
+/* ---- commit: all or nothing ------------------------------------------------- */
+
+static void create_indexed(refund_store *s, int kind, const char *id, refund_time deadline,
+		const char *holder, const char *state)
+{
+	refund_store_put p = put_text(kind, id, 0, id, deadline);
+
+	p.index.deposit_id = "D1";
+	p.index.holder = holder;
+	p.index.agent = "A1";
+	p.index.state = state;
+	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+}
+
+static void commit_fails_cleanly_at_every_allocation(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put puts[4];
+	refund_store_event events[11];
+	char *before, *after;
+	long k, live;
+	int rc;
+	size_t i;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	create_indexed(s, REFUND_RECORD_DEPOSIT, "X", 50, "H2", NULL);
+	create_indexed(s, REFUND_RECORD_POLICY, "Y", REFUND_NO_DEADLINE, NULL, NULL);
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, "a1");
+	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, "a2");
+	assert_int_equal(commit(s, NULL, 0, events, 2), 0);
+	before = snapshot(s, "Z");
+	live = f->fa.live;
+
+	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
+	puts[0].index.holder = "H2";
+	puts[0].index.state = "closed";
+	puts[1] = put_text(REFUND_RECORD_DEPOSIT, "X", 1, "X v2", REFUND_NO_DEADLINE);
+	puts[1].index.holder = "H1";
+	puts[1].index.deposit_id = "D1";
+	puts[2] = put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
+	puts[2].index.state = "open";
+	puts[2].index.agent = "A1";
+	puts[3] = put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "a3");
+	events[1] = event_text(REFUND_RECORD_CASE, "B", 1, "b1");
+	events[2] = event_text(REFUND_RECORD_CASE, "A", 4, "");
+	events[3] = event_text(REFUND_RECORD_DEPOSIT, "X", 1, "x1");
+	events[4] = event_text(REFUND_RECORD_META, "Z", 1, "z1");
+	for (i = 5; i < 11; i++)
+		events[i] = event_text(REFUND_RECORD_POLICY, "Y", i - 4, "y");
+
+	for (k = 1;; k++) {
+		failalloc_arm(&f->fa, k, 0);
+		rc = commit(s, puts, 4, events, 11);
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_int_equal(f->fa.live, live);
+		assert_unchanged(s, before, "Z");
+	}
+	/* 23 allocations: two plan arrays, nodes B, M and Z, blocks A, X and B
+	 * (M has none), event arrays B, X, Z and Y plus Y's growth, and ten
+	 * copies of event bytes (A#4 is empty). */
+	assert_int_equal(k, 24);
+	after = snapshot(s, "Z");
+	assert_string_not_equal(after, before);
+	assert_non_null(strstr(after, "record 2 \"A\" v2 4 41207632"));
+	assert_non_null(strstr(after, "event 3 \"Y\" #6 at 60 1 79"));
+	assert_non_null(strstr(after, "end\n2:B@10 2:A@300 "));
+	assert_non_null(strstr(after, "meta events 1"));
+	free(before);
+	free(after);
+}
+
+static void commit_fails_cleanly_when_memory_stays_short(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put puts[2];
+	refund_store_event events[6];
+	char *before;
+	long k, live;
+	size_t i;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	before = snapshot(s, "Z");
+	live = f->fa.live;
+	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
+	puts[1] = put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
+	for (i = 0; i < 6; i++)
+		events[i] = event_text(REFUND_RECORD_META, "Z", i + 1, "z");
+	for (k = 1;; k++) {
+		int rc;
+
+		failalloc_arm(&f->fa, k, 1);
+		rc = commit(s, puts, 2, events, 6);
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_int_equal(f->fa.live, live);
+		assert_unchanged(s, before, "Z");
+	}
+	assert_true(k > 10);
+	free(before);
+}
+
+static void commit_rejects_malformed_batches(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put good = put_text(REFUND_RECORD_CASE, "N", 0, "n", 5), bad;
+	refund_store_event ev = event_text(REFUND_RECORD_CASE, "N", 1, "e"), bad_ev;
+	refund_store_batch b = { NULL, 1, NULL, 0 };
+	char *before;
+	long live;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	before = snapshot(s, NULL);
+	live = f->fa.live;
+
+	assert_int_equal(s->commit(s, NULL), REFUND_EINVAL);
+	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);          /* puts NULL, nputs 1 */
+	b.nputs = 0;
+	b.nevents = 2;
+	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);          /* events NULL */
+	bad = good;
+	bad.id = NULL;
+	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	bad = good;
+	bad.data = NULL;
+	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	bad = good;
+	bad.kind = REFUND_RECORD_CASE;
+	bad.id = "A";
+	bad.expected_version = UINT64_MAX;
+	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	bad_ev = ev;
+	bad_ev.id = NULL;
+	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	bad_ev = ev;
+	bad_ev.data = NULL;
+	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	bad_ev = ev;
+	bad_ev.seq = 0;
+	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	assert_int_equal(f->fa.live, live);
+	assert_unchanged(s, before, NULL);
+	free(before);
+}
+
+static void commit_accepts_null_data_of_size_zero(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put p = put_text(REFUND_RECORD_CASE, "N", 0, "", 5);
+	refund_store_event ev = event_text(REFUND_RECORD_CASE, "N", 1, "");
+	uint64_t version;
+
+	p.data = NULL;
+	ev.data = NULL;
+	assert_int_equal(commit(s, &p, 1, &ev, 1), 0);
+	assert_int_equal(load_version(s, REFUND_RECORD_CASE, "N", &version), 0);
+	assert_int_equal(version, 1);
+}
+
+static void commit_rejects_the_same_record_twice(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put puts[3];
+	char *before;
+	long live;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	before = snapshot(s, NULL);
+	live = f->fa.live;
+	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "a2", 1);
+	puts[1] = put_text(REFUND_RECORD_CASE, "N", 0, "n", 2);
+	puts[2] = put_text(REFUND_RECORD_CASE, "A", 1, "a2 again", 3);
+	assert_int_equal(commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
+	puts[2] = put_text(REFUND_RECORD_CASE, "N", 0, "n again", 3);
+	assert_int_equal(commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
+	assert_int_equal(f->fa.live, live);
+	assert_unchanged(s, before, NULL);
+	/* The same id in another kind is another record. */
+	puts[2] = put_text(REFUND_RECORD_DEPOSIT, "N", 0, "n", 3);
+	assert_int_equal(commit(s, puts, 3, NULL, 0), 0);
+	free(before);
+}
+
+static void empty_batch_commits_nothing(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	char *before;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	before = snapshot(s, NULL);
+	assert_int_equal(commit(s, NULL, 0, NULL, 0), 0);
+	assert_unchanged(s, before, NULL);
+	free(before);
+}
+
+/* ---- Events ------------------------------------------------------------------ */
+
+static void event_seqs_must_be_contiguous(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_event events[3];
+	char *before;
+	int n = 0;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, "a1");
+	assert_int_equal(commit(s, NULL, 0, events, 1), 0);
+	before = snapshot(s, NULL);
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "gap");
+	assert_int_equal(commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
+	events[0] = event_text(REFUND_RECORD_CASE, "B", 2, "no first");
+	assert_int_equal(commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "three");
+	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, "two");
+	assert_int_equal(commit(s, NULL, 0, events, 2), REFUND_ECONFLICT);
+	assert_unchanged(s, before, NULL);
+	events[0] = event_text(REFUND_RECORD_CASE, "A", 2, "two");
+	events[1] = event_text(REFUND_RECORD_CASE, "A", 3, "three");
+	events[2] = event_text(REFUND_RECORD_CASE, "A", 4, "four");
+	assert_int_equal(commit(s, NULL, 0, events, 3), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "A", 2, count_event, &n), 0);
+	assert_int_equal(n, 3);
+	free(before);
+}
+
+static void events_may_belong_to_an_id_without_record(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_filter all = { NULL, NULL, NULL, NULL, NULL, 0 };
+	refund_store_event ev = event_text(REFUND_RECORD_META, "K", 1, "k1");
+	refund_store_put p = put_text(REFUND_RECORD_META, "K", 1, "k", 5);
+	uint64_t version;
+	int n = 0;
+
+	assert_int_equal(commit(s, NULL, 0, &ev, 1), 0);
+	assert_int_equal(load_version(s, REFUND_RECORD_META, "K", &version), REFUND_ENOTFOUND);
+	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, count_record, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(s->due(s, REFUND_TIME_MAX, 0, count_due, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, count_event, &n), 0);
+	assert_int_equal(n, 1);
+	/* The record does not exist: only version 0 may be expected. */
+	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	p.expected_version = 0;
+	ev.seq = 2;
+	assert_int_equal(commit(s, &p, 1, &ev, 1), 0);
+	assert_int_equal(load_version(s, REFUND_RECORD_META, "K", &version), 0);
+	assert_int_equal(version, 1);
+	n = 0;
+	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, count_event, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, count_record, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+/* ---- Other callbacks ----------------------------------------------------------- */
+
+static void callbacks_and_ids_are_checked(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	int n = 0;
+
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, NULL, count_record, &n), REFUND_EINVAL);
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "A", NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, NULL, 0, count_event, &n),
+			REFUND_EINVAL);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "A", 0, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->due(s, 0, 0, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(n, 0);
+}
+
+static void scan_without_filter_lists_everything(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	int n = 0;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	create_indexed(s, REFUND_RECORD_CASE, "B", 100, NULL, NULL);
+	create_indexed(s, REFUND_RECORD_DEPOSIT, "B", 100, NULL, NULL);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(n, 2);
+}
+
+static void no_deadline_is_never_due(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	char text[4096] = "";
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", REFUND_NO_DEADLINE, NULL, NULL);
+	create_indexed(s, REFUND_RECORD_CASE, "B", REFUND_NO_DEADLINE - 1, NULL, NULL);
+	create_indexed(s, REFUND_RECORD_CASE, "C", INT64_MIN, NULL, NULL);
+	assert_int_equal(s->due(s, REFUND_NO_DEADLINE, 0, append_due, text), 0);
+	assert_string_equal(text, "2:C@-9223372036854775808 2:B@9223372036854775806 ");
+}
+
+typedef struct reentry {
+	refund_store *store;
+	int inner_rc;
+} reentry;
+
+static int load_again(void *ctx, const refund_store_record *r)
+{
+	reentry *re = ctx;
+
+	re->inner_rc = re->store->load(re->store, r->kind, r->id, count_record, &re->inner_rc);
+	return 7;
+}
+
+static int commit_from_due(void *ctx, int kind, const char *id, refund_time deadline)
+{
+	reentry *re = ctx;
+	refund_store_put p = put_text(kind, id, 1, "moved", deadline + 1);
+
+	re->inner_rc = commit(re->store, &p, 1, NULL, 0);
+	return 0;
+}
+
+static void callbacks_calling_back_get_estore(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	reentry re = { s, 0 };
+	uint64_t version;
+
+	create_indexed(s, REFUND_RECORD_CASE, "A", 100, NULL, NULL);
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "A", load_again, &re), 7);
+	assert_int_equal(re.inner_rc, REFUND_ESTORE);
+	re.inner_rc = 0;
+	assert_int_equal(s->due(s, 1000, 0, commit_from_due, &re), 0);
+	assert_int_equal(re.inner_rc, REFUND_ESTORE);
+	/* The lock was released: the store still works. */
+	assert_int_equal(load_version(s, REFUND_RECORD_CASE, "A", &version), 0);
+	assert_int_equal(version, 1);
+}
+
+#define THREADS 4
+#define PER_THREAD 300
+
+typedef struct worker {
+	refund_store *store;
+	int n;
+	int failures;
+} worker;
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	char id[32];
+	int i;
+
+	for (i = 0; i < PER_THREAD; i++) {
+		refund_store_put p;
+		refund_store_event ev;
+		uint64_t version = 0;
+
+		snprintf(id, sizeof(id), "T%d-%d", w->n, i);
+		p = put_text(REFUND_RECORD_CASE, id, 0, id, i);
+		ev = event_text(REFUND_RECORD_CASE, id, 1, id);
+		if (commit(w->store, &p, 1, &ev, 1) != 0)
+			w->failures++;
+		p.expected_version = 1;
+		p.index.next_deadline = REFUND_NO_DEADLINE - (i % 2);
+		if (commit(w->store, &p, 1, NULL, 0) != 0)
+			w->failures++;
+		if (load_version(w->store, REFUND_RECORD_CASE, id, &version) != 0 || version != 2)
+			w->failures++;
+	}
+	return NULL;
+}
+
+static void threads_share_a_store(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	pthread_t threads[THREADS];
+	worker workers[THREADS];
+	int i, n = 0;
+
+	for (i = 0; i < THREADS; i++) {
+		workers[i].store = s;
+		workers[i].n = i;
+		workers[i].failures = 0;
+		assert_int_equal(pthread_create(&threads[i], NULL, work, &workers[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+		assert_int_equal(workers[i].failures, 0);
+	}
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(n, THREADS * PER_THREAD);
+	n = 0;
+	assert_int_equal(s->due(s, REFUND_NO_DEADLINE, 0, count_due, &n), 0);
+	assert_int_equal(n, THREADS * PER_THREAD / 2);
+}
+
+/* ---- faulty_store ------------------------------------------------------------ */
+
+static void faulty_store_forwards_and_counts(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *faulty = NULL;
+	refund_store_put p = put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
+	refund_store_event ev = event_text(REFUND_RECORD_CASE, "A", 1, "e");
+	uint64_t version;
+	int n = 0;
+
+	assert_int_equal(faulty_store_new(NULL, &faulty), REFUND_EINVAL);
+	assert_int_equal(faulty_store_new(f->store, NULL), REFUND_EINVAL);
+	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+	assert_int_equal(faulty_store_calls(faulty), 0);
+	assert_int_equal(commit(faulty, &p, 1, &ev, 1), 0);
+	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
+	assert_int_equal(version, 1);
+	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "B", &version),
+			REFUND_ENOTFOUND);
+	assert_int_equal(faulty->events(faulty, REFUND_RECORD_CASE, "A", 0, count_event, &n), 0);
+	assert_int_equal(faulty->due(faulty, 10, 0, count_due, &n), 0);
+	assert_int_equal(faulty->scan(faulty, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(faulty_store_calls(faulty), 6);
+	assert_int_equal(faulty_store_failures(faulty), 0);
+	refund_store_free(faulty);
+	/* The inner store is untouched by freeing the wrapper. */
+	assert_int_equal(load_version(f->store, REFUND_RECORD_CASE, "A", &version), 0);
+}
+
+static void faulty_store_fails_the_kth_call_once(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *faulty = NULL;
+	refund_store_put p = put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
+	uint64_t version;
+
+	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+	faulty_store_arm(faulty, 2, REFUND_ESTORE, 0);
+	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version),
+			REFUND_ENOTFOUND);
+	assert_int_equal(commit(faulty, &p, 1, NULL, 0), REFUND_ESTORE);
+	/* Not forwarded: the inner store has no A. */
+	assert_int_equal(load_version(f->store, REFUND_RECORD_CASE, "A", &version),
+			REFUND_ENOTFOUND);
+	assert_int_equal(commit(faulty, &p, 1, NULL, 0), 0);
+	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
+	assert_int_equal(faulty_store_calls(faulty), 4);
+	assert_int_equal(faulty_store_failures(faulty), 1);
+	faulty_store_arm(faulty, 1, REFUND_ECONFLICT, 0);
+	p.expected_version = 1;
+	assert_int_equal(commit(faulty, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	assert_int_equal(commit(faulty, &p, 1, NULL, 0), 0);
+	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
+	assert_int_equal(version, 2);
+	refund_store_free(faulty);
+}
+
+static void faulty_store_fails_from_k_on(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *faulty = NULL;
+	int n = 0, i;
+
+	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+	faulty_store_arm(faulty, 3, REFUND_EBUSY, 1);
+	assert_int_equal(faulty->due(faulty, 0, 0, count_due, &n), 0);
+	assert_int_equal(faulty->scan(faulty, 1, NULL, count_record, &n), 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(faulty->due(faulty, 0, 0, count_due, &n), REFUND_EBUSY);
+		assert_int_equal(faulty->events(faulty, 1, "x", 0, count_event, &n),
+				REFUND_EBUSY);
+		assert_int_equal(faulty->scan(faulty, 1, NULL, count_record, &n), REFUND_EBUSY);
+		assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_EBUSY);
+		assert_int_equal(commit(faulty, NULL, 0, NULL, 0), REFUND_EBUSY);
+	}
+	assert_int_equal(faulty_store_failures(faulty), 25);
+	assert_int_equal(faulty_store_calls(faulty), 27);
+	faulty_store_disarm(faulty);
+	assert_int_equal(faulty_store_calls(faulty), 0);
+	assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_ENOTFOUND);
+	assert_int_equal(commit(faulty, NULL, 0, NULL, 0), 0);
+	assert_int_equal(faulty_store_failures(faulty), 0);
+	refund_store_free(faulty);
+}
+
+static int stub_load(refund_store *s, int kind, const char *id,
+		refund_store_record_cb cb, void *ctx)
+{
+	(void)s;
+	(void)kind;
+	(void)id;
+	(void)cb;
+	(void)ctx;
+	return REFUND_ENOTFOUND;
+}
+
+static void faulty_store_offers_scan_only_if_inner_does(void **state)
+{
+	refund_store stub = REFUND_STORE_INIT;
+	refund_store *faulty = NULL;
+	char *dump = NULL;
+	int n = 0;
+
+	(void)state;
+	stub.load = stub_load;
+	assert_int_equal(faulty_store_new(&stub, &faulty), 0);
+	assert_null(faulty->scan);
+	assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_ENOTFOUND);
+	assert_int_equal(store_dump(faulty, &dump), REFUND_ENOTSUP);
+	assert_null(dump);
+	refund_store_free(faulty);
+}
+
+/* ---- store_dump --------------------------------------------------------------- */
+
+static void build_dump_sample(refund_store *s)
+{
+	static const unsigned char bytes[] = { 0, 'a', 0xff };
+	refund_store_put puts[3];
+	refund_store_event events[3];
+
+	puts[0] = put_text(REFUND_RECORD_CASE, "C\"1\\\n", 0, "", 5);
+	puts[0].data = bytes;
+	puts[0].size = sizeof(bytes);
+	puts[1] = put_text(REFUND_RECORD_DEPOSIT, "D", 0, "{}", REFUND_NO_DEADLINE);
+	puts[2] = put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
+	events[0] = event_text(REFUND_RECORD_DEPOSIT, "D", 1, "x");
+	events[1] = event_text(REFUND_RECORD_DEPOSIT, "D", 2, "");
+	events[2] = event_text(REFUND_RECORD_CASE, "C\"1\\\n", 1, "y");
+	assert_int_equal(commit(s, puts, 3, events, 3), 0);
+}
+
+static void store_dump_is_canonical(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *other = NULL;
+	refund_store_put p = put_text(REFUND_RECORD_DEPOSIT, "D", 1, "{}", 7);
+	refund_store_event ev = event_text(REFUND_RECORD_META, "M", 1, "m");
+	char *a = NULL, *b = NULL;
+
+	assert_int_equal(store_dump(NULL, &a), REFUND_EINVAL);
+	assert_int_equal(store_dump(f->store, NULL), REFUND_EINVAL);
+	assert_int_equal(store_dump(f->store, &a), 0);
+	assert_string_equal(a, "end\n");
+	free(a);
+	build_dump_sample(f->store);
+	assert_int_equal(store_dump(f->store, &a), 0);
+	assert_string_equal(a,
+			"record 1 \"D\" v1 2 7b7d\n"
+			"record 2 \"C\\x221\\x5c\\x0a\" v1 3 0061ff\n"
+			"record 4 \"M\" v1 0 \n"
+			"event 1 \"D\" #1 at 10 1 78\n"
+			"event 1 \"D\" #2 at 20 0 \n"
+			"event 2 \"C\\x221\\x5c\\x0a\" #1 at 10 1 79\n"
+			"end\n");
+	assert_int_equal(refund_store_memory_new(&other, NULL), 0);
+	build_dump_sample(other);
+	assert_int_equal(store_dump(other, &b), 0);
+	assert_string_equal(a, b);
+	free(b);
+	/* A new version with the same bytes shows. */
+	assert_int_equal(commit(other, &p, 1, NULL, 0), 0);
+	assert_int_equal(store_dump(other, &b), 0);
+	assert_string_not_equal(a, b);
+	free(b);
+	/* So does one more event. */
+	assert_int_equal(commit(f->store, NULL, 0, &ev, 1), 0);
+	assert_int_equal(store_dump(f->store, &b), 0);
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	refund_store_free(other);
+}
+
+static void store_dump_passes_store_errors_on(void **state)
+{
+	mem_fixture *f = *state;
+	refund_store *faulty = NULL;
+	char *dump = NULL;
+	long k;
+	int rc;
+
+	build_dump_sample(f->store);
+	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+	for (k = 1;; k++) {
+		faulty_store_arm(faulty, k, REFUND_ESTORE, 0);
+		rc = store_dump(faulty, &dump);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ESTORE);
+		assert_null(dump);
+	}
+	/* Four scans and three event listings: the 8th call is never made. */
+	assert_int_equal(k, 8);
+	free(dump);
+	refund_store_free(faulty);
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+static int make_memory_store(void *ctx, refund_store **out)
+{
+	return refund_store_memory_new(out, &((failalloc *)ctx)->allocator);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(new_rejects_bad_arguments),
+		cmocka_unit_test(new_with_the_c_allocator),
+		cmocka_unit_test(new_fails_cleanly_without_memory),
+		cmocka_unit_test_setup_teardown(commit_fails_cleanly_at_every_allocation,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(commit_fails_cleanly_when_memory_stays_short,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(commit_rejects_malformed_batches,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(commit_accepts_null_data_of_size_zero,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(commit_rejects_the_same_record_twice,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(empty_batch_commits_nothing,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(event_seqs_must_be_contiguous,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(events_may_belong_to_an_id_without_record,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(callbacks_and_ids_are_checked,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(scan_without_filter_lists_everything,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(no_deadline_is_never_due,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(callbacks_calling_back_get_estore,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(threads_share_a_store,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(faulty_store_forwards_and_counts,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(faulty_store_fails_the_kth_call_once,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(faulty_store_fails_from_k_on,
+				mem_setup, mem_teardown),
+		cmocka_unit_test(faulty_store_offers_scan_only_if_inner_does),
+		cmocka_unit_test_setup_teardown(store_dump_is_canonical,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(store_dump_passes_store_errors_on,
+				mem_setup, mem_teardown),
+	};
+	failalloc fa;
+	store_contract_factory factory = { "memory store contract", make_memory_store, &fa };
+	int failures;
+
+	failalloc_init(&fa);
+	failures = store_contract_run(&factory);
+	if (fa.live != 0) {
+		printf("memory store contract: %ld allocations leaked\n", fa.live);
+		failures++;
+	}
+	return failures + cmocka_run_group_tests_name("memory store", tests, NULL, NULL);
+}

@@ -1,0 +1,1897 @@
+/*
+ * Refund cases: the handle, its stored record, and the one function that
+ * takes any action (refund__case_act).  What an action may do, who may do
+ * it and where it leads is in the workflow table (workflow.c); this file
+ * holds what each action changes in the record.
+ */
+#include "case.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <refund/money.h>
+#include <refund/time.h>
+
+#include "deposit.h"
+#include "json.h"
+#include "validate.h"
+#include "workflow.h"
+
+#define CASE_SCHEMA 1
+
+/* ---- small helpers ---- */
+
+static int copy_text(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= cap)
+		return REFUND_EINVAL;
+	memcpy(dst, src ? src : "", n + 1);
+	return 0;
+}
+
+static int all_digits(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s), i;
+
+	if (n < min || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int is_mobile(const char *s)
+{
+	return all_digits(s, 11, 11) && s[0] == '1';
+}
+
+static int is_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at && at != s && strchr(at + 1, '.') && !strchr(at + 1, '@') &&
+	       at[1] != '.' && s[strlen(s) - 1] != '.';
+}
+
+static int is_wechat_id(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 6 || n > 20 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int check_account(refund_engine *e, const refund_account *a)
+{
+	int rc;
+
+	if (!a)
+		return refund__fail(e, REFUND_EINVAL, "the payout account is required",
+				"缺少退款账户");
+	if (a->version != REFUND_ACCOUNT_VERSION)
+		return refund__fail(e, REFUND_EVERSION, "unknown refund_account version %u",
+				"refund_account 版本 %u 未知", a->version);
+	if (!a->name || !a->name[0] || !a->number)
+		return refund__fail(e, REFUND_EINVAL,
+				"the payout account needs the holder's name and the account number",
+				"退款账户须填写账户名称和账号");
+	if ((rc = refund__check_text(e, "account name", a->name, CASE_NAME_MAX)) != 0 ||
+	    (rc = refund__check_text(e, "bank", a->bank, CASE_NAME_MAX)) != 0)
+		return rc;
+	switch (a->method) {
+	case REFUND_PAYOUT_BANK:
+		if (!all_digits(a->number, 8, 32))
+			return refund__fail(e, REFUND_EINVAL,
+					"a bank account number is 8 to 32 digits",
+					"银行账号须为 8 至 32 位数字");
+		if (!a->bank || !a->bank[0])
+			return refund__fail(e, REFUND_EINVAL,
+					"a bank transfer needs the bank's name",
+					"银行转账须填写开户银行");
+		return 0;
+	case REFUND_PAYOUT_ALIPAY:
+		if (is_mobile(a->number) || (strlen(a->number) <= CASE_NUMBER_MAX && is_email(a->number) &&
+				refund__check_id(NULL, "", a->number) == 0))
+			return 0;
+		return refund__fail(e, REFUND_EINVAL,
+				"an Alipay account is a mobile number (11 digits) or an e-mail address",
+				"支付宝账号须为 11 位手机号或电子邮箱");
+	case REFUND_PAYOUT_WECHAT:
+		if (is_mobile(a->number) || is_wechat_id(a->number))
+			return 0;
+		return refund__fail(e, REFUND_EINVAL,
+				"a WeChat account is a mobile number or a WeChat id (6-20 letters, digits, _ or -)",
+				"微信账号须为手机号或微信号（6 至 20 位字母、数字、_ 或 -）");
+	default:
+		return refund__fail(e, REFUND_EINVAL, "unknown payout method %d",
+				"未知退款方式 %d", a->method);
+	}
+}
+
+static int check_act(refund_engine *e, const refund_act *act)
+{
+	int rc;
+
+	if (!act)
+		return refund__fail(e, REFUND_EINVAL, "who acts (refund_act) is required",
+				"缺少操作人（refund_act）");
+	if (act->version != REFUND_ACT_VERSION)
+		return refund__fail(e, REFUND_EVERSION, "unknown refund_act version %u",
+				"refund_act 版本 %u 未知", act->version);
+	if ((rc = refund__check_id(e, "actor", act->actor)) != 0 ||
+	    (rc = refund__check_role(e, act->role)) != 0 ||
+	    (rc = refund__check_optional_id(e, "idempotency key", act->idempotency_key)) != 0 ||
+	    (rc = refund__check_text(e, "note", act->note, REFUND_TEXT_MAX)) != 0)
+		return rc;
+	return 0;
+}
+
+static const char *state_name(int state)
+{
+	const char *name = refund_case_state_name(state);
+
+	return name ? name : "none";
+}
+
+/* ---- the stored record ---- */
+
+static void encode_quote(json_writer *w, const refund_quote *q)
+{
+	json_object_begin(w);
+	json_kv_int(w, "remaining", q->remaining);
+	json_kv_int(w, "tier_bp", q->tier_bp);
+	json_kv_int(w, "gross", q->gross);
+	json_kv_int(w, "forfeited", q->forfeited);
+	json_kv_int(w, "damage", q->damage);
+	json_kv_int(w, "missing_parts", q->missing_parts);
+	json_kv_int(w, "fee", q->fee);
+	json_kv_int(w, "offset", q->offset);
+	json_kv_int(w, "net", q->net);
+	json_kv_int(w, "approved", q->approved);
+	json_object_end(w);
+}
+
+static void encode_clock(json_writer *w, const case_clock *k)
+{
+	json_object_begin(w);
+	json_kv_int(w, "state", k->state);
+	json_kv_int(w, "started", k->started);
+	json_kv_int(w, "due", k->due);
+	json_kv_int(w, "consequence", k->consequence);
+	json_kv_int(w, "sent", k->reminders_sent);
+	json_kv_int(w, "overdue", k->overdue);
+	json_kv_int(w, "paused_state", k->paused_state);
+	json_kv_int(w, "paused_left", k->paused_left);
+	json_kv_int(w, "paused_unit", k->paused_unit);
+	json_object_end(w);
+}
+
+static void encode_lists(json_writer *w, const case_record *r)
+{
+	char hex[SHA256_HEX_SIZE];
+	int i;
+
+	json_key(w, "evidence");
+	json_array_begin(w);
+	for (i = 0; i < r->nevidence; i++) {
+		json_object_begin(w);
+		json_kv_int(w, "kind", r->evidence[i].kind);
+		json_kv_int(w, "at", r->evidence[i].at);
+		json_kv_string(w, "ref", r->evidence[i].reference);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "parts");
+	json_array_begin(w);
+	for (i = 0; i < r->nparts; i++) {
+		const case_part *p = &r->parts[i];
+
+		json_object_begin(w);
+		json_kv_int(w, "amount", p->amount);
+		json_kv_int(w, "due", p->due);
+		json_kv_int(w, "status", p->status);
+		json_kv_int(w, "attempts", p->attempts);
+		json_kv_string(w, "ref", p->reference);
+		json_kv_string(w, "failure", p->failure);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "keys");
+	json_array_begin(w);
+	for (i = 0; i < r->nkeys; i++) {
+		sha256_hex(r->keys[i].digest, hex);
+		json_object_begin(w);
+		json_kv_string(w, "key", r->keys[i].key);
+		json_kv_string(w, "digest", hex);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static int encode_record(refund_engine *e, const case_record *r, char **data, size_t *size)
+{
+	json_writer w;
+
+	json_writer_init(&w, &e->alloc);
+	json_object_begin(&w);
+	json_kv_int(&w, "schema", CASE_SCHEMA);
+	json_kv_string(&w, "id", r->id);
+	json_kv_string(&w, "deposit", r->deposit_id);
+	json_kv_string(&w, "holder", r->holder);
+	json_kv_string(&w, "agent", r->agent);
+	json_kv_string(&w, "currency", r->currency);
+	json_kv_string(&w, "policy", r->policy_id);
+	json_kv_int(&w, "policy_version", r->policy_version);
+	json_kv_string(&w, "state", refund_case_state_name(r->state));
+	json_kv_int(&w, "reason", r->reason);
+	json_kv_int(&w, "opened_at", r->opened_at);
+	json_kv_int(&w, "requested", r->requested);
+	json_kv_int(&w, "method", r->method);
+	json_kv_string(&w, "account_name", r->account_name);
+	json_kv_string(&w, "account_number", r->account_number);
+	json_kv_string(&w, "bank", r->bank);
+	json_kv_int(&w, "approved", r->approved);
+	json_kv_string(&w, "approved_by", r->approved_by);
+	json_kv_int(&w, "reject_reason", r->reject_reason);
+	json_kv_string(&w, "reject_text", r->reject_text);
+	json_kv_string(&w, "tracking", r->tracking);
+	json_kv_int(&w, "grade", r->grade);
+	json_kv_int(&w, "missing_parts", r->missing_parts);
+	json_kv_int(&w, "offset_owed", r->offset_owed);
+	json_kv_int(&w, "offered", r->offered);
+	json_kv_int(&w, "accepted", r->accepted);
+	json_key(&w, "fixed");
+	encode_quote(&w, &r->fixed);
+	json_kv_int(&w, "escalated", r->escalated);
+	json_key(&w, "clock");
+	encode_clock(&w, &r->clock);
+	json_kv_int(&w, "events", (int64_t)r->nevents);
+	json_kv_string(&w, "last_hash", r->last_hash);
+	json_kv_int(&w, "next_key", r->next_key);
+	encode_lists(&w, r);
+	json_object_end(&w);
+	return json_writer_finish(&w, data, size);
+}
+
+/* Decoding: every field is checked; anything off is REFUND_ECORRUPT. */
+
+static int get_text(const json_value *o, const char *key, char *dst, size_t cap)
+{
+	const char *s = NULL;
+
+	if (json_field_string(o, key, 1, &s) != 0 || strlen(s) >= cap ||
+	    refund__check_text(NULL, key, s, cap - 1) != 0)
+		return REFUND_ECORRUPT;
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+static int get_int(const json_value *o, const char *key, int64_t min, int64_t max,
+		int64_t *out)
+{
+	int64_t v = 0;
+
+	if (json_field_int(o, key, 1, &v) != 0 || v < min || v > max)
+		return REFUND_ECORRUPT;
+	*out = v;
+	return 0;
+}
+
+static int get_small(const json_value *o, const char *key, int min, int max, int *out)
+{
+	int64_t v = 0;
+	int rc = get_int(o, key, min, max, &v);
+
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
+static int get_mask(const json_value *o, const char *key, uint32_t *out)
+{
+	int64_t v = 0;
+	int rc = get_int(o, key, 0, UINT32_MAX, &v);
+
+	if (rc == 0)
+		*out = (uint32_t)v;
+	return rc;
+}
+
+#define T_MIN REFUND_TIME_MIN
+#define T_MAX REFUND_TIME_MAX
+#define M_MAX INT64_MAX
+
+static int decode_quote(const json_value *o, refund_quote *q)
+{
+	int64_t bp = 0;
+
+	if (!o || o->type != JSON_OBJECT ||
+	    get_int(o, "remaining", 0, M_MAX, &q->remaining) ||
+	    get_int(o, "tier_bp", 0, REFUND_BP_WHOLE, &bp) ||
+	    get_int(o, "gross", 0, M_MAX, &q->gross) ||
+	    get_int(o, "forfeited", 0, M_MAX, &q->forfeited) ||
+	    get_int(o, "damage", 0, M_MAX, &q->damage) ||
+	    get_int(o, "missing_parts", 0, M_MAX, &q->missing_parts) ||
+	    get_int(o, "fee", 0, M_MAX, &q->fee) ||
+	    get_int(o, "offset", 0, M_MAX, &q->offset) ||
+	    get_int(o, "net", 0, M_MAX, &q->net) ||
+	    get_int(o, "approved", -1, M_MAX, &q->approved))
+		return REFUND_ECORRUPT;
+	q->version = REFUND_QUOTE_VERSION;
+	q->tier_bp = (int32_t)bp;
+	return 0;
+}
+
+static int decode_clock(const json_value *o, case_clock *k)
+{
+	int64_t left = 0, sent = 0;
+
+	if (!o || o->type != JSON_OBJECT ||
+	    get_small(o, "state", 0, REFUND_STATE_COUNT - 1, &k->state) ||
+	    get_int(o, "started", T_MIN, T_MAX, &k->started) ||
+	    get_int(o, "due", T_MIN, T_MAX, &k->due) ||
+	    get_small(o, "consequence", 0, REFUND_ON_DUE_CLOSE, &k->consequence) ||
+	    get_int(o, "sent", 0, (1 << REFUND_POLICY_MAX_REMINDERS) - 1, &sent) ||
+	    get_small(o, "overdue", 0, 1, &k->overdue) ||
+	    get_small(o, "paused_state", 0, REFUND_STATE_COUNT - 1, &k->paused_state) ||
+	    get_int(o, "paused_left", 0, T_MAX, &left) ||
+	    get_small(o, "paused_unit", 0, REFUND_BUSINESS_DAYS, &k->paused_unit))
+		return REFUND_ECORRUPT;
+	k->reminders_sent = (uint32_t)sent;
+	k->paused_left = left;
+	return 0;
+}
+
+static int decode_evidence(const json_value *list, case_record *r)
+{
+	size_t i;
+
+	if (list->u.array.count > CASE_MAX_EVIDENCE)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < list->u.array.count; i++) {
+		const json_value *o = &list->u.array.items[i];
+		case_evidence *ev = &r->evidence[i];
+
+		if (o->type != JSON_OBJECT ||
+		    get_small(o, "kind", REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_OTHER, &ev->kind) ||
+		    get_int(o, "at", T_MIN, T_MAX, &ev->at) ||
+		    get_text(o, "ref", ev->reference, sizeof(ev->reference)))
+			return REFUND_ECORRUPT;
+	}
+	r->nevidence = (int)i;
+	return 0;
+}
+
+static int decode_parts(const json_value *list, case_record *r)
+{
+	size_t i;
+
+	if (list->u.array.count > REFUND_POLICY_MAX_PARTS)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < list->u.array.count; i++) {
+		const json_value *o = &list->u.array.items[i];
+		case_part *p = &r->parts[i];
+
+		if (o->type != JSON_OBJECT ||
+		    get_int(o, "amount", 0, M_MAX, &p->amount) ||
+		    get_int(o, "due", T_MIN, T_MAX, &p->due) ||
+		    get_small(o, "status", REFUND_PART_PENDING, REFUND_PART_PAID, &p->status) ||
+		    get_small(o, "attempts", 0, 1000000, &p->attempts) ||
+		    get_text(o, "ref", p->reference, sizeof(p->reference)) ||
+		    get_text(o, "failure", p->failure, sizeof(p->failure)))
+			return REFUND_ECORRUPT;
+	}
+	r->nparts = (int)i;
+	return 0;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+static int decode_hex_digest(const char *hex, unsigned char *out)
+{
+	int i;
+
+	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return REFUND_ECORRUPT;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int decode_keys(const json_value *list, case_record *r)
+{
+	size_t i;
+
+	if (list->u.array.count > CASE_MAX_KEYS)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < list->u.array.count; i++) {
+		const json_value *o = &list->u.array.items[i];
+		char hex[SHA256_HEX_SIZE];
+
+		if (o->type != JSON_OBJECT ||
+		    get_text(o, "key", r->keys[i].key, sizeof(r->keys[i].key)) ||
+		    refund__check_id(NULL, "key", r->keys[i].key) ||
+		    get_text(o, "digest", hex, sizeof(hex)) ||
+		    decode_hex_digest(hex, r->keys[i].digest))
+			return REFUND_ECORRUPT;
+	}
+	r->nkeys = (int)i;
+	return 0;
+}
+
+static int state_from_name(const char *name)
+{
+	int s;
+
+	for (s = 1; s < REFUND_STATE_COUNT; s++)
+		if (strcmp(name, refund_case_state_name(s)) == 0)
+			return s;
+	return 0;
+}
+
+static int decode_ids(const json_value *root, case_record *r)
+{
+	if (get_text(root, "id", r->id, sizeof(r->id)) ||
+	    get_text(root, "deposit", r->deposit_id, sizeof(r->deposit_id)) ||
+	    get_text(root, "holder", r->holder, sizeof(r->holder)) ||
+	    get_text(root, "agent", r->agent, sizeof(r->agent)) ||
+	    get_text(root, "currency", r->currency, sizeof(r->currency)) ||
+	    get_text(root, "policy", r->policy_id, sizeof(r->policy_id)) ||
+	    refund__check_id(NULL, "", r->id) || refund__check_id(NULL, "", r->deposit_id) ||
+	    refund__check_id(NULL, "", r->holder) || refund__check_id(NULL, "", r->agent) ||
+	    refund__check_id(NULL, "", r->policy_id))
+		return REFUND_ECORRUPT;
+	return 0;
+}
+
+static int decode_fields(const json_value *root, case_record *r)
+{
+	const json_value *evidence = NULL, *parts = NULL, *keys = NULL, *fixed = NULL,
+			*clock = NULL;
+	char state[32];
+	int64_t version = 0, nevents = 0;
+
+	if (decode_ids(root, r) ||
+	    get_int(root, "policy_version", 1, UINT32_MAX, &version) ||
+	    get_text(root, "state", state, sizeof(state)) ||
+	    !(r->state = state_from_name(state)) ||
+	    get_small(root, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD, &r->reason) ||
+	    get_int(root, "opened_at", T_MIN, T_MAX, &r->opened_at) ||
+	    get_mask(root, "requested", &r->requested) ||
+	    get_small(root, "method", 0, REFUND_PAYOUT_WECHAT, &r->method) ||
+	    get_text(root, "account_name", r->account_name, sizeof(r->account_name)) ||
+	    get_text(root, "account_number", r->account_number, sizeof(r->account_number)) ||
+	    get_text(root, "bank", r->bank, sizeof(r->bank)) ||
+	    get_int(root, "approved", -1, M_MAX, &r->approved) ||
+	    get_text(root, "approved_by", r->approved_by, sizeof(r->approved_by)) ||
+	    get_small(root, "reject_reason", 0, REFUND_REJECT_OTHER, &r->reject_reason) ||
+	    get_text(root, "reject_text", r->reject_text, sizeof(r->reject_text)) ||
+	    get_text(root, "tracking", r->tracking, sizeof(r->tracking)) ||
+	    get_small(root, "grade", 0, REFUND_GRADE_NOT_RETURNED, &r->grade) ||
+	    get_small(root, "missing_parts", 0, 100, &r->missing_parts) ||
+	    get_int(root, "offset_owed", 0, M_MAX, &r->offset_owed) ||
+	    get_small(root, "offered", 0, 1, &r->offered) ||
+	    get_small(root, "accepted", 0, 1, &r->accepted) ||
+	    get_mask(root, "escalated", &r->escalated) ||
+	    get_int(root, "events", 1, INT64_MAX, &nevents) ||
+	    get_text(root, "last_hash", r->last_hash, sizeof(r->last_hash)) ||
+	    strlen(r->last_hash) != 2 * SHA256_DIGEST_SIZE ||
+	    get_small(root, "next_key", 0, CASE_MAX_KEYS - 1, &r->next_key))
+		return REFUND_ECORRUPT;
+	r->policy_version = (uint32_t)version;
+	r->nevents = (uint64_t)nevents;
+	if (json_field_object(root, "fixed", 1, &fixed) || decode_quote(fixed, &r->fixed) ||
+	    json_field_object(root, "clock", 1, &clock) || decode_clock(clock, &r->clock) ||
+	    json_field_array(root, "evidence", 1, &evidence) || decode_evidence(evidence, r) ||
+	    json_field_array(root, "parts", 1, &parts) || decode_parts(parts, r) ||
+	    json_field_array(root, "keys", 1, &keys) || decode_keys(keys, r))
+		return REFUND_ECORRUPT;
+	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
+	return 0;
+}
+
+static int decode_record(refund_engine *e, const refund_store_record *rec, case_record *r)
+{
+	json_value *root = NULL;
+	int64_t schema = 0;
+	int rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
+
+	if (rc == REFUND_ENOMEM)
+		return refund__fail_code(e, rc);
+	memset(r, 0, sizeof(*r));
+	if (rc == 0 && (json_field_int(root, "schema", 1, &schema) != 0 || schema != CASE_SCHEMA))
+		rc = REFUND_ECORRUPT;
+	if (rc == 0)
+		rc = decode_fields(root, r);
+	json_free(&e->alloc, root);
+	if (rc == 0 && strcmp(r->id, rec->id) != 0)
+		rc = REFUND_ECORRUPT;
+	if (rc)
+		return refund__fail(e, REFUND_ECORRUPT,
+				"case %s: the stored record is corrupt", "案件 %s：存储的记录已损坏",
+				rec->id);
+	return 0;
+}
+
+/* ---- handles ---- */
+
+static refund_case *case_alloc(refund_engine *e)
+{
+	refund_case *c = refund__alloc(&e->alloc, sizeof(*c));
+
+	if (c) {
+		memset(c, 0, sizeof(*c));
+		c->engine = e;
+	}
+	return c;
+}
+
+void refund_case_free(refund_case *c)
+{
+	if (c)
+		refund__free(&c->engine->alloc, c);
+}
+
+typedef struct load_ctx {
+	refund_engine *engine;
+	refund_case *c;
+} load_ctx;
+
+static int load_cb(void *ctx, const refund_store_record *rec)
+{
+	load_ctx *lc = ctx;
+	refund_case *c = case_alloc(lc->engine);
+	int rc;
+
+	if (!c)
+		return refund__fail_code(lc->engine, REFUND_ENOMEM);
+	rc = decode_record(lc->engine, rec, &c->r);
+	if (rc == 0)
+		rc = refund__policy_get(lc->engine, c->r.policy_id, c->r.policy_version,
+				&c->policy);
+	if (rc) {
+		refund_case_free(c);
+		return rc;
+	}
+	c->version = rec->version;
+	lc->c = c;
+	return 0;
+}
+
+int refund_case_load(refund_engine *e, refund_case **out, const char *case_id)
+{
+	load_ctx lc = { e, NULL };
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(e, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
+	if ((rc = refund__check_id(e, "case id", case_id)) != 0)
+		return rc;
+	rc = refund__store_load(e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
+	if (rc == REFUND_ENOTFOUND)
+		return refund__fail(e, rc, "no case %s", "案件 %s 不存在", case_id);
+	if (rc) {
+		refund_case_free(lc.c);
+		return rc;
+	}
+	*out = lc.c;
+	return 0;
+}
+
+typedef struct list_ctx {
+	refund_engine *engine;
+	refund_case_cb cb;
+	void *ctx;
+	int stopped;  /* the host's own value, which must reach it unchanged */
+} list_ctx;
+
+static int list_cb(void *ctx, const refund_store_record *rec)
+{
+	list_ctx *lc = ctx;
+	load_ctx one = { lc->engine, NULL };
+	int rc = load_cb(&one, rec);
+
+	if (rc)
+		return rc;
+	rc = lc->cb(lc->ctx, one.c);
+	refund_case_free(one.c);
+	lc->stopped = rc;
+	return rc;
+}
+
+int refund_case_list(refund_engine *e, const refund_case_filter *filter,
+		refund_case_cb cb, void *ctx)
+{
+	refund_store_filter sf;
+	list_ctx lc = { e, cb, ctx, 0 };
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!cb)
+		return refund__fail(e, REFUND_EINVAL, "callback is NULL", "回调为空");
+	memset(&sf, 0, sizeof(sf));
+	if (filter) {
+		if (filter->version != REFUND_CASE_FILTER_VERSION)
+			return refund__fail(e, REFUND_EVERSION, "unknown refund_case_filter version %u",
+					"refund_case_filter 版本 %u 未知", filter->version);
+		if ((rc = refund__check_optional_id(e, "deposit id", filter->deposit_id)) != 0 ||
+		    (rc = refund__check_optional_id(e, "holder", filter->holder)) != 0 ||
+		    (rc = refund__check_optional_id(e, "agent", filter->agent)) != 0 ||
+		    (rc = refund__check_optional_id(e, "after_id", filter->after_id)) != 0)
+			return rc;
+		if (filter->state != 0 && !refund_case_state_name(filter->state))
+			return refund__fail(e, REFUND_EINVAL, "unknown state %d", "未知状态 %d",
+					filter->state);
+		sf.deposit_id = filter->deposit_id;
+		sf.holder = filter->holder;
+		sf.agent = filter->agent;
+		sf.state = filter->state ? refund_case_state_name(filter->state) : NULL;
+		sf.after_id = filter->after_id;
+		sf.limit = filter->limit;
+	}
+	rc = refund__store_scan(e, REFUND_RECORD_CASE, &sf, list_cb, &lc);
+	return lc.stopped ? lc.stopped : rc;
+}
+
+/* ---- reading ---- */
+
+const char *refund_case_id(const refund_case *c) { return c ? c->r.id : NULL; }
+const char *refund_case_deposit_id(const refund_case *c) { return c ? c->r.deposit_id : NULL; }
+int refund_case_state(const refund_case *c) { return c ? c->r.state : 0; }
+int refund_case_reason(const refund_case *c) { return c ? c->r.reason : 0; }
+uint64_t refund_case_version(const refund_case *c) { return c ? c->version : 0; }
+uint32_t refund_case_escalations(const refund_case *c) { return c ? c->r.escalated : 0; }
+
+const char *refund_case_policy(const refund_case *c, uint32_t *version)
+{
+	if (!c)
+		return NULL;
+	if (version)
+		*version = c->r.policy_version;
+	return c->r.policy_id;
+}
+
+static uint32_t attached(const case_record *r)
+{
+	uint32_t mask = 0;
+	int i;
+
+	for (i = 0; i < r->nevidence; i++)
+		mask |= REFUND_EVIDENCE_BIT(r->evidence[i].kind);
+	return mask;
+}
+
+uint32_t refund_case_evidence(const refund_case *c)
+{
+	return c ? attached(&c->r) : 0;
+}
+
+static uint32_t missing(const refund_policy *p, const case_record *r)
+{
+	uint32_t want = r->state == REFUND_STATE_AWAITING_DOCUMENTS ? r->requested
+			: refund__policy_required_evidence(p, r->reason);
+
+	return want & ~attached(r);
+}
+
+uint32_t refund_case_missing_evidence(const refund_case *c)
+{
+	return c ? missing(c->policy, &c->r) : 0;
+}
+
+int refund_case_part_count(const refund_case *c)
+{
+	return c ? c->r.nparts : 0;
+}
+
+int refund_case_part(const refund_case *c, int part, refund_part *out)
+{
+	const case_part *p;
+
+	if (!c || !out)
+		return REFUND_EINVAL;
+	if (out->version != REFUND_PART_VERSION)
+		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_part version %u",
+				"refund_part 版本 %u 未知", out->version);
+	if (part < 1 || part > c->r.nparts)
+		return refund__fail(c->engine, REFUND_ENOTFOUND,
+				"case %s has %d payout parts; there is no part %d",
+				"案件 %s 共 %d 期退款，不存在第 %d 期", c->r.id, c->r.nparts, part);
+	p = &c->r.parts[part - 1];
+	out->amount = p->amount;
+	out->due = p->due;
+	out->status = p->status;
+	out->attempts = p->attempts;
+	out->reference = p->reference[0] ? p->reference : NULL;
+	out->failure = p->failure[0] ? p->failure : NULL;
+	return 0;
+}
+
+/* ---- taking an action ---- */
+
+#define MAX_SPECS 6
+
+/* One transition in the making: the handle is untouched until commit. */
+typedef struct txn {
+	refund_case *c;
+	refund_engine *e;
+	int action;
+	const refund_act *act;
+	const case_args *args;
+	const workflow_row *row;
+	const refund_policy *policy;       /* in force after the action */
+	refund_time now;
+	refund_deposit *deposit;           /* loaded when the action needs it */
+	deposit_entry_spec specs[MAX_SPECS];
+	size_t nspecs;
+	const char *open_case;             /* NULL keeps the deposit's open case */
+	refund_event ev;                   /* what the event records */
+	char reason[160];
+	case_record next;                  /* the record after the action; last, see txn_init */
+} txn;
+
+static int txn_deposit(txn *t)
+{
+	if (t->deposit)
+		return 0;
+	return refund_deposit_load(t->e, &t->deposit, t->next.deposit_id);
+}
+
+static int txn_quote(txn *t, refund_quote *q)
+{
+	int rc = txn_deposit(t);
+
+	if (rc)
+		return rc;
+	memset(q, 0, sizeof(*q));
+	q->version = REFUND_QUOTE_VERSION;
+	return refund__case_quote(t->e, t->policy, &t->next, t->deposit, q);
+}
+
+static int when_holds(int cond, void *ctx)
+{
+	txn *t = ctx;
+	int part = t->args ? t->args->number : 0, i, unpaid_others = 0;
+
+	switch (cond) {
+	case WHEN_RETURN_REQUIRED:
+		return t->policy->return_required;
+	case WHEN_NO_RETURN:
+		return !t->policy->return_required;
+	case WHEN_LAST_PART:
+	case WHEN_PARTS_LEFT:
+		if (part < 1 || part > t->next.nparts)
+			return cond == WHEN_PARTS_LEFT;  /* the action reports the bad part */
+		for (i = 0; i < t->next.nparts; i++)
+			if (i != part - 1 && t->next.parts[i].status != REFUND_PART_PAID)
+				unpaid_others++;
+		return cond == WHEN_LAST_PART ? unpaid_others == 0 : unpaid_others > 0;
+	default:
+		return 0;
+	}
+}
+
+static int post(txn *t, int kind, int64_t amount, const char *reference)
+{
+	deposit_entry_spec *s;
+
+	if (amount <= 0)
+		return 0;
+	if (t->nspecs == MAX_SPECS)
+		return refund__fail(t->e, REFUND_EINVAL, "too many ledger entries in one action",
+				"一次操作的台账记录过多");
+	s = &t->specs[t->nspecs++];
+	s->kind = kind;
+	s->amount = amount;
+	s->actor = t->act->actor;
+	s->role = t->act->role;
+	s->reference = reference;
+	s->case_id = t->next.id;
+	return 0;
+}
+
+/* ---- guards named in the table ---- */
+
+static int window_closes(const refund_policy *p, const refund_deposit *d, refund_time *out)
+{
+	refund_time base = refund_deposit_paid_at(d);
+
+	if (p->window_anchor == REFUND_WINDOW_NONE)
+		return 0;
+	if (p->window_anchor == REFUND_WINDOW_CONTRACT_END &&
+	    refund_deposit_contract_end(d) != REFUND_TIME_NONE)
+		base = refund_deposit_contract_end(d);
+	*out = base + (refund_time)p->window_days * 86400;
+	return 1;
+}
+
+static int guard_window(txn *t)
+{
+	refund_time closes = 0;
+	char when[REFUND_TIME_FORMAT_MAX];
+	int rc = txn_deposit(t);
+
+	if (rc || !window_closes(t->policy, t->deposit, &closes) || t->now <= closes)
+		return rc;
+	refund_time_format(closes, 0, when, sizeof(when));
+	return refund__fail(t->e, REFUND_EDEADLINE,
+			"the application window of policy %s closed at %s",
+			"政策 %s 规定的申请期限已于 %s 截止", t->policy->id, when);
+}
+
+static void evidence_names(uint32_t mask, char *buf, size_t size)
+{
+	static const char *const names[] = { "", "receipt", "contract", "payment record",
+		"fault report", "transaction records", "service evaluation",
+		"government document", "police report", "other" };
+	size_t used = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 1; k <= REFUND_EVIDENCE_OTHER && used < size; k++)
+		if (mask & REFUND_EVIDENCE_BIT(k))
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					used ? ", " : "", names[k]);
+}
+
+static int guard_evidence(txn *t, uint32_t want)
+{
+	uint32_t lacking = want & ~attached(&t->next);
+	char names[200];
+
+	if (!lacking)
+		return 0;
+	evidence_names(lacking, names, sizeof(names));
+	return refund__fail(t->e, REFUND_EEVIDENCE,
+			"case %s still needs: %s; attach them first",
+			"案件 %s 仍缺少：%s；请先补充", t->next.id, names);
+}
+
+static int guard_four_eyes(txn *t)
+{
+	int64_t threshold = t->policy->four_eyes;
+
+	if (threshold < 0 || t->next.fixed.net <= threshold ||
+	    strcmp(t->act->actor, t->next.approved_by) != 0)
+		return 0;
+	return refund__fail(t->e, REFUND_EDENIED,
+			"four-eyes rule: %s approved this refund and may not also pay it out",
+			"双人复核：%s 审批了该退款，不能同时执行付款", t->act->actor);
+}
+
+static int check_guards(txn *t)
+{
+	unsigned g = t->row->guards;
+	int rc = 0;
+
+	if ((g & GUARD_WINDOW) && (rc = guard_window(t)) != 0)
+		return rc;
+	if ((g & GUARD_EVIDENCE) &&
+	    (rc = guard_evidence(t, refund__policy_required_evidence(t->policy, t->next.reason))) != 0)
+		return rc;
+	if ((g & GUARD_REQUESTED) && (rc = guard_evidence(t, t->next.requested)) != 0)
+		return rc;
+	if ((g & GUARD_OFFERED) && !t->next.offered)
+		return refund__fail(t->e, REFUND_ESTATE,
+				"no terms have been offered for case %s yet",
+				"案件 %s 尚未提出退款协议条款", t->next.id);
+	if ((g & GUARD_FOUR_EYES) && (rc = guard_four_eyes(t)) != 0)
+		return rc;
+	if ((g & GUARD_OFFSETS) && !t->policy->offsets_allowed)
+		return refund__fail(t->e, REFUND_EDENIED,
+				"policy %s does not allow offsets against outstanding fees",
+				"政策 %s 不允许抵扣服务费用", t->policy->id);
+	if ((g & GUARD_NOT_ACCEPTED) && t->next.accepted)
+		return refund__fail(t->e, REFUND_ESTATE, "the agreement is accepted already",
+				"退款协议已签署");
+	return 0;
+}
+
+/* ---- what each action changes ---- */
+
+static int apply_attach(txn *t)
+{
+	const case_args *a = t->args;
+	case_evidence *ev;
+	int rc;
+
+	if (a->kind < REFUND_EVIDENCE_RECEIPT || a->kind > REFUND_EVIDENCE_OTHER)
+		return refund__fail(t->e, REFUND_EINVAL, "unknown evidence kind %d",
+				"未知证明材料类型 %d", a->kind);
+	if (!a->text || !a->text[0])
+		return refund__fail(t->e, REFUND_EINVAL, "the evidence needs a reference",
+				"证明材料须提供引用（文件编号、哈希或链接）");
+	if ((rc = refund__check_text(t->e, "evidence reference", a->text, CASE_REF_MAX)) != 0)
+		return rc;
+	if (t->next.nevidence == CASE_MAX_EVIDENCE)
+		return refund__fail(t->e, REFUND_EINVAL, "case %s has %d attachments, the most it keeps",
+				"案件 %s 已有 %d 份材料，已达上限", t->next.id, CASE_MAX_EVIDENCE);
+	ev = &t->next.evidence[t->next.nevidence++];
+	ev->kind = a->kind;
+	ev->at = t->now;
+	copy_text(ev->reference, sizeof(ev->reference), a->text);
+	evidence_names(REFUND_EVIDENCE_BIT(a->kind), t->reason, sizeof(t->reason));
+	return 0;
+}
+
+static int apply_submit(txn *t)
+{
+	const refund_account *a = t->args->account;
+	int rc = check_account(t->e, a);
+
+	if (rc)
+		return rc;
+	t->next.method = a->method;
+	copy_text(t->next.account_name, sizeof(t->next.account_name), a->name);
+	copy_text(t->next.account_number, sizeof(t->next.account_number), a->number);
+	copy_text(t->next.bank, sizeof(t->next.bank), a->bank);
+	return 0;
+}
+
+static int apply_request_documents(txn *t)
+{
+	uint32_t mask = t->args->mask;
+
+	if (mask == 0 || (mask & ~(uint32_t)REFUND_EVIDENCE_ALL))
+		return refund__fail(t->e, REFUND_EINVAL,
+				"name the documents asked for as evidence bits (got 0x%X)",
+				"须以证明材料位掩码指明所需材料（收到 0x%X）", (unsigned)mask);
+	t->next.requested = mask;
+	evidence_names(mask, t->reason, sizeof(t->reason));
+	return 0;
+}
+
+static int apply_provide_documents(txn *t)
+{
+	t->next.requested = 0;
+	return 0;
+}
+
+static int apply_approve(txn *t)
+{
+	refund_quote q;
+	int64_t amount = t->args->amount;
+	char have[REFUND_MONEY_FORMAT_MAX], want[REFUND_MONEY_FORMAT_MAX];
+	int rc = txn_quote(t, &q);
+
+	if (rc)
+		return rc;
+	if (t->action == REFUND_ACTION_DEEMED_APPROVAL)
+		amount = q.net;
+	else if (amount <= 0)
+		return refund__fail(t->e, REFUND_EINVAL, "the approved amount must be positive",
+				"批准金额须为正数");
+	if (amount > q.net) {
+		refund_money_format(t->e, q.currency, amount, want, sizeof(want));
+		refund_money_format(t->e, q.currency, q.net, have, sizeof(have));
+		return refund__fail(t->e, REFUND_EBALANCE,
+				"case %s: %s exceeds the quote of %s %s",
+				"案件 %s：%s 超出报价 %s %s", t->next.id, want, have, q.currency);
+	}
+	t->next.approved = amount;
+	copy_text(t->next.approved_by, sizeof(t->next.approved_by), t->act->actor);
+	t->ev.amount = amount;
+	return 0;
+}
+
+static int apply_reject(txn *t)
+{
+	const case_args *a = t->args;
+	int rc;
+
+	if (a->number < REFUND_REJECT_INCOMPLETE_EVIDENCE || a->number > REFUND_REJECT_OTHER)
+		return refund__fail(t->e, REFUND_EINVAL, "unknown rejection reason %d",
+				"未知驳回原因 %d", a->number);
+	if (!a->text || !a->text[0])
+		return refund__fail(t->e, REFUND_EINVAL,
+				"say why the application is rejected: the applicant will read it",
+				"请说明驳回理由：申请人将看到该说明");
+	if ((rc = refund__check_text(t->e, "rejection text", a->text, CASE_TEXT_MAX)) != 0)
+		return rc;
+	t->next.reject_reason = a->number;
+	copy_text(t->next.reject_text, sizeof(t->next.reject_text), a->text);
+	copy_text(t->reason, sizeof(t->reason), a->text);
+	return 0;
+}
+
+static int apply_appeal(txn *t)
+{
+	t->next.reject_reason = 0;
+	t->next.reject_text[0] = '\0';
+	return 0;
+}
+
+static int apply_receive_device(txn *t)
+{
+	int rc = refund__check_text(t->e, "tracking number", t->args->text, CASE_PAYREF_MAX);
+
+	if (rc)
+		return rc;
+	copy_text(t->next.tracking, sizeof(t->next.tracking), t->args->text);
+	return 0;
+}
+
+static int apply_inspect(txn *t)
+{
+	const case_args *a = t->args;
+
+	if (a->number < REFUND_GRADE_FINE || a->number > REFUND_GRADE_DAMAGED)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"inspection grade %d is not fine, normal wear or damaged",
+				"检查等级 %d 不是完好、自然磨损或损坏", a->number);
+	if (a->number2 < 0 || a->number2 > 100)
+		return refund__fail(t->e, REFUND_EINVAL, "missing parts must be 0 to 100, not %d",
+				"缺失配件数须为 0 至 100，而非 %d", a->number2);
+	t->next.grade = a->number;
+	t->next.missing_parts = a->number2;
+	return 0;
+}
+
+static int apply_set_offset(txn *t)
+{
+	if (t->args->amount < 0)
+		return refund__fail(t->e, REFUND_EINVAL, "outstanding fees cannot be negative",
+				"未结服务费不能为负数");
+	t->next.offset_owed = t->args->amount;
+	t->ev.amount = t->args->amount;
+	return 0;
+}
+
+/* What the agreement pays: the approved amount, at most the net quote. */
+static int64_t payout_total(const refund_quote *q)
+{
+	return q->approved >= 0 && q->approved < q->net ? q->approved : q->net;
+}
+
+static int apply_offer(txn *t)
+{
+	int parts = t->args->number, i, rc;
+	int64_t amounts[REFUND_POLICY_MAX_PARTS];
+	refund_quote q;
+
+	if (parts < 1 || parts > t->policy->max_parts)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"policy %s allows 1 to %d payout parts, not %d",
+				"政策 %s 允许分 1 至 %d 期退款，而非 %d 期", t->policy->id,
+				t->policy->max_parts, parts);
+	if ((rc = txn_quote(t, &q)) != 0)
+		return rc;
+	q.approved = t->next.approved;
+	if ((rc = refund_money_allocate(payout_total(&q), NULL, (size_t)parts, amounts)) != 0)
+		return refund__fail(t->e, rc, "cannot split the refund", "无法拆分退款金额");
+	memset(t->next.parts, 0, sizeof(t->next.parts));
+	for (i = 0; i < parts; i++) {
+		t->next.parts[i].amount = amounts[i];
+		t->next.parts[i].status = REFUND_PART_PENDING;
+	}
+	t->next.nparts = parts;
+	t->next.fixed = q;
+	t->next.offered = 1;
+	t->ev.amount = payout_total(&q);
+	return 0;
+}
+
+/* Months later on the same day of month (clamped to the month's end), same time. */
+static refund_time add_months(refund_time t, int months)
+{
+	static const int days_in[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, mdays;
+	refund_time midnight = 0;
+
+	refund_time_to_date(t, 0, &y, &m, &d, NULL);
+	m += months;
+	y += (m - 1) / 12;
+	m = (m - 1) % 12 + 1;
+	mdays = days_in[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	if (d > mdays)
+		d = mdays;
+	if (refund_time_from_date(y, m, d, &midnight) != 0)
+		return REFUND_TIME_MAX;
+	return midnight + t % 86400;
+}
+
+static int apply_accept(txn *t)
+{
+	const refund_quote *q = &t->next.fixed;
+	int64_t paid = payout_total(q), kept;
+	int i, rc;
+
+	/* Everything the deposit holds is settled now: what is not paid out is
+	 * deducted, offset or forfeited, so nothing is left unaccounted for. */
+	kept = q->remaining - paid - q->damage - q->missing_parts - q->fee - q->offset;
+	if ((rc = txn_deposit(t)) != 0 ||
+	    (rc = post(t, REFUND_ENTRY_DAMAGE, q->damage, "inspection")) != 0 ||
+	    (rc = post(t, REFUND_ENTRY_MISSING_PARTS, q->missing_parts, "inspection")) != 0 ||
+	    (rc = post(t, REFUND_ENTRY_HANDLING_FEE, q->fee, "handling fee")) != 0 ||
+	    (rc = post(t, REFUND_ENTRY_FEE_OFFSET, q->offset, "outstanding fees")) != 0 ||
+	    (rc = post(t, REFUND_ENTRY_FORFEIT, kept, "usage tier / approval")) != 0)
+		return rc;
+	for (i = 0; i < t->next.nparts; i++)
+		t->next.parts[i].due = add_months(t->now, i * t->policy->interval_months);
+	t->next.accepted = 1;
+	t->ev.amount = paid;
+	return 0;
+}
+
+static int check_part(txn *t, case_part **out)
+{
+	int part = t->args->number;
+
+	if (part < 1 || part > t->next.nparts)
+		return refund__fail(t->e, REFUND_EINVAL, "case %s has parts 1 to %d, not %d",
+				"案件 %s 的退款期数为 1 至 %d，而非 %d", t->next.id, t->next.nparts, part);
+	*out = &t->next.parts[part - 1];
+	if ((*out)->status == REFUND_PART_PAID)
+		return refund__fail(t->e, REFUND_ESTATE,
+				"part %d of case %s was paid already (reference %s); it is never paid twice",
+				"第 %d 期（案件 %s）已付款（凭证 %s），不会重复付款",
+				part, t->next.id, (*out)->reference);
+	return 0;
+}
+
+static int apply_pay(txn *t)
+{
+	case_part *p = NULL;
+	int rc;
+
+	if ((rc = check_part(t, &p)) != 0)
+		return rc;
+	if (!t->args->text || !t->args->text[0] ||
+	    refund__check_text(t->e, "payment reference", t->args->text, CASE_PAYREF_MAX) != 0)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"a payout needs its payment reference (1 to %d bytes)",
+				"付款须提供付款凭证号（1 至 %d 字节）", CASE_PAYREF_MAX);
+	p->status = REFUND_PART_PAID;
+	p->attempts++;
+	copy_text(p->reference, sizeof(p->reference), t->args->text);
+	p->failure[0] = '\0';
+	t->ev.amount = p->amount;
+	snprintf(t->reason, sizeof(t->reason), "part %d", t->args->number);
+	if ((rc = txn_deposit(t)) != 0)
+		return rc;
+	return post(t, REFUND_ENTRY_REFUND, p->amount, p->reference);
+}
+
+static int apply_pay_failed(txn *t)
+{
+	case_part *p = NULL;
+	int rc;
+
+	if ((rc = check_part(t, &p)) != 0)
+		return rc;
+	if (!t->args->text || !t->args->text[0] ||
+	    refund__check_text(t->e, "failure reason", t->args->text, CASE_FAILURE_MAX) != 0)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"say why the payout failed (1 to %d bytes)",
+				"请说明付款失败原因（1 至 %d 字节）", CASE_FAILURE_MAX);
+	p->status = REFUND_PART_FAILED;
+	p->attempts++;
+	copy_text(p->failure, sizeof(p->failure), t->args->text);
+	t->ev.amount = p->amount;
+	snprintf(t->reason, sizeof(t->reason), "part %d: %s", t->args->number, t->args->text);
+	return 0;
+}
+
+static const char *party_name(uint32_t party)
+{
+	switch (party) {
+	case REFUND_PARTY_REGULATOR: return "regulator";
+	case REFUND_PARTY_CONSUMER_ASSOCIATION: return "consumer association";
+	case REFUND_PARTY_LEGAL: return "legal counsel";
+	default: return "policy's parties";
+	}
+}
+
+static int apply_escalate(txn *t)
+{
+	uint32_t party = t->args->mask;
+
+	if (t->args->deadline) {
+		/* Fired by a deadline: to every party the policy names (maybe none). */
+		party = t->policy->parties;
+		snprintf(t->reason, sizeof(t->reason), "overdue: escalated to %s",
+				party ? "the policy's parties" : "no party named");
+		t->next.escalated |= party;
+		return refund__clock_advance(t->e, t->policy, &t->next);
+	}
+	if (party != REFUND_PARTY_REGULATOR && party != REFUND_PARTY_CONSUMER_ASSOCIATION &&
+	    party != REFUND_PARTY_LEGAL)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"escalate to one party: regulator, consumer association or legal counsel",
+				"须升级至一个第三方：监管机构、消费者协会或法律援助");
+	t->next.escalated |= party;
+	copy_text(t->reason, sizeof(t->reason), party_name(party));
+	return 0;
+}
+
+static int apply_reevaluate(txn *t)
+{
+	const refund_policy *p = NULL;
+	int rc = refund__policy_get(t->e, t->next.policy_id, (uint32_t)t->args->number, &p);
+
+	if (rc)
+		return rc;
+	if (p->version <= t->next.policy_version)
+		return refund__fail(t->e, REFUND_EINVAL,
+				"policy %s version %u is not newer than the case's version %u",
+				"政策 %s 第 %u 版不比案件所用的第 %u 版新", p->id, p->version,
+				t->next.policy_version);
+	if (strcmp(p->currency, t->next.currency) != 0)
+		return refund__fail(t->e, REFUND_ECURRENCY,
+				"policy %s version %u is in %s, the deposit in %s",
+				"政策 %s 第 %u 版币种为 %s，押金币种为 %s", p->id, p->version,
+				p->currency, t->next.currency);
+	t->policy = p;
+	t->next.policy_version = p->version;
+	return 0;
+}
+
+static int apply_remind(txn *t)
+{
+	case_clock *k = &t->next.clock;
+	size_t i;
+
+	if (!t->args->deadline || !k->state)
+		return refund__fail(t->e, REFUND_EINVAL, "reminders come from deadlines only",
+				"提醒只能由期限触发");
+	t->ev.deadline = k->due;
+	if (t->now >= k->due) {
+		snprintf(t->reason, sizeof(t->reason), "overdue");
+		return refund__clock_advance(t->e, t->policy, &t->next);
+	}
+	for (i = 0; i < t->policy->deadlines[k->state].nreminders; i++)
+		if (k->due - t->policy->deadlines[k->state].reminders[i] <= t->now)
+			k->reminders_sent |= 1u << i;
+	snprintf(t->reason, sizeof(t->reason), "due soon");
+	return 0;
+}
+
+static int apply_nothing(txn *t)
+{
+	(void)t;
+	return 0;
+}
+
+typedef int (*apply_fn)(txn *t);
+
+/* What each action changes; who may take it and where it leads is the table's. */
+static const apply_fn appliers[REFUND_ACTION_COUNT] = {
+	[REFUND_ACTION_ATTACH] = apply_attach,
+	[REFUND_ACTION_SUBMIT] = apply_submit,
+	[REFUND_ACTION_START_REVIEW] = apply_nothing,
+	[REFUND_ACTION_REQUEST_DOCUMENTS] = apply_request_documents,
+	[REFUND_ACTION_PROVIDE_DOCUMENTS] = apply_provide_documents,
+	[REFUND_ACTION_APPROVE] = apply_approve,
+	[REFUND_ACTION_DEEMED_APPROVAL] = apply_approve,
+	[REFUND_ACTION_REJECT] = apply_reject,
+	[REFUND_ACTION_APPEAL] = apply_appeal,
+	[REFUND_ACTION_RECEIVE_DEVICE] = apply_receive_device,
+	[REFUND_ACTION_INSPECT] = apply_inspect,
+	[REFUND_ACTION_SET_OFFSET] = apply_set_offset,
+	[REFUND_ACTION_OFFER] = apply_offer,
+	[REFUND_ACTION_ACCEPT] = apply_accept,
+	[REFUND_ACTION_PAY] = apply_pay,
+	[REFUND_ACTION_PAY_FAILED] = apply_pay_failed,
+	[REFUND_ACTION_CONFIRM] = apply_nothing,
+	[REFUND_ACTION_WITHDRAW] = apply_nothing,
+	[REFUND_ACTION_ESCALATE] = apply_escalate,
+	[REFUND_ACTION_REEVALUATE] = apply_reevaluate,
+	[REFUND_ACTION_REMIND] = apply_remind,
+	[REFUND_ACTION_EXPIRE] = apply_nothing,
+	[REFUND_ACTION_AUTO_CLOSE] = apply_nothing,
+};
+
+/* ---- arguments: canonical JSON, for the audit trail and idempotency ---- */
+
+static void encode_args(json_writer *w, int action, const refund_act *act, const case_args *a)
+{
+	json_object_begin(w);
+	json_kv_string(w, "action", refund_case_action_name(action));
+	json_kv_int(w, "kind", a->kind);
+	json_kv_string(w, "text", a->text);
+	json_key(w, "account");
+	if (a->account && a->account->version == REFUND_ACCOUNT_VERSION) {
+		json_object_begin(w);
+		json_kv_int(w, "method", a->account->method);
+		json_kv_string(w, "name", a->account->name);
+		json_kv_string(w, "number", a->account->number);
+		json_kv_string(w, "bank", a->account->bank);
+		json_object_end(w);
+	} else {
+		json_null(w);
+	}
+	json_kv_int(w, "amount", a->amount);
+	json_kv_int(w, "mask", a->mask);
+	json_kv_int(w, "number", a->number);
+	json_kv_int(w, "number2", a->number2);
+	json_kv_string(w, "note", act->note);
+	json_object_end(w);
+}
+
+/*
+ * REFUND_EDUPLICATE if the key was used with other arguments, 1 if it was
+ * used with these (the action is done already), 0 if it is new.
+ */
+static int seen_key(txn *t, const unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	const char *key = t->act->idempotency_key;
+	int i;
+
+	for (i = 0; key && i < t->next.nkeys; i++) {
+		if (strcmp(t->next.keys[i].key, key) != 0)
+			continue;
+		if (memcmp(t->next.keys[i].digest, digest, SHA256_DIGEST_SIZE) == 0)
+			return 1;
+		return refund__fail(t->e, REFUND_EDUPLICATE,
+				"idempotency key %s was used for a different action or arguments",
+				"幂等键 %s 已用于不同的操作或参数", key);
+	}
+	return 0;
+}
+
+static void remember_key(case_record *r, const char *key,
+		const unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	case_key *slot = &r->keys[r->next_key];
+
+	copy_text(slot->key, sizeof(slot->key), key);
+	memcpy(slot->digest, digest, SHA256_DIGEST_SIZE);
+	r->next_key = (r->next_key + 1) % CASE_MAX_KEYS;
+	if (r->nkeys < CASE_MAX_KEYS)
+		r->nkeys++;
+}
+
+/* ---- clocks as the table says ---- */
+
+static int run_clock(txn *t, int from)
+{
+	case_record *r = &t->next;
+	int to = t->row->to ? t->row->to : from;
+
+	switch (t->row->clock) {
+	case CLOCK_START:
+		return refund__clock_start(t->e, t->policy, r, to, t->now);
+	case CLOCK_PAUSE:
+		if ((refund__clock_pause(t->e, t->policy, r, t->now)) != 0)
+			return REFUND_ECALENDAR;
+		return refund__clock_start(t->e, t->policy, r, to, t->now);
+	case CLOCK_RESUME:
+		return refund__clock_resume(t->e, t->policy, r, to, t->now);
+	case CLOCK_RESTART:
+		/* Re-evaluation keeps the clock's start; a paid part restarts it. */
+		return refund__clock_start(t->e, t->policy, r, to,
+				t->action == REFUND_ACTION_REEVALUATE && r->clock.state ?
+				r->clock.started : t->now);
+	default:
+		return 0;
+	}
+}
+
+/* ---- commit: the case, the deposit (if touched) and the event at once ---- */
+
+typedef struct staged {
+	char *case_data;
+	size_t case_size;
+	char *event_data;
+	size_t event_size;
+	deposit_stage deposit;
+	int has_deposit;
+	refund_store_put puts[2];
+	refund_store_event event;
+} staged;
+
+static void staged_dispose(txn *t, staged *s)
+{
+	refund__free(&t->e->alloc, s->case_data);
+	refund__free(&t->e->alloc, s->event_data);
+	if (s->has_deposit)
+		refund__deposit_stage_dispose(t->deposit, &s->deposit);
+}
+
+static int stage_deposit(txn *t, staged *s)
+{
+	int rc;
+
+	if (!t->nspecs && !t->open_case)
+		return 0;
+	if ((rc = txn_deposit(t)) != 0)
+		return rc;
+	rc = refund__deposit_stage(t->deposit, t->specs, t->nspecs,
+			refund_deposit_days_in_service(t->deposit),
+			refund_deposit_transaction_volume(t->deposit), t->open_case, t->now,
+			&s->deposit);
+	if (rc)
+		return rc;
+	s->has_deposit = 1;
+	s->puts[1] = s->deposit.put;
+	return 0;
+}
+
+static void fill_event(txn *t, int from)
+{
+	refund_event *ev = &t->ev;
+
+	ev->version = REFUND_EVENT_VERSION;
+	ev->seq = t->c->r.nevents + 1;
+	ev->at = t->now;
+	ev->actor = t->act->actor;
+	ev->role = t->act->role;
+	ev->action = t->action;
+	ev->from = from;
+	ev->to = t->next.state;
+	ev->reason = t->reason[0] ? t->reason : NULL;
+	ev->note = t->act->note;
+	ev->policy_id = t->next.policy_id;
+	ev->policy_version = t->next.policy_version;
+	ev->policy_version_before = t->c->r.policy_version ? t->c->r.policy_version
+			: t->next.policy_version;
+	if (ev->deadline == 0)
+		ev->deadline = t->next.clock.state ? t->next.clock.due : REFUND_TIME_NONE;
+}
+
+static int stage_all(txn *t, int from, const char *args, size_t args_len, staged *s)
+{
+	char hash[SHA256_HEX_SIZE];
+	int rc;
+
+	fill_event(t, from);
+	rc = refund__event_encode(t->e, &t->c->r, &t->ev, args, args_len, &s->event_data,
+			&s->event_size, hash);
+	if (rc)
+		return rc;
+	t->next.nevents = t->ev.seq;
+	memcpy(t->next.last_hash, hash, sizeof(hash));
+	if ((rc = encode_record(t->e, &t->next, &s->case_data, &s->case_size)) != 0)
+		return refund__fail_code(t->e, rc);
+	s->puts[0].kind = REFUND_RECORD_CASE;
+	s->puts[0].id = t->next.id;
+	s->puts[0].expected_version = t->c->version;
+	s->puts[0].data = (const unsigned char *)s->case_data;
+	s->puts[0].size = s->case_size;
+	s->puts[0].index.deposit_id = t->next.deposit_id;
+	s->puts[0].index.holder = t->next.holder;
+	s->puts[0].index.agent = t->next.agent;
+	s->puts[0].index.state = refund_case_state_name(t->next.state);
+	s->puts[0].index.next_deadline = refund__case_next_fire(&t->next, t->policy);
+	s->event.kind = REFUND_RECORD_CASE;
+	s->event.id = t->next.id;
+	s->event.seq = t->ev.seq;
+	s->event.at = t->now;
+	s->event.data = (const unsigned char *)s->event_data;
+	s->event.size = s->event_size;
+	return stage_deposit(t, s);
+}
+
+static void notify_transition(txn *t)
+{
+	refund_notice n;
+
+	memset(&n, 0, sizeof(n));
+	n.version = REFUND_NOTICE_VERSION;
+	n.kind = t->args->deadline ? (t->ev.from == t->ev.to &&
+			t->action == REFUND_ACTION_REMIND && t->now < t->c->r.clock.due ?
+			REFUND_NOTICE_REMINDER : REFUND_NOTICE_DEADLINE) : REFUND_NOTICE_TRANSITION;
+	n.record_kind = REFUND_RECORD_CASE;
+	n.id = t->next.id;
+	n.actor = t->act->actor;
+	n.at = t->now;
+	n.amount = t->ev.amount;
+	n.currency = t->next.currency;
+	n.action = t->action;
+	n.from_state = t->ev.from;
+	n.to_state = t->ev.to;
+	n.deadline = t->ev.deadline;
+	n.overdue = t->c->r.clock.state && t->now >= t->c->r.clock.due;
+	refund__notify(t->e, &n);
+}
+
+static int commit(txn *t, int from, const char *args, size_t args_len)
+{
+	staged s;
+	refund_store_batch batch;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = stage_all(t, from, args, args_len, &s);
+	if (rc == 0) {
+		batch.puts = s.puts;
+		batch.nputs = s.has_deposit ? 2 : 1;
+		batch.events = &s.event;
+		batch.nevents = 1;
+		rc = refund__store_commit(t->e, &batch);
+		if (rc == REFUND_ECONFLICT)
+			refund__fail(t->e, rc,
+					"case %s was changed by someone else; load it again and retry",
+					"案件 %s 已被他人修改，请重新加载后重试", t->next.id);
+	}
+	if (rc) {
+		staged_dispose(t, &s);
+		return rc;
+	}
+	if (s.has_deposit) {
+		refund__deposit_apply(t->deposit, &s.deposit);
+		s.has_deposit = 0;
+	}
+	staged_dispose(t, &s);
+	notify_transition(t);
+	t->c->r = t->next;
+	t->c->version++;
+	t->c->policy = t->policy;
+	return 0;
+}
+
+/* ---- the one way to act ---- */
+
+static void txn_init(txn *t, refund_case *c, int action, const refund_act *act,
+		const case_args *args, const refund_policy *policy)
+{
+	/* Everything but the record, which the caller fills (a 10 KiB memset saved). */
+	memset(t, 0, offsetof(txn, next));
+	t->c = c;
+	t->e = c->engine;
+	t->action = action;
+	t->act = act;
+	t->args = args;
+	t->policy = policy;
+}
+
+static int find_row(txn *t)
+{
+	int state = t->c->r.state;
+
+	t->row = refund__workflow_find(t->action, state, when_holds, t);
+	if (!t->row)
+		return refund__fail(t->e, REFUND_ESTATE, "case %s is %s: it cannot %s now",
+				"案件 %s 处于“%s”状态，现在不能执行“%s”", t->c->r.id,
+				state_name(state), refund_case_action_name(t->action));
+	if (!refund__workflow_role_allowed(t->row, t->act->role))
+		return refund__fail(t->e, REFUND_EDENIED, "the %s role may not %s a case",
+				"角色“%s”无权对案件执行“%s”", refund_role_name(t->act->role),
+				refund_case_action_name(t->action));
+	return 0;
+}
+
+static int digest_args(txn *t, unsigned char digest[SHA256_DIGEST_SIZE], char **args,
+		size_t *len)
+{
+	json_writer w;
+	int rc;
+
+	json_writer_init(&w, &t->e->alloc);
+	encode_args(&w, t->action, t->act, t->args);
+	if ((rc = json_writer_finish(&w, args, len)) != 0)
+		return rc == REFUND_ENOMEM ? refund__fail_code(t->e, rc)
+				: refund__fail(t->e, rc, "an argument is not valid UTF-8",
+						"参数不是有效的 UTF-8 文本");
+	sha256(*args, *len, digest);
+	return 0;
+}
+
+int refund__case_act(refund_case *c, int action, const refund_act *act, const case_args *args)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	char *json = NULL;
+	size_t len = 0;
+	txn t;
+	int rc, from;
+
+	txn_init(&t, c, action, act, args, c->policy);
+	from = c->r.state;
+	if ((rc = check_act(t.e, act)) != 0)
+		return rc;
+	t.next = c->r;
+	if ((rc = find_row(&t)) != 0 || (rc = digest_args(&t, digest, &json, &len)) != 0)
+		goto done;
+	if ((rc = seen_key(&t, digest)) != 0) {
+		rc = rc == 1 ? 0 : rc;
+		goto done;
+	}
+	if (args->deadline)
+		t.now = args->at;
+	else if ((rc = refund__now(t.e, &t.now)) != 0)
+		goto done;
+	if ((rc = check_guards(&t)) != 0 || (rc = appliers[action](&t)) != 0)
+		goto done;
+	if (t.row->to)
+		t.next.state = t.row->to;
+	if (refund__workflow_state_final(t.next.state))
+		t.open_case = "";
+	if ((rc = run_clock(&t, from)) != 0)
+		goto done;
+	if (act->idempotency_key)
+		remember_key(&t.next, act->idempotency_key, digest);
+	rc = commit(&t, from, json, len);
+done:
+	refund__free(&t.e->alloc, json);
+	refund_deposit_free(t.deposit);
+	return rc;
+}
+
+/* ---- opening ---- */
+
+static int check_open_args(refund_engine *e, const char *case_id, const char *deposit_id,
+		const char *policy_id, int reason, const refund_act *act)
+{
+	int rc;
+
+	if ((rc = refund__check_id(e, "case id", case_id)) != 0 ||
+	    (rc = refund__check_id(e, "deposit id", deposit_id)) != 0 ||
+	    (rc = refund__check_id(e, "policy id", policy_id)) != 0 ||
+	    (rc = check_act(e, act)) != 0)
+		return rc;
+	if (reason < REFUND_REASON_DEVICE_FAULT || reason > REFUND_REASON_FRAUD)
+		return refund__fail(e, REFUND_EINVAL, "unknown refund reason %d",
+				"未知退款原因 %d", reason);
+	return 0;
+}
+
+/* The new record, from the deposit it is for. */
+static int open_record(txn *t, const char *case_id, int reason)
+{
+	case_record *r = &t->next;
+	const refund_deposit *d = t->deposit;
+
+	memset(r, 0, sizeof(*r));
+	copy_text(r->id, sizeof(r->id), case_id);
+	copy_text(r->deposit_id, sizeof(r->deposit_id), refund_deposit_id(d));
+	copy_text(r->holder, sizeof(r->holder), refund_deposit_holder(d));
+	copy_text(r->agent, sizeof(r->agent), refund_deposit_agent(d));
+	copy_text(r->currency, sizeof(r->currency), refund_deposit_currency(d));
+	copy_text(r->policy_id, sizeof(r->policy_id), t->policy->id);
+	r->policy_version = t->policy->version;
+	r->reason = reason;
+	r->opened_at = t->now;
+	r->approved = -1;
+	r->fixed.version = REFUND_QUOTE_VERSION;
+	r->fixed.approved = -1;
+	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
+	if (strcmp(t->policy->currency, r->currency) != 0)
+		return refund__fail(t->e, REFUND_ECURRENCY,
+				"policy %s is in %s but deposit %s is in %s",
+				"政策 %s 的币种为 %s，押金 %s 的币种为 %s", t->policy->id,
+				t->policy->currency, r->deposit_id, r->currency);
+	if (refund_deposit_open_case(d))
+		return refund__fail(t->e, REFUND_EDUPLICATE,
+				"deposit %s already has case %s under way",
+				"押金 %s 已有进行中的退款案件 %s", r->deposit_id, refund_deposit_open_case(d));
+	return 0;
+}
+
+static int exists_cb(void *ctx, const refund_store_record *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return 0;
+}
+
+static int case_absent(refund_engine *e, const char *case_id)
+{
+	int rc = refund__store_load(e, REFUND_RECORD_CASE, case_id, exists_cb, NULL);
+
+	if (rc == REFUND_ENOTFOUND)
+		return 0;
+	if (rc == 0)
+		return refund__fail(e, REFUND_EEXISTS, "case %s exists already",
+				"案件 %s 已存在", case_id);
+	return rc;
+}
+
+int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
+		const char *deposit_id, const char *policy_id, uint32_t policy_version,
+		int reason, const refund_act *act)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	case_args args;
+	char *json = NULL;
+	size_t len = 0;
+	refund_case *c;
+	txn t;
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if ((rc = check_open_args(e, case_id, deposit_id, policy_id, reason, act)) != 0)
+		return rc;
+	if (!(c = case_alloc(e)))
+		return refund__fail_code(e, REFUND_ENOMEM);
+	memset(&args, 0, sizeof(args));
+	args.kind = reason;
+	args.text = deposit_id;
+	args.number = (int)policy_version;
+	txn_init(&t, c, REFUND_ACTION_OPEN, act, &args, NULL);
+	memset(&t.next, 0, sizeof(t.next));
+	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
+	    (rc = refund__now(e, &t.now)) != 0)
+		goto done;
+	copy_text(t.next.deposit_id, sizeof(t.next.deposit_id), deposit_id);
+	if ((rc = txn_deposit(&t)) != 0 || (rc = open_record(&t, case_id, reason)) != 0 ||
+	    (rc = find_row(&t)) != 0 || (rc = case_absent(e, case_id)) != 0 ||
+	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, digest, &json, &len)) != 0)
+		goto done;
+	t.next.state = t.row->to;
+	t.open_case = case_id;
+	if ((rc = run_clock(&t, 0)) != 0)
+		goto done;
+	if (act->idempotency_key)
+		remember_key(&t.next, act->idempotency_key, digest);
+	rc = commit(&t, 0, json, len);
+done:
+	refund__free(&e->alloc, json);
+	refund_deposit_free(t.deposit);
+	if (rc == 0 && out)
+		*out = c;
+	else
+		refund_case_free(c);
+	return rc;
+}
+
+/* ---- the public actions: each names its arguments and calls refund__case_act ---- */
+
+static int act_on(refund_case *c, int action, const refund_act *act, const case_args *args)
+{
+	if (!c)
+		return REFUND_EINVAL;
+	return refund__case_act(c, action, act, args);
+}
+
+#define ARGS(...) case_args args; memset(&args, 0, sizeof(args)); __VA_ARGS__
+
+int refund_case_attach(refund_case *c, const refund_act *act, int kind, const char *reference)
+{
+	ARGS(args.kind = kind; args.text = reference;)
+	return act_on(c, REFUND_ACTION_ATTACH, act, &args);
+}
+
+int refund_case_submit(refund_case *c, const refund_act *act, const refund_account *account)
+{
+	ARGS(args.account = account;)
+	return act_on(c, REFUND_ACTION_SUBMIT, act, &args);
+}
+
+int refund_case_start_review(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_START_REVIEW, act, &args);
+}
+
+int refund_case_request_documents(refund_case *c, const refund_act *act, uint32_t evidence_mask)
+{
+	ARGS(args.mask = evidence_mask;)
+	return act_on(c, REFUND_ACTION_REQUEST_DOCUMENTS, act, &args);
+}
+
+int refund_case_provide_documents(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_PROVIDE_DOCUMENTS, act, &args);
+}
+
+int refund_case_approve(refund_case *c, const refund_act *act, int64_t amount)
+{
+	ARGS(args.amount = amount;)
+	return act_on(c, REFUND_ACTION_APPROVE, act, &args);
+}
+
+int refund_case_reject(refund_case *c, const refund_act *act, int reason, const char *text)
+{
+	ARGS(args.number = reason; args.text = text;)
+	return act_on(c, REFUND_ACTION_REJECT, act, &args);
+}
+
+int refund_case_appeal(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_APPEAL, act, &args);
+}
+
+int refund_case_receive_device(refund_case *c, const refund_act *act, const char *tracking)
+{
+	ARGS(args.text = tracking;)
+	return act_on(c, REFUND_ACTION_RECEIVE_DEVICE, act, &args);
+}
+
+int refund_case_inspect(refund_case *c, const refund_act *act, int grade, int missing_parts)
+{
+	ARGS(args.number = grade; args.number2 = missing_parts;)
+	return act_on(c, REFUND_ACTION_INSPECT, act, &args);
+}
+
+int refund_case_set_offset(refund_case *c, const refund_act *act, int64_t owed)
+{
+	ARGS(args.amount = owed;)
+	return act_on(c, REFUND_ACTION_SET_OFFSET, act, &args);
+}
+
+int refund_case_offer(refund_case *c, const refund_act *act, int parts)
+{
+	ARGS(args.number = parts;)
+	return act_on(c, REFUND_ACTION_OFFER, act, &args);
+}
+
+int refund_case_accept(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_ACCEPT, act, &args);
+}
+
+int refund_case_pay(refund_case *c, const refund_act *act, int part, const char *reference)
+{
+	ARGS(args.number = part; args.text = reference;)
+	return act_on(c, REFUND_ACTION_PAY, act, &args);
+}
+
+int refund_case_pay_failed(refund_case *c, const refund_act *act, int part, const char *reason)
+{
+	ARGS(args.number = part; args.text = reason;)
+	return act_on(c, REFUND_ACTION_PAY_FAILED, act, &args);
+}
+
+int refund_case_confirm(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_CONFIRM, act, &args);
+}
+
+int refund_case_withdraw(refund_case *c, const refund_act *act)
+{
+	ARGS()
+	return act_on(c, REFUND_ACTION_WITHDRAW, act, &args);
+}
+
+int refund_case_escalate(refund_case *c, const refund_act *act, int party)
+{
+	ARGS(args.mask = (uint32_t)party;)
+	return act_on(c, REFUND_ACTION_ESCALATE, act, &args);
+}
+
+int refund_case_reevaluate(refund_case *c, const refund_act *act, uint32_t policy_version)
+{
+	ARGS(args.number = (int)policy_version;)
+	return act_on(c, REFUND_ACTION_REEVALUATE, act, &args);
+}
+
+/* ---- quotes ---- */
+
+int refund_case_quote(refund_case *c, refund_quote *out)
+{
+	refund_deposit *d = NULL;
+	int rc;
+
+	if (!c || !out)
+		return REFUND_EINVAL;
+	if (out->version != REFUND_QUOTE_VERSION)
+		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_quote version %u",
+				"refund_quote 版本 %u 未知", out->version);
+	if ((rc = refund_deposit_load(c->engine, &d, c->r.deposit_id)) != 0)
+		return rc;
+	rc = refund__case_quote(c->engine, c->policy, &c->r, d, out);
+	refund_deposit_free(d);
+	return rc;
+}

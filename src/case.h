@@ -1,0 +1,169 @@
+/*
+ * Internal: a refund case's record, shared by the case, workflow, event,
+ * quote and deadline modules.
+ *
+ * The record is one flat struct with bounded fields and no pointers but the
+ * engine and the (immutable, engine-owned) policy: a transition works on a
+ * copy made with one memcpy and swaps it in after its commit succeeded, so a
+ * failed transition cannot leave the handle half changed, and a transition
+ * costs a bounded number of allocations.
+ */
+#ifndef REFUND_SRC_CASE_H
+#define REFUND_SRC_CASE_H
+
+#include <refund/case.h>
+#include <refund/deadline.h>
+#include <refund/deposit.h>
+#include <refund/event.h>
+#include <refund/sys/store.h>
+
+#include "engine.h"
+#include "policy.h"
+#include "sha256.h"
+
+#define CASE_MAX_EVIDENCE 16     /* attachments kept per case */
+#define CASE_MAX_KEYS 32         /* idempotency keys remembered per case */
+#define CASE_REF_MAX 128         /* evidence reference */
+#define CASE_NAME_MAX 128        /* account holder's name, bank name */
+#define CASE_NUMBER_MAX 64       /* account number, phone, e-mail, WeChat id */
+#define CASE_TEXT_MAX 1024       /* rejection text */
+#define CASE_PAYREF_MAX 64       /* payment reference */
+#define CASE_FAILURE_MAX 128     /* payout failure reason */
+
+typedef struct case_evidence {
+	int kind;
+	refund_time at;
+	char reference[CASE_REF_MAX + 1];
+} case_evidence;
+
+typedef struct case_part {
+	int64_t amount;
+	refund_time due;
+	int status;                              /* refund_part_status */
+	int attempts;
+	char reference[CASE_PAYREF_MAX + 1];
+	char failure[CASE_FAILURE_MAX + 1];
+} case_part;
+
+/* The clock of the current state. */
+typedef struct case_clock {
+	int state;                 /* whose clock; 0: none runs */
+	refund_time started;
+	refund_time due;
+	int consequence;
+	uint32_t reminders_sent;   /* bit i: policy reminder i went out */
+	int overdue;               /* the due consequence fired (escalation, reminders) */
+	/* A paused review clock (awaiting documents): what was left of it. */
+	int paused_state;
+	int64_t paused_left;       /* seconds, or business days for business-day clocks */
+	int paused_unit;
+} case_clock;
+
+typedef struct case_key {
+	char key[REFUND_ID_MAX + 1];
+	unsigned char digest[SHA256_DIGEST_SIZE];  /* of the action and its arguments */
+} case_key;
+
+typedef struct case_record {
+	char id[REFUND_ID_MAX + 1];
+	char deposit_id[REFUND_ID_MAX + 1];
+	char holder[REFUND_ID_MAX + 1];
+	char agent[REFUND_ID_MAX + 1];
+	char currency[4];
+	char policy_id[REFUND_POLICY_ID_MAX + 1];
+	uint32_t policy_version;
+	int state;
+	int reason;
+	refund_time opened_at;
+	case_evidence evidence[CASE_MAX_EVIDENCE];
+	int nevidence;
+	uint32_t requested;                       /* evidence the reviewer asked for */
+	/* payout account */
+	int method;
+	char account_name[CASE_NAME_MAX + 1];
+	char account_number[CASE_NUMBER_MAX + 1];
+	char bank[CASE_NAME_MAX + 1];
+	/* review */
+	int64_t approved;                         /* -1 until approved */
+	char approved_by[REFUND_ID_MAX + 1];
+	int reject_reason;
+	char reject_text[CASE_TEXT_MAX + 1];
+	/* device */
+	char tracking[CASE_PAYREF_MAX + 1];
+	int grade;                                /* 0 until inspected */
+	int missing_parts;
+	int64_t offset_owed;
+	/* agreement */
+	int offered;
+	int accepted;
+	refund_quote fixed;                       /* the quote fixed at acceptance */
+	case_part parts[REFUND_POLICY_MAX_PARTS];
+	int nparts;
+	/* escalation, deadlines, audit */
+	uint32_t escalated;
+	case_clock clock;
+	uint64_t nevents;
+	char last_hash[SHA256_HEX_SIZE];
+	case_key keys[CASE_MAX_KEYS];
+	int nkeys;                                /* keys kept, oldest replaced first */
+	int next_key;
+} case_record;
+
+struct refund_case {
+	refund_engine *engine;
+	uint64_t version;               /* store version */
+	const refund_policy *policy;    /* engine-owned, immutable */
+	case_record r;
+};
+
+/* The arguments of any action; each action uses the fields it names. */
+typedef struct case_args {
+	int kind;                      /* attach: evidence kind */
+	const char *text;              /* attach reference, reject text, tracking, pay reference, failure */
+	const refund_account *account; /* submit */
+	int64_t amount;                /* approve, set_offset */
+	uint32_t mask;                 /* request_documents evidence, escalate party */
+	int number;                    /* reject reason, inspect grade, offer parts, pay part, policy version */
+	int number2;                   /* inspect missing parts */
+	int deadline;                  /* system actions: 1 if fired by a deadline */
+	refund_time at;                /* with deadline: the tick's time, not the clock's */
+} case_args;
+
+/* Take an action on the case: one committed transition (case.c). */
+int refund__case_act(refund_case *c, int action, const refund_act *act,
+		const case_args *args);
+
+/* ---- quote.c ---- */
+
+/* The quote for a record against its deposit's current balance and usage. */
+int refund__case_quote(refund_engine *e, const refund_policy *p, const case_record *r,
+		const refund_deposit *d, refund_quote *out);
+
+/* ---- deadline.c ---- */
+
+/* Start the clock of `state` at `start` (none if the policy sets none). */
+int refund__clock_start(refund_engine *e, const refund_policy *p, case_record *r,
+		int state, refund_time start);
+/* Keep what is left of the running clock, to resume it later. */
+int refund__clock_pause(refund_engine *e, const refund_policy *p, case_record *r,
+		refund_time now);
+/* Resume the paused clock of `state` from `now` (or start it afresh). */
+int refund__clock_resume(refund_engine *e, const refund_policy *p, case_record *r,
+		int state, refund_time now);
+/* After an overdue consequence that keeps the state: due moves one period on. */
+int refund__clock_advance(refund_engine *e, const refund_policy *p, case_record *r);
+/* When the next reminder or consequence fires, or REFUND_NO_DEADLINE. */
+refund_time refund__case_next_fire(const case_record *r, const refund_policy *p);
+
+/* ---- event.c ---- */
+
+/*
+ * Encode the event of a transition of r (seq r->nevents + 1, chained to
+ * r->last_hash) and give its hash.  `args` is the canonical JSON of the
+ * action's arguments (may be NULL).
+ */
+int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
+		const char *args, size_t args_len, char **data, size_t *size,
+		char hash[SHA256_HEX_SIZE]);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * The audit trail.  Each event is compact JSON whose last member is its
+ * hash: SHA-256 over the previous event's hash (hex) followed by the event's
+ * bytes without that last member.  So an event cannot be edited, dropped or
+ * moved without breaking the chain, and the case record keeps the last hash
+ * so that the newest event cannot be changed unnoticed either.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "case.h"
+#include "json.h"
+#include "validate.h"
+
+#define HASH_SUFFIX_LEN (sizeof(",\"hash\":\"\"}") - 1 + 2 * SHA256_DIGEST_SIZE)
+
+static void chain_hash(const char *prev, const char *body, size_t len,
+		char hex[SHA256_HEX_SIZE])
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, prev, strlen(prev));
+	sha256_update(&ctx, body, len);
+	sha256_final(&ctx, digest);
+	sha256_hex(digest, hex);
+}
+
+static void optional_state(json_writer *w, const char *key, int state)
+{
+	json_kv_string(w, key, state ? refund_case_state_name(state) : NULL);
+}
+
+static int encode_fields(refund_engine *e, const case_record *r, const refund_event *ev,
+		char **out, size_t *len)
+{
+	json_writer w;
+
+	json_writer_init(&w, &e->alloc);
+	json_object_begin(&w);
+	json_kv_int(&w, "seq", (int64_t)ev->seq);
+	json_kv_int(&w, "at", ev->at);
+	json_kv_string(&w, "actor", ev->actor);
+	json_kv_string(&w, "role", refund_role_name(ev->role));
+	json_kv_string(&w, "action", refund_case_action_name(ev->action));
+	optional_state(&w, "from", ev->from);
+	optional_state(&w, "to", ev->to);
+	json_kv_int(&w, "amount", ev->amount);
+	json_kv_string(&w, "reason", ev->reason);
+	json_kv_string(&w, "note", ev->note);
+	json_kv_string(&w, "policy", ev->policy_id);
+	json_kv_int(&w, "policy_version", ev->policy_version);
+	json_kv_int(&w, "policy_version_before", ev->policy_version_before);
+	json_key(&w, "deadline");
+	if (ev->deadline == REFUND_TIME_NONE)
+		json_null(&w);
+	else
+		json_int(&w, ev->deadline);
+	json_kv_string(&w, "prev", r->last_hash);
+	json_object_end(&w);
+	return json_writer_finish(&w, out, len);
+}
+
+int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
+		const char *args, size_t args_len, char **data, size_t *size,
+		char hash[SHA256_HEX_SIZE])
+{
+	static const char args_key[] = ",\"args\":";
+	char *fields = NULL, *buf;
+	size_t flen = 0, body, total;
+	int rc = encode_fields(e, r, ev, &fields, &flen);
+
+	if (rc)
+		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
+				: refund__fail(e, rc, "the event has text that is not valid UTF-8",
+						"事件包含无效的 UTF-8 文本");
+	if (!args) {
+		args = "null";
+		args_len = 4;
+	}
+	/* fields without its '}' + ,"args":ARGS + ,"hash":"HEX"} */
+	body = flen - 1 + sizeof(args_key) - 1 + args_len;
+	total = body + HASH_SUFFIX_LEN;
+	buf = refund__alloc(&e->alloc, total + 1);
+	if (!buf) {
+		refund__free(&e->alloc, fields);
+		return refund__fail_code(e, REFUND_ENOMEM);
+	}
+	memcpy(buf, fields, flen - 1);
+	memcpy(buf + flen - 1, args_key, sizeof(args_key) - 1);
+	memcpy(buf + flen - 1 + sizeof(args_key) - 1, args, args_len);
+	buf[body] = '}';
+	chain_hash(r->last_hash, buf, body + 1, hash);
+	snprintf(buf + body, total + 1 - body, ",\"hash\":\"%s\"}", hash);
+	refund__free(&e->alloc, fields);
+	*data = buf;
+	*size = total;
+	return 0;
+}
+
+/* ---- reading events back ---- */
+
+static int role_of(const char *name)
+{
+	int role = 0;
+
+	return name && refund_role_from_name(name, &role) == 0 ? role : 0;
+}
+
+static int action_of(const char *name)
+{
+	int a;
+
+	for (a = 1; name && a < REFUND_ACTION_COUNT; a++)
+		if (strcmp(name, refund_case_action_name(a)) == 0)
+			return a;
+	return 0;
+}
+
+static int state_of(const char *name)
+{
+	int s;
+
+	for (s = 1; name && s < REFUND_STATE_COUNT; s++)
+		if (strcmp(name, refund_case_state_name(s)) == 0)
+			return s;
+	return 0;
+}
+
+static int decode_event(const json_value *root, refund_event *ev)
+{
+	const char *role = NULL, *action = NULL, *from = NULL, *to = NULL;
+	int64_t seq = 0, pv = 0, pvb = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->version = REFUND_EVENT_VERSION;
+	ev->deadline = REFUND_TIME_NONE;
+	ev->prev_hash = "";
+	if (root->type != JSON_OBJECT ||
+	    json_field_int(root, "seq", 1, &seq) || seq < 1 ||
+	    json_field_int(root, "at", 1, &ev->at) ||
+	    json_field_string(root, "actor", 1, &ev->actor) ||
+	    json_field_string(root, "role", 1, &role) || !(ev->role = role_of(role)) ||
+	    json_field_string(root, "action", 1, &action) || !(ev->action = action_of(action)) ||
+	    json_field_string(root, "from", 0, &from) ||
+	    json_field_string(root, "to", 1, &to) || !(ev->to = state_of(to)) ||
+	    json_field_int(root, "amount", 1, &ev->amount) ||
+	    json_field_string(root, "reason", 0, &ev->reason) ||
+	    json_field_string(root, "note", 0, &ev->note) ||
+	    json_field_string(root, "policy", 1, &ev->policy_id) ||
+	    json_field_int(root, "policy_version", 1, &pv) || pv < 1 || pv > UINT32_MAX ||
+	    json_field_int(root, "policy_version_before", 1, &pvb) || pvb < 1 || pvb > UINT32_MAX ||
+	    json_field_int(root, "deadline", 0, &ev->deadline) ||
+	    json_field_string(root, "prev", 1, &ev->prev_hash) ||
+	    json_field_string(root, "hash", 1, &ev->hash))
+		return REFUND_ECORRUPT;
+	if (from && !(ev->from = state_of(from)))
+		return REFUND_ECORRUPT;
+	ev->seq = (uint64_t)seq;
+	ev->policy_version = (uint32_t)pv;
+	ev->policy_version_before = (uint32_t)pvb;
+	return 0;
+}
+
+typedef struct events_ctx {
+	refund_engine *engine;
+	const char *case_id;
+	refund_event_cb cb;
+	void *ctx;
+	int stopped;  /* the host's own value, which must reach it unchanged */
+	/* verification */
+	int verify;
+	uint64_t expect_seq;
+	char prev[SHA256_HEX_SIZE];
+	uint64_t first_bad;
+} events_ctx;
+
+/* Whether the stored bytes hash to what they claim, chained to prev. */
+static int chain_ok(const refund_store_event *se, const refund_event *ev, const char *prev)
+{
+	char hex[SHA256_HEX_SIZE], *body;
+	size_t len = se->size;
+
+	if (strcmp(ev->prev_hash, prev) != 0 || len < HASH_SUFFIX_LEN + 2 ||
+	    strlen(ev->hash) != 2 * SHA256_DIGEST_SIZE)
+		return 0;
+	/* The bytes the hash covers: everything before ,"hash":"..." and a '}'. */
+	body = (char *)se->data;
+	if (memcmp(body + len - HASH_SUFFIX_LEN, ",\"hash\":\"", 9) != 0)
+		return 0;
+	{
+		sha256_ctx ctx;
+		unsigned char digest[SHA256_DIGEST_SIZE];
+
+		sha256_init(&ctx);
+		sha256_update(&ctx, prev, strlen(prev));
+		sha256_update(&ctx, body, len - HASH_SUFFIX_LEN);
+		sha256_update(&ctx, "}", 1);
+		sha256_final(&ctx, digest);
+		sha256_hex(digest, hex);
+	}
+	return strcmp(hex, ev->hash) == 0 &&
+	       memcmp(body + len - HASH_SUFFIX_LEN + 9, hex, 2 * SHA256_DIGEST_SIZE) == 0;
+}
+
+static int event_cb(void *ctx, const refund_store_event *se)
+{
+	events_ctx *ec = ctx;
+	json_value *root = NULL;
+	refund_event ev;
+	int rc = json_parse(&ec->engine->alloc, (const char *)se->data, se->size, &root);
+
+	if (rc == REFUND_ENOMEM)
+		return refund__fail_code(ec->engine, rc);
+	if (rc == 0)
+		rc = decode_event(root, &ev);
+	if (ec->verify) {
+		if (rc != 0 || se->seq != ec->expect_seq || ev.seq != se->seq ||
+		    !chain_ok(se, &ev, ec->prev)) {
+			ec->first_bad = se->seq ? se->seq : ec->expect_seq;
+			json_free(&ec->engine->alloc, root);
+			return REFUND_ECORRUPT;
+		}
+		memcpy(ec->prev, ev.hash, SHA256_HEX_SIZE);
+		ec->expect_seq++;
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ec->stopped = ec->cb(ec->ctx, &ev);
+	} else {
+		rc = refund__fail(ec->engine, REFUND_ECORRUPT,
+				"case %s: event %llu cannot be decoded",
+				"案件 %s：事件 %llu 无法解析", ec->case_id, (unsigned long long)se->seq);
+	}
+	json_free(&ec->engine->alloc, root);
+	return rc;
+}
+
+int refund_case_events(refund_case *c, refund_event_cb cb, void *ctx)
+{
+	events_ctx ec;
+	int rc;
+
+	if (!c)
+		return REFUND_EINVAL;
+	if (!cb)
+		return refund__fail(c->engine, REFUND_EINVAL, "callback is NULL", "回调为空");
+	memset(&ec, 0, sizeof(ec));
+	ec.engine = c->engine;
+	ec.case_id = c->r.id;
+	ec.cb = cb;
+	ec.ctx = ctx;
+	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r.id, 1, event_cb, &ec);
+	return ec.stopped ? ec.stopped : rc;
+}
+
+int refund_case_verify(refund_case *c, uint64_t *first_bad)
+{
+	events_ctx ec;
+	int rc;
+
+	if (!c)
+		return REFUND_EINVAL;
+	memset(&ec, 0, sizeof(ec));
+	ec.engine = c->engine;
+	ec.case_id = c->r.id;
+	ec.verify = 1;
+	ec.expect_seq = 1;
+	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r.id, 1, event_cb, &ec);
+	if (rc == 0 && (ec.expect_seq != c->r.nevents + 1 || strcmp(ec.prev, c->r.last_hash) != 0)) {
+		/* Events missing at the end, or the last one rewritten with a new hash. */
+		ec.first_bad = ec.expect_seq <= c->r.nevents ? ec.expect_seq : c->r.nevents;
+		rc = REFUND_ECORRUPT;
+	}
+	if (first_bad)
+		*first_bad = rc == REFUND_ECORRUPT ? ec.first_bad : 0;
+	if (rc == REFUND_ECORRUPT)
+		return refund__fail(c->engine, rc,
+				"case %s: the audit trail is broken at event %llu",
+				"案件 %s：审计记录在第 %llu 条事件处被破坏", c->r.id,
+				(unsigned long long)ec.first_bad);
+	return rc;
+}
