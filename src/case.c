@@ -569,10 +569,9 @@ static int load_cb(void *ctx, const refund_store_record *rec)
 
 	if (!c)
 		return refund__fail_code(lc->engine, REFUND_ENOMEM);
+	/* The policy is looked up after the store returns: a store may not be
+	 * called from inside its own callback. */
 	rc = decode_record(lc->engine, rec, &c->r);
-	if (rc == 0)
-		rc = refund__policy_get(lc->engine, c->r.policy_id, c->r.policy_version,
-				&c->policy);
 	if (rc) {
 		refund_case_free(c);
 		return rc;
@@ -596,6 +595,9 @@ int refund_case_load(refund_engine *e, refund_case **out, const char *case_id)
 	rc = refund__store_load(e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
 	if (rc == REFUND_ENOTFOUND)
 		return refund__fail(e, rc, "no case %s", "案件 %s 不存在", case_id);
+	if (rc == 0)
+		rc = refund__policy_get(e, lc.c->r.policy_id, lc.c->r.policy_version,
+				&lc.c->policy);
 	if (rc) {
 		refund_case_free(lc.c);
 		return rc;
@@ -604,60 +606,95 @@ int refund_case_load(refund_engine *e, refund_case **out, const char *case_id)
 	return 0;
 }
 
-typedef struct list_ctx {
+/*
+ * Listing collects the ids first and loads each case afterwards: a case
+ * needs its policy, and the store may not be called from its own callback.
+ */
+typedef struct id_list {
 	refund_engine *engine;
-	refund_case_cb cb;
-	void *ctx;
-	int stopped;  /* the host's own value, which must reach it unchanged */
-} list_ctx;
+	char (*ids)[REFUND_ID_MAX + 1];
+	size_t count, cap;
+} id_list;
 
-static int list_cb(void *ctx, const refund_store_record *rec)
+static int collect_id(void *ctx, const refund_store_record *rec)
 {
-	list_ctx *lc = ctx;
-	load_ctx one = { lc->engine, NULL };
-	int rc = load_cb(&one, rec);
+	id_list *l = ctx;
 
-	if (rc)
+	if (strlen(rec->id) > REFUND_ID_MAX)
+		return refund__fail(l->engine, REFUND_ECORRUPT, "a stored case id is too long",
+				"存储的案件编号过长");
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		void *grown = refund__realloc_array(&l->engine->alloc, l->ids, cap, sizeof(*l->ids));
+
+		if (!grown)
+			return refund__fail_code(l->engine, REFUND_ENOMEM);
+		l->ids = grown;
+		l->cap = cap;
+	}
+	memcpy(l->ids[l->count++], rec->id, strlen(rec->id) + 1);
+	return 0;
+}
+
+static int check_filter(refund_engine *e, const refund_case_filter *filter,
+		refund_store_filter *sf)
+{
+	int rc;
+
+	memset(sf, 0, sizeof(*sf));
+	if (!filter)
+		return 0;
+	if (filter->version != REFUND_CASE_FILTER_VERSION)
+		return refund__fail(e, REFUND_EVERSION, "unknown refund_case_filter version %u",
+				"refund_case_filter 版本 %u 未知", filter->version);
+	if ((rc = refund__check_optional_id(e, "deposit id", filter->deposit_id)) != 0 ||
+	    (rc = refund__check_optional_id(e, "holder", filter->holder)) != 0 ||
+	    (rc = refund__check_optional_id(e, "agent", filter->agent)) != 0 ||
+	    (rc = refund__check_optional_id(e, "after_id", filter->after_id)) != 0)
 		return rc;
-	rc = lc->cb(lc->ctx, one.c);
-	refund_case_free(one.c);
-	lc->stopped = rc;
-	return rc;
+	if (filter->state != 0 && !refund_case_state_name(filter->state))
+		return refund__fail(e, REFUND_EINVAL, "unknown state %d", "未知状态 %d",
+				filter->state);
+	sf->deposit_id = filter->deposit_id;
+	sf->holder = filter->holder;
+	sf->agent = filter->agent;
+	sf->state = filter->state ? refund_case_state_name(filter->state) : NULL;
+	sf->after_id = filter->after_id;
+	sf->limit = filter->limit;
+	return 0;
 }
 
 int refund_case_list(refund_engine *e, const refund_case_filter *filter,
 		refund_case_cb cb, void *ctx)
 {
 	refund_store_filter sf;
-	list_ctx lc = { e, cb, ctx, 0 };
+	id_list l;
+	size_t i;
 	int rc;
 
 	if (!e)
 		return REFUND_EINVAL;
 	if (!cb)
 		return refund__fail(e, REFUND_EINVAL, "callback is NULL", "回调为空");
-	memset(&sf, 0, sizeof(sf));
-	if (filter) {
-		if (filter->version != REFUND_CASE_FILTER_VERSION)
-			return refund__fail(e, REFUND_EVERSION, "unknown refund_case_filter version %u",
-					"refund_case_filter 版本 %u 未知", filter->version);
-		if ((rc = refund__check_optional_id(e, "deposit id", filter->deposit_id)) != 0 ||
-		    (rc = refund__check_optional_id(e, "holder", filter->holder)) != 0 ||
-		    (rc = refund__check_optional_id(e, "agent", filter->agent)) != 0 ||
-		    (rc = refund__check_optional_id(e, "after_id", filter->after_id)) != 0)
-			return rc;
-		if (filter->state != 0 && !refund_case_state_name(filter->state))
-			return refund__fail(e, REFUND_EINVAL, "unknown state %d", "未知状态 %d",
-					filter->state);
-		sf.deposit_id = filter->deposit_id;
-		sf.holder = filter->holder;
-		sf.agent = filter->agent;
-		sf.state = filter->state ? refund_case_state_name(filter->state) : NULL;
-		sf.after_id = filter->after_id;
-		sf.limit = filter->limit;
+	if ((rc = check_filter(e, filter, &sf)) != 0)
+		return rc;
+	memset(&l, 0, sizeof(l));
+	l.engine = e;
+	rc = refund__store_scan(e, REFUND_RECORD_CASE, &sf, collect_id, &l);
+	for (i = 0; rc == 0 && i < l.count; i++) {
+		refund_case *c = NULL;
+
+		if ((rc = refund_case_load(e, &c, l.ids[i])) == REFUND_ENOTFOUND) {
+			rc = 0;  /* gone since the scan */
+			continue;
+		}
+		if (rc == 0) {
+			rc = cb(ctx, c);
+			refund_case_free(c);
+		}
 	}
-	rc = refund__store_scan(e, REFUND_RECORD_CASE, &sf, list_cb, &lc);
-	return lc.stopped ? lc.stopped : rc;
+	refund__free(&e->alloc, l.ids);
+	return rc;
 }
 
 /* ---- reading ---- */
@@ -1607,12 +1644,15 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	if ((rc = check_act(t.e, act)) != 0)
 		return rc;
 	t.next = c->r;
-	if ((rc = find_row(&t)) != 0 || (rc = digest_args(&t, digest, &json, &len)) != 0)
+	if ((rc = digest_args(&t, digest, &json, &len)) != 0)
 		goto done;
+	/* A retry of what was done already succeeds, whatever the state is now. */
 	if ((rc = seen_key(&t, digest)) != 0) {
 		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
+	if ((rc = find_row(&t)) != 0)
+		goto done;
 	if (args->deadline)
 		t.now = args->at;
 	else if ((rc = refund__now(t.e, &t.now)) != 0)
