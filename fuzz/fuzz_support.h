@@ -24,13 +24,13 @@ typedef struct fuzz_alloc {
 	long live;      /* blocks allocated and not yet freed */
 } fuzz_alloc;
 
-static int fuzz_alloc_should_fail(fuzz_alloc *fa)
+static inline int fuzz_alloc_should_fail(fuzz_alloc *fa)
 {
 	fa->count++;
 	return fa->fail_at > 0 && fa->count == fa->fail_at;
 }
 
-static void *fuzz_alloc_alloc(void *opaque, size_t size)
+static inline void *fuzz_alloc_alloc(void *opaque, size_t size)
 {
 	fuzz_alloc *fa = opaque;
 	void *p;
@@ -43,7 +43,7 @@ static void *fuzz_alloc_alloc(void *opaque, size_t size)
 	return p;
 }
 
-static void *fuzz_alloc_realloc(void *opaque, void *ptr, size_t size)
+static inline void *fuzz_alloc_realloc(void *opaque, void *ptr, size_t size)
 {
 	fuzz_alloc *fa = opaque;
 	void *p;
@@ -56,7 +56,7 @@ static void *fuzz_alloc_realloc(void *opaque, void *ptr, size_t size)
 	return p;
 }
 
-static void fuzz_alloc_free(void *opaque, void *ptr)
+static inline void fuzz_alloc_free(void *opaque, void *ptr)
 {
 	fuzz_alloc *fa = opaque;
 
@@ -66,7 +66,7 @@ static void fuzz_alloc_free(void *opaque, void *ptr)
 	}
 }
 
-static void fuzz_alloc_init(fuzz_alloc *fa)
+static inline void fuzz_alloc_init(fuzz_alloc *fa)
 {
 	memset(fa, 0, sizeof(*fa));
 	fa->allocator.version = REFUND_ALLOCATOR_VERSION;
@@ -77,14 +77,14 @@ static void fuzz_alloc_init(fuzz_alloc *fa)
 }
 
 /* Count from now; fail the k-th allocation from now (0: none). */
-static void fuzz_alloc_arm(fuzz_alloc *fa, long k)
+static inline void fuzz_alloc_arm(fuzz_alloc *fa, long k)
 {
 	fa->fail_at = k;
 	fa->count = 0;
 }
 
 /* FNV-1a: picks the allocation to fail and similar choices, per input. */
-static uint32_t fuzz_hash(const uint8_t *data, size_t size)
+static inline uint32_t fuzz_hash(const uint8_t *data, size_t size)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
@@ -95,7 +95,7 @@ static uint32_t fuzz_hash(const uint8_t *data, size_t size)
 }
 
 /* The input as a C string, or NULL if it holds a NUL (already tried shorter). */
-static char *fuzz_cstring(const uint8_t *data, size_t size)
+static inline char *fuzz_cstring(const uint8_t *data, size_t size)
 {
 	char *s;
 
@@ -109,7 +109,7 @@ static char *fuzz_cstring(const uint8_t *data, size_t size)
 	return s;
 }
 
-static refund_time fuzz_clock(void *user)
+static inline refund_time fuzz_clock(void *user)
 {
 	(void)user;
 	return 1759305600; /* 2025-10-01T08:00:00Z */
@@ -122,7 +122,7 @@ typedef struct fuzz_engine {
 } fuzz_engine;
 
 /* An engine on a fresh memory store; abort() if that cannot be made. */
-static void fuzz_engine_open(fuzz_engine *fe, refund_lang lang)
+static inline void fuzz_engine_open(fuzz_engine *fe, refund_lang lang)
 {
 	refund_engine_options opts = REFUND_ENGINE_OPTIONS_INIT;
 
@@ -138,7 +138,7 @@ static void fuzz_engine_open(fuzz_engine *fe, refund_lang lang)
 }
 
 /* Free everything; abort() if the engine's allocator still has live blocks. */
-static void fuzz_engine_close(fuzz_engine *fe)
+static inline void fuzz_engine_close(fuzz_engine *fe)
 {
 	refund_engine_free(fe->engine);
 	refund_store_free(fe->store);
@@ -147,7 +147,7 @@ static void fuzz_engine_close(fuzz_engine *fe)
 }
 
 /* A failure must be a documented negative code with a message on the engine. */
-static void fuzz_check_failure(refund_engine *e, int rc)
+static inline void fuzz_check_failure(refund_engine *e, int rc)
 {
 	if (rc >= 0 || strcmp(refund_error_name(rc), "REFUND_E?") == 0)
 		abort();

@@ -80,16 +80,20 @@ REFUND_API int refund_calendar_builtin(refund_engine *engine, refund_calendar **
  *     holiday 2025-10-01 2025-10-08
  *     workday 2025-09-28
  *
- * `name` and `offset` are required and come first; `weekend` defaults to
- * sat sun; `years` (first and last covered year) defaults to every year;
- * `holiday` and `workday` take one date or an inclusive range.  A date
- * both holiday and workday is an error.
+ * `name` and `offset` are required and come first (in either order);
+ * `weekend` (day names, or `none`) defaults to sat sun; `years` (first and
+ * last covered year) defaults to every year; each of these four appears at
+ * most once, before the first `holiday` or `workday`.  `holiday` and
+ * `workday` take one date or an inclusive range of at most 366 days, inside
+ * the covered years.  A date both holiday and workday is an error.  A
+ * UTF-8 byte-order mark and CRLF line ends are accepted.
  *
  * @param engine the engine; a parse error is described on it with its line.
  * @param out receives the calendar.
  * @param text the text (need not be NUL-terminated).
  * @param size bytes in @p text, at most 1 MiB.
- * @return 0; REFUND_EINVAL for NULL arguments; REFUND_EPARSE; REFUND_ENOMEM.
+ * @return 0; REFUND_EINVAL for NULL arguments or more than 1 MiB;
+ *         REFUND_EPARSE; REFUND_ENOMEM.
  */
 REFUND_API int refund_calendar_parse(refund_engine *engine, refund_calendar **out,
 		const char *text, size_t size);
@@ -191,7 +195,8 @@ REFUND_API int refund_calendar_add_days(const refund_calendar *calendar,
  * @param t the start.
  * @param days business days, -3660..3660.
  * @param out receives the result; untouched on failure.
- * @return 0; REFUND_EINVAL; REFUND_ECALENDAR if a date examined is not covered.
+ * @return 0; REFUND_EINVAL (also when counting would leave years 1970 to
+ *         9999); REFUND_ECALENDAR if a date examined is not covered.
  */
 REFUND_API int refund_calendar_add_business_days(const refund_calendar *calendar,
 		refund_time t, int32_t days, refund_time *out);
@@ -199,7 +204,9 @@ REFUND_API int refund_calendar_add_business_days(const refund_calendar *calendar
 /**
  * The number of business days after the local date of @p from up to and
  * including the local date of @p to (negative if @p to is earlier): how
- * many business days of a deadline have been used.
+ * many business days of a deadline have been used.  It counts in the
+ * direction refund_calendar_add_business_days() moves, so
+ * between(t, add(t, n)) == n for every n.
  *
  * @param calendar the calendar.
  * @param from the start.

@@ -108,8 +108,9 @@ typedef enum refund_money_flags {
  * @param text the NUL-terminated text.
  * @param flags a combination of ::refund_money_flags.
  * @param out receives the amount; untouched on failure.
- * @return 0; REFUND_EINVAL for NULL arguments or unknown flags;
- *         REFUND_ECURRENCY for an unknown currency; REFUND_EPARSE for
+ * @return 0; REFUND_EINVAL for NULL arguments, unknown flags or a
+ *         malformed currency code; REFUND_ECURRENCY for an unknown
+ *         currency; REFUND_EPARSE for
  *         malformed text or a negative amount without the flag;
  *         REFUND_EOVERFLOW.
  */
@@ -126,7 +127,8 @@ REFUND_API int refund_money_parse(refund_engine *engine, const char *currency,
  * @param amount the amount (any int64, INT64_MIN included).
  * @param buf receives the NUL-terminated text.
  * @param size bytes in @p buf; ::REFUND_MONEY_FORMAT_MAX always suffices.
- * @return 0; REFUND_EINVAL for NULL arguments; REFUND_ECURRENCY;
+ * @return 0; REFUND_EINVAL for NULL arguments or a malformed currency
+ *         code; REFUND_ECURRENCY for an unknown currency;
  *         REFUND_ERANGE if @p buf is too small (then buf[0] is NUL if size > 0).
  */
 REFUND_API int refund_money_format(refund_engine *engine, const char *currency,

@@ -103,7 +103,8 @@ typedef enum refund_party {
  *
  * @param engine the engine; must outlive the policy.
  * @param out receives the draft; free with refund_policy_free().
- * @param id the policy's id, 1 to 48 printable ASCII bytes.
+ * @param id the policy's id, 1 to 48 printable ASCII bytes, no spaces
+ *        and no '@'.
  * @param currency the currency its fixed amounts are in.
  * @return 0; REFUND_EINVAL; REFUND_ECURRENCY; REFUND_ENOMEM.
  */
@@ -279,7 +280,8 @@ REFUND_API int refund_policy_set_installments(refund_policy *policy, int max_par
  * @param calendar a calendar name known to the engine ("CN", "WEEKEND" or
  *        one added with refund_engine_add_calendar()); copied.
  * @param consequence a ::refund_consequence that the state allows.
- * @param reminders seconds before due, each > 0; may be NULL if @p nreminders is 0.
+ * @param reminders seconds before due, each > 0 and distinct; may be NULL
+ *        if @p nreminders is 0.
  * @param nreminders 0 to ::REFUND_POLICY_MAX_REMINDERS.
  * @return 0; REFUND_EINVAL; REFUND_ENOTFOUND for an unknown calendar;
  *         REFUND_ENOMEM; REFUND_ESTATE.
@@ -319,7 +321,8 @@ REFUND_API int refund_policy_set_escalation(refund_policy *policy, uint32_t part
  * @param role the actor's ::refund_role.
  * @return 0; REFUND_EINVAL; REFUND_EDENIED; REFUND_ESTATE (published
  *         already); REFUND_ECONFLICT (another version was published at the
- *         same time: retry); REFUND_ENOMEM; REFUND_ESTORE; REFUND_EBUSY.
+ *         same time: retry); REFUND_EOVERFLOW (the id has used up every
+ *         version number); REFUND_ENOMEM; REFUND_ESTORE; REFUND_EBUSY.
  */
 REFUND_API int refund_policy_publish(refund_policy *policy, const char *actor, int role);
 

@@ -40,8 +40,9 @@ REFUND_API int refund_time_parse(const char *text, refund_time *out);
  * @param utc_offset seconds east of UTC, -86340..86340, whole minutes.
  * @param buf receives the text.
  * @param size bytes in @p buf; ::REFUND_TIME_FORMAT_MAX always suffices.
- * @return 0; REFUND_EINVAL for a NULL buffer or values out of range;
- *         REFUND_ERANGE if @p buf is too small.
+ * @return 0; REFUND_EINVAL for a NULL buffer or values out of range
+ *         (including a local date in year 10000, which four digits cannot
+ *         write); REFUND_ERANGE if @p buf is too small.
  */
 REFUND_API int refund_time_format(refund_time t, int32_t utc_offset, char *buf,
 		size_t size);

@@ -17,8 +17,10 @@
  * **Atomic batches with optimistic versions.**  `commit` applies a batch of
  * puts and appended events all together or not at all.  Each put states the
  * version it expects to replace (0: the record must not exist).  If any
- * expectation fails, or any event's (kind, id, seq) exists already, the whole
- * batch fails with REFUND_ECONFLICT and nothing is written.
+ * expectation fails, or any event's (kind, id, seq) exists already or would
+ * leave a gap (a record's events are numbered 1, 2, 3, ... without gaps),
+ * the whole batch fails with REFUND_ECONFLICT and nothing is written.  A
+ * malformed batch (NULL id, the same record twice) is REFUND_EINVAL.
  *
  * **Return codes.**  Callbacks return 0 or: REFUND_ENOTFOUND (load only),
  * REFUND_ECONFLICT (commit only), REFUND_EBUSY (transient: may be retried),
@@ -30,6 +32,9 @@
  * for the duration of that call: the store copies what it keeps.  Every
  * pointer the store passes to a library callback (`cb`) need only be valid
  * during that callback: the library copies what it keeps.
+ *
+ * **Callbacks.**  A library callback (`cb`) never calls back into the
+ * store that called it, so a store may hold its lock while calling it.
  *
  * **Threads.**  The library calls a store from the thread using the engine.
  * A store shared by engines on different threads must lock itself.
@@ -148,8 +153,8 @@ struct refund_store {
 
 	/**
 	 * Must provide.  Apply @p batch atomically, as described above.  Returns
-	 * 0, REFUND_ECONFLICT (nothing written), REFUND_EBUSY or REFUND_ESTORE
-	 * (nothing written either).
+	 * 0, REFUND_ECONFLICT (nothing written), REFUND_EBUSY, REFUND_ESTORE,
+	 * REFUND_ENOMEM or REFUND_EINVAL (nothing written either).
 	 */
 	int (*commit)(refund_store *store, const refund_store_batch *batch);
 
@@ -164,7 +169,8 @@ struct refund_store {
 	/**
 	 * Must provide.  Call @p cb for records whose next_deadline is <=
 	 * @p before, earliest first, ties by kind then id (bytewise), at most
-	 * @p limit of them (0: no limit).  Its cost must grow with what is due,
+	 * @p limit of them (0: no limit).  A record whose next_deadline is
+	 * ::REFUND_NO_DEADLINE is never due.  Its cost must grow with what is due,
 	 * not with what is stored: keep an index on (next_deadline, kind, id).
 	 */
 	int (*due)(refund_store *store, refund_time before, size_t limit,
@@ -172,7 +178,8 @@ struct refund_store {
 
 	/**
 	 * May provide (NULL: listings return REFUND_ENOTSUP).  Call @p cb for the
-	 * records of @p kind that match @p filter, in increasing id order.
+	 * records of @p kind that match @p filter (NULL: all), in increasing id
+	 * order.
 	 */
 	int (*scan)(refund_store *store, int kind, const refund_store_filter *filter,
 			refund_store_record_cb cb, void *ctx);
