@@ -481,7 +481,8 @@ fail:
 
 void refund__deposit_apply(refund_deposit *d, deposit_stage *st)
 {
-	memcpy(d->entries + d->nentries, st->entries, st->nentries * sizeof(*st->entries));
+	if (st->nentries)
+		memcpy(d->entries + d->nentries, st->entries, st->nentries * sizeof(*st->entries));
 	d->nentries += st->nentries;
 	st->nentries = 0;  /* the strings now belong to the handle */
 	d->balance = st->balance;
