@@ -32,7 +32,7 @@ static int reserve(json_writer *w, size_t n)
 	need = w->len + n + 1;
 	if (need <= w->cap)
 		return 1;
-	cap = w->cap ? w->cap : 64;
+	cap = w->cap ? w->cap : 1024;  /* most records fit: one allocation */
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	buf = refund__realloc_array(w->alloc, w->buf, cap, 1);
@@ -55,7 +55,10 @@ static void put(json_writer *w, const char *s, size_t n)
 
 static void put_char(json_writer *w, char c)
 {
-	put(w, &c, 1);
+	if (w->len + 1 < w->cap && !w->error)
+		w->buf[w->len++] = c;  /* the common case, without a call */
+	else
+		put(w, &c, 1);
 }
 
 /* The escape sequence for a byte that may not appear raw in a string. */

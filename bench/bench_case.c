@@ -1,0 +1,143 @@
+/*
+ * Benchmark: full refund-case lifecycles on the in-memory store, and ticks
+ * over many cases of which few are due.  Prints nanoseconds per transition
+ * and per tick; run on demand (ninja -C build bench/bench_case && ./build/bench/bench_case).
+ *
+ *   bench_case [cases]
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <refund.h>
+
+static refund_time now;
+
+static refund_time bench_clock(void *user)
+{
+	(void)user;
+	return now;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void check(int rc, refund_engine *e, const char *what)
+{
+	if (rc != 0) {
+		fprintf(stderr, "bench_case: %s: %s (%s)\n", what, refund_engine_errmsg(e),
+				refund_error_name(rc));
+		exit(1);
+	}
+}
+
+static void setup_policy(refund_engine *e)
+{
+	static const int64_t day[] = { 86400 };
+	refund_policy *p = NULL;
+
+	check(refund_policy_new(e, &p, "P", "CNY"), e, "policy");
+	check(refund_policy_set_return_required(p, 0), e, "policy");
+	check(refund_policy_set_fee(p, 500, 100, 500, 2000), e, "policy");
+	check(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 2, REFUND_BUSINESS_DAYS,
+			"CN", REFUND_ON_DUE_ESCALATE, day, 1), e, "policy");
+	check(refund_policy_set_deadline(p, REFUND_STATE_PAID, 7, REFUND_CALENDAR_DAYS, "CN",
+			REFUND_ON_DUE_CLOSE, NULL, 0), e, "policy");
+	check(refund_policy_publish(p, "admin", REFUND_ROLE_ADMIN), e, "publish");
+	refund_policy_free(p);
+}
+
+/* One lifecycle: 12 transitions.  Returns the number of transitions. */
+static int lifecycle(refund_engine *e, int i, int finish)
+{
+	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
+	refund_account acc = REFUND_ACCOUNT_INIT;
+	refund_act ap = REFUND_ACT_INIT, rv = REFUND_ACT_INIT, fin = REFUND_ACT_INIT;
+	refund_case *c = NULL;
+	char did[32], cid[32];
+
+	snprintf(did, sizeof(did), "D-%07d", i);
+	snprintf(cid, sizeof(cid), "K-%07d", i);
+	info.id = did;
+	info.holder = "M-1";
+	info.agent = "A-1";
+	info.terminal_serial = "SN-1";
+	info.amount = 50000;
+	info.currency = "CNY";
+	info.paid_at = now - 400 * 86400;
+	check(refund_deposit_create(e, NULL, &info, "agent", REFUND_ROLE_AGENT), e, "deposit");
+	ap.actor = "M-1";
+	ap.role = REFUND_ROLE_APPLICANT;
+	rv.actor = "rev";
+	rv.role = REFUND_ROLE_REVIEWER;
+	fin.actor = "fin";
+	fin.role = REFUND_ROLE_FINANCE;
+	acc.method = REFUND_PAYOUT_ALIPAY;
+	acc.name = "M";
+	acc.number = "13800138000";
+	check(refund_case_open(e, &c, cid, did, "P", 0, REFUND_REASON_NEEDS_CHANGED, &ap), e, "open");
+	check(refund_case_attach(c, &ap, REFUND_EVIDENCE_RECEIPT, "r"), e, "attach");
+	check(refund_case_attach(c, &ap, REFUND_EVIDENCE_CONTRACT, "c"), e, "attach");
+	check(refund_case_attach(c, &ap, REFUND_EVIDENCE_PAYMENT_RECORD, "p"), e, "attach");
+	check(refund_case_submit(c, &ap, &acc), e, "submit");
+	check(refund_case_start_review(c, &rv), e, "review");
+	if (!finish) {
+		refund_case_free(c);
+		return 6;
+	}
+	check(refund_case_approve(c, &rv, 49000), e, "approve");
+	check(refund_case_offer(c, &fin, 1), e, "offer");
+	check(refund_case_accept(c, &ap), e, "accept");
+	check(refund_case_pay(c, &fin, 1, "TX"), e, "pay");
+	check(refund_case_confirm(c, &ap), e, "confirm");
+	refund_case_free(c);
+	return 11;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 20000, i, transitions = 0;
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_tick_result res = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
+	refund_store *s = NULL;
+	refund_engine *e = NULL;
+	double t0, t1;
+
+	refund_time_parse("2025-06-02T09:00:00+08:00", &now);
+	check(refund_store_memory_new(&s, NULL), NULL, "store");
+	o.store = s;
+	o.clock = bench_clock;
+	check(refund_engine_new(&e, &o), e, "engine");
+	setup_policy(e);
+	t0 = seconds();
+	for (i = 0; i < n; i++)
+		transitions += lifecycle(e, i, 1);
+	t1 = seconds();
+	printf("lifecycles: %d cases, %d transitions (plus deposit creation) in %.3f s: %.0f ns per transition\n",
+			n, transitions, t1 - t0, (t1 - t0) * 1e9 / transitions);
+	/* Now n more cases left under review, of which 1% fall due. */
+	for (i = 0; i < n; i++) {
+		now += (i % 100 == 0) ? 0 : 0;
+		lifecycle(e, n + i, 0);
+	}
+	t0 = seconds();
+	check(refund_engine_tick(e, now + 3600, 0, &res), e, "tick (nothing due)");
+	t1 = seconds();
+	printf("tick with %d open cases, none due: %.0f ns (%zu due)\n", n, (t1 - t0) * 1e9, res.due);
+	t0 = seconds();
+	check(refund_engine_tick(e, now + 10 * 86400, 0, &res), e, "tick (all due)");
+	t1 = seconds();
+	printf("tick firing %zu cases: %.0f ns per case\n", res.due,
+			res.due ? (t1 - t0) * 1e9 / (double)res.due : 0.0);
+	refund_engine_free(e);
+	refund_store_free(s);
+	return 0;
+}
