@@ -138,7 +138,7 @@ int main(void)
 	size_t n;
 	const workflow_row *rows = refund__workflow_rows(&n);
 
-	puts("# The refund case workflow");
+	puts("# The refund case workflow {#workflow}");
 	puts("");
 	puts("Generated from the table in `src/workflow.c` by `docs/gen_workflow.c`;");
 	puts("do not edit by hand (`ninja -C build workflow-doc` rewrites it).");
