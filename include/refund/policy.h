@@ -339,6 +339,50 @@ REFUND_API int refund_policy_publish(refund_policy *policy, const char *actor, i
 REFUND_API int refund_policy_load(refund_engine *engine, refund_policy **out,
 		const char *id, uint32_t version);
 
+/**
+ * @name Text form
+ * A policy as a small text file that people write and review (one policy per
+ * file, UTF-8, `#` comments).  docs/policies/README.md documents the format
+ * and docs/policies/pos-standard.policy is a commented example.
+ * @{
+ */
+
+/**
+ * Parse a policy from its text form into a new draft (publish it with
+ * refund_policy_publish()).  The parser is a pure function of its bytes:
+ * hostile input gives REFUND_EPARSE, never a crash.
+ *
+ * @param engine the engine; on failure its message names the line and
+ *        column and what was expected ("line 12, column 9: expected a
+ *        number of days").
+ * @param out receives the draft; free with refund_policy_free().
+ * @param text the text (need not be NUL-terminated).
+ * @param size bytes in @p text, at most 1 MiB.
+ * @return 0; REFUND_EINVAL for NULL arguments or more than 1 MiB;
+ *         REFUND_EPARSE; REFUND_ENOTFOUND for an unknown calendar name;
+ *         REFUND_ECURRENCY; REFUND_ENOMEM.
+ */
+REFUND_API int refund_policy_parse(refund_engine *engine, refund_policy **out,
+		const char *text, size_t size);
+
+/**
+ * Write a policy (draft or published) in its text form, such that parsing
+ * the text gives the same rules.
+ *
+ * @param policy the policy.
+ * @param buf receives the NUL-terminated text.
+ * @param size bytes in @p buf.
+ * @param needed receives the bytes the whole text needs, NUL included (may
+ *        be NULL); call with size 0 to learn it.
+ * @return 0; REFUND_EINVAL for a NULL policy, or a NULL @p buf with a size;
+ *         REFUND_ERANGE if @p buf is too small (then buf holds nothing
+ *         useful but is terminated if size > 0).
+ */
+REFUND_API int refund_policy_format(const refund_policy *policy, char *buf, size_t size,
+		size_t *needed);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif
