@@ -472,6 +472,7 @@ static int decode_fields(const json_value *root, case_record *r)
 {
 	const json_value *evidence = NULL, *parts = NULL, *keys = NULL, *fixed = NULL,
 			*clock = NULL;
+	unsigned char digest[SHA256_DIGEST_SIZE];
 	char state[32];
 	int64_t version = 0, nevents = 0;
 
@@ -499,7 +500,7 @@ static int decode_fields(const json_value *root, case_record *r)
 	    get_mask(root, "escalated", &r->escalated) ||
 	    get_int(root, "events", 1, INT64_MAX, &nevents) ||
 	    get_text(root, "last_hash", r->last_hash, sizeof(r->last_hash)) ||
-	    strlen(r->last_hash) != 2 * SHA256_DIGEST_SIZE ||
+	    decode_hex_digest(r->last_hash, digest) ||
 	    get_small(root, "next_key", 0, CASE_MAX_KEYS - 1, &r->next_key))
 		return REFUND_ECORRUPT;
 	r->policy_version = (uint32_t)version;
@@ -752,8 +753,10 @@ int refund_case_part(const refund_case *c, int part, refund_part *out)
 {
 	const case_part *p;
 
-	if (!c || !out)
+	if (!c)
 		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(c->engine, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
 	if (out->version != REFUND_PART_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_part version %u",
 				"refund_part 版本 %u 未知", out->version);
@@ -1071,6 +1074,10 @@ static int apply_receive_device(txn *t)
 
 	if (rc)
 		return rc;
+	if (t->args->text && !t->args->text[0])
+		return refund__fail(t->e, REFUND_EINVAL,
+				"a tracking number is 1 to %d bytes; pass NULL for none",
+				"物流单号须为 1 至 %d 字节；没有单号请传 NULL", CASE_PAYREF_MAX);
 	copy_text(t->next.tracking, sizeof(t->next.tracking), t->args->text);
 	return 0;
 }
@@ -1563,10 +1570,8 @@ static int commit(txn *t, int from, const char *args, size_t args_len)
 		batch.events = &s.event;
 		batch.nevents = 1;
 		rc = refund__store_commit(t->e, &batch);
-		if (rc == REFUND_ECONFLICT)
-			refund__fail(t->e, rc,
-					"case %s was changed by someone else; load it again and retry",
-					"案件 %s 已被他人修改，请重新加载后重试", t->next.id);
+		if (rc == REFUND_ENOMEM)
+			refund__fail_code(t->e, rc);  /* the store's own, not described yet */
 	}
 	if (rc) {
 		staged_dispose(t, &s);
@@ -1585,6 +1590,19 @@ static int commit(txn *t, int from, const char *args, size_t args_len)
 }
 
 /* ---- the one way to act ---- */
+
+/* The store passes these back undescribed, from any of its calls. */
+static int describe_store(refund_engine *e, int rc, const char *case_id)
+{
+	if (rc == REFUND_ECONFLICT)
+		return refund__fail(e, rc,
+				"case %s was changed by someone else; load it again and retry",
+				"案件 %s 已被他人修改，请重新加载后重试", case_id);
+	if (rc == REFUND_EBUSY)
+		return refund__fail(e, rc, "the store is busy; case %s is unchanged: retry",
+				"存储繁忙，案件 %s 未作修改，请重试", case_id);
+	return rc;
+}
 
 static void txn_init(txn *t, refund_case *c, int action, const refund_act *act,
 		const case_args *args, const refund_policy *policy)
@@ -1671,7 +1689,7 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 done:
 	refund__free(&t.e->alloc, json);
 	refund_deposit_free(t.deposit);
-	return rc;
+	return describe_store(t.e, rc, c->r.id);
 }
 
 /* ---- opening ---- */
@@ -1743,6 +1761,38 @@ static int case_absent(refund_engine *e, const char *case_id)
 	return rc;
 }
 
+/*
+ * A retried open: the stored case remembers the key with these arguments.
+ * 1 and *found if so, 0 if this is no retry, or a failure (REFUND_EDUPLICATE
+ * if the key opened it with other arguments).
+ */
+static int open_retried(txn *t, const char *case_id, refund_case **found)
+{
+	load_ctx lc = { t->e, NULL };
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	char *json = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!t->act->idempotency_key)
+		return 0;
+	rc = refund__store_load(t->e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
+	if (rc)
+		return rc == REFUND_ENOTFOUND ? 0 : rc;
+	t->next = lc.c->r;
+	if ((rc = digest_args(t, digest, &json, &len)) == 0 &&
+	    (rc = seen_key(t, digest)) == 1 &&
+	    (rc = refund__policy_get(t->e, lc.c->r.policy_id, lc.c->r.policy_version,
+			&lc.c->policy)) == 0) {
+		*found = lc.c;
+		lc.c = NULL;
+		rc = 1;
+	}
+	refund__free(&t->e->alloc, json);
+	refund_case_free(lc.c);
+	return rc;
+}
+
 int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 		const char *deposit_id, const char *policy_id, uint32_t policy_version,
 		int reason, const refund_act *act)
@@ -1751,7 +1801,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	case_args args;
 	char *json = NULL;
 	size_t len = 0;
-	refund_case *c;
+	refund_case *c, *found = NULL;
 	txn t;
 	int rc;
 
@@ -1766,6 +1816,16 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	args.text = deposit_id;
 	args.number = (int)policy_version;
 	txn_init(&t, c, REFUND_ACTION_OPEN, act, &args, NULL);
+	if ((rc = open_retried(&t, case_id, &found)) != 0) {
+		refund_case_free(c);
+		if (rc != 1)
+			return describe_store(e, rc, case_id);
+		if (out)
+			*out = found;
+		else
+			refund_case_free(found);
+		return 0;
+	}
 	memset(&t.next, 0, sizeof(t.next));
 	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
 	    (rc = refund__now(e, &t.now)) != 0)
@@ -1789,7 +1849,7 @@ done:
 		*out = c;
 	else
 		refund_case_free(c);
-	return rc;
+	return describe_store(e, rc, case_id);
 }
 
 /* ---- the public actions: each names its arguments and calls refund__case_act ---- */
@@ -1924,8 +1984,10 @@ int refund_case_quote(refund_case *c, refund_quote *out)
 	refund_deposit *d = NULL;
 	int rc;
 
-	if (!c || !out)
+	if (!c)
 		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(c->engine, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
 	if (out->version != REFUND_QUOTE_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_quote version %u",
 				"refund_quote 版本 %u 未知", out->version);

@@ -147,8 +147,10 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
 
 int refund_case_next_deadline(const refund_case *c, refund_deadline *out)
 {
-	if (!c || !out)
+	if (!c)
 		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(c->engine, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
 	if (out->version != REFUND_DEADLINE_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_deadline version %u",
 				"refund_deadline 版本 %u 未知", out->version);

@@ -181,6 +181,7 @@ int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...
 
 	if (!e)
 		return code;
+	e->failures++;
 	va_start(ap, zh);
 	vsnprintf(e->errmsg, sizeof(e->errmsg), e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
 	va_end(ap);
@@ -189,24 +190,42 @@ int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...
 
 int refund__fail_code(refund_engine *e, int code)
 {
-	if (e)
+	if (e) {
+		e->failures++;
 		snprintf(e->errmsg, sizeof(e->errmsg), "%s", refund_strerror(code, e->lang));
+	}
 	return code;
 }
 
-/* Store codes the library knows pass through; anything else is a store failure. */
-static int store_result(refund_engine *e, int rc, const char *op)
+/*
+ * Store codes the library knows pass through, described so the host's
+ * message never goes stale; anything else is a store failure.  Callers
+ * that know better (NOTFOUND of a named record, CONFLICT of a named case)
+ * describe it again.
+ */
+static int store_result(refund_engine *e, unsigned long failures_before, int rc,
+		const char *op)
 {
+	if (rc != 0 && e->failures != failures_before)
+		return rc;  /* a library callback described it already */
 	switch (rc) {
 	case 0:
-		return 0;
-	case REFUND_ENOMEM:
 	case REFUND_ENOTFOUND:
-	case REFUND_ECONFLICT:
-	case REFUND_EBUSY:
-	case REFUND_ECORRUPT:
 	case REFUND_EUSER:
 		return rc;
+	case REFUND_ENOMEM:
+		return refund__fail(e, rc, "out of memory in the store (%s)",
+				"存储内存不足（%s）", op);
+	case REFUND_ECONFLICT:
+		return refund__fail(e, rc,
+				"the record was changed by someone else (%s); load it again and retry",
+				"记录已被他人修改（%s），请重新加载后重试", op);
+	case REFUND_EBUSY:
+		return refund__fail(e, rc, "the store is busy (%s); retry later",
+				"存储繁忙（%s），请稍后重试", op);
+	case REFUND_ECORRUPT:
+		return refund__fail(e, rc, "the store holds corrupt data (%s)",
+				"存储的数据已损坏（%s）", op);
 	case REFUND_ESTORE:
 		return refund__fail(e, REFUND_ESTORE, "the store failed to %s",
 				"存储执行“%s”失败", op);
@@ -219,12 +238,16 @@ static int store_result(refund_engine *e, int rc, const char *op)
 int refund__store_load(refund_engine *e, int kind, const char *id,
 		refund_store_record_cb cb, void *ctx)
 {
-	return store_result(e, e->store->load(e->store, kind, id, cb, ctx), "load");
+	unsigned long before = e->failures;
+
+	return store_result(e, before, e->store->load(e->store, kind, id, cb, ctx), "load");
 }
 
 int refund__store_commit(refund_engine *e, const refund_store_batch *batch)
 {
-	return store_result(e, e->store->commit(e->store, batch), "commit");
+	unsigned long before = e->failures;
+
+	return store_result(e, before, e->store->commit(e->store, batch), "commit");
 }
 
 int refund__store_scan(refund_engine *e, int kind, const refund_store_filter *filter,
@@ -233,20 +256,26 @@ int refund__store_scan(refund_engine *e, int kind, const refund_store_filter *fi
 	if (!e->store->scan)
 		return refund__fail(e, REFUND_ENOTSUP, "the store cannot list records (no scan)",
 				"存储不支持列出记录（无 scan）");
-	return store_result(e, e->store->scan(e->store, kind, filter, cb, ctx), "scan");
+	unsigned long before = e->failures;
+
+	return store_result(e, before, e->store->scan(e->store, kind, filter, cb, ctx), "scan");
 }
 
 int refund__store_events(refund_engine *e, int kind, const char *id,
 		uint64_t from_seq, refund_store_event_cb cb, void *ctx)
 {
-	return store_result(e, e->store->events(e->store, kind, id, from_seq, cb, ctx),
+	unsigned long before = e->failures;
+
+	return store_result(e, before, e->store->events(e->store, kind, id, from_seq, cb, ctx),
 			"read events");
 }
 
 int refund__store_due(refund_engine *e, refund_time before, size_t limit,
 		refund_store_due_cb cb, void *ctx)
 {
-	return store_result(e, e->store->due(e->store, before, limit, cb, ctx),
+	unsigned long failures = e->failures;
+
+	return store_result(e, failures, e->store->due(e->store, before, limit, cb, ctx),
 			"query deadlines");
 }
 

@@ -32,6 +32,7 @@ struct refund_engine {
 	struct refund_policy **policies;     /* owned cache of published versions */
 	size_t npolicies;
 	char errmsg[REFUND_ERRMSG_SIZE];
+	unsigned long failures;  /* counts refund__fail calls: was a failure described? */
 };
 
 #if defined(__GNUC__)

@@ -62,6 +62,7 @@ static const char *const action_names[REFUND_ACTION_COUNT] = {
 	[REFUND_ACTION_EXPIRE] = "expire",
 	[REFUND_ACTION_AUTO_CLOSE] = "auto_close",
 	[REFUND_ACTION_DEEMED_APPROVAL] = "deemed_approval",
+	[REFUND_ACTION_SET_OFFSET] = "set_offset",
 };
 
 static int valid_state(int state)

@@ -162,7 +162,8 @@ typedef enum refund_reject_reason {
  * @param policy_id the policy.
  * @param policy_version its version, or 0 for the latest.
  * @param reason a ::refund_reason.
- * @param act who opens it.
+ * @param act who opens it.  With an idempotency key, retrying the same
+ *        open returns 0 and the case the first call opened.
  * @return 0; REFUND_EINVAL; REFUND_EDENIED; REFUND_ENOTFOUND (no such
  *         deposit or policy); REFUND_EEXISTS (the case id is taken);
  *         REFUND_EDUPLICATE; REFUND_EDEADLINE (the application window has

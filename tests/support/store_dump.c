@@ -81,11 +81,19 @@ static void text_id(text *t, const char *id)
 
 static void text_hex(text *t, const unsigned char *data, size_t size)
 {
+	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
 	text_printf(t, " %zu ", size);
-	for (i = 0; i < size; i++)
-		text_printf(t, "%02x", data[i]);
+	/* A lookup, not printf per byte: dumps run after every step of long tests. */
+	text_reserve(t, 2 * size);
+	if (t->failed)
+		return;
+	for (i = 0; i < size; i++) {
+		t->buf[t->len++] = digits[data[i] >> 4];
+		t->buf[t->len++] = digits[data[i] & 0x0f];
+	}
+	t->buf[t->len] = '\0';
 	text_printf(t, "\n");
 }
 
