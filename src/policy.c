@@ -277,10 +277,11 @@ static int sort_reminders(refund_engine *e, const int64_t *in, size_t n, int64_t
 
 static int check_deadline_state(refund_engine *e, int state, int consequence)
 {
-	if (state <= 0 || state >= REFUND_STATE_COUNT || refund__workflow_state_final(state))
-		return refund__fail(e, REFUND_EINVAL,
-				"state %d starts no deadline (unknown or final)",
-				"状态 %d 不设期限（未知或已终结）", state);
+	if (state <= 0 || state >= REFUND_STATE_COUNT)
+		return refund__fail(e, REFUND_EINVAL, "unknown state %d", "未知状态 %d", state);
+	if (refund__workflow_state_final(state))
+		return refund__fail(e, REFUND_EINVAL, "state %s is final: it starts no deadline",
+				"状态 %s 已终结，不设期限", refund_case_state_name(state));
 	if (!refund__workflow_consequence_allowed(state, consequence))
 		return refund__fail(e, REFUND_EINVAL,
 				"a deadline in state %s cannot have consequence %d",
