@@ -255,10 +255,11 @@ static int on_event(void *ctx, const refund_event *ev)
 {
 	timeline *t = ctx;
 	/* A deadline ends when the case leaves its state, or when it fires. */
-	int fired = ev->role == REFUND_ROLE_SYSTEM && ev->action == REFUND_ACTION_ESCALATE;
+	int fired = ev->role == REFUND_ROLE_SYSTEM && ev->action != REFUND_ACTION_REMIND;
 	int closes = (ev->from != ev->to || fired) && ev->from == t->clock_state &&
 		t->clock_due != REFUND_TIME_NONE;
-	int met = closes && ev->at <= t->clock_due;
+	/* A consequence the deadline fired means it was missed, even on the minute. */
+	int met = closes && !fired && ev->at <= t->clock_due;
 
 	if (t->j)
 		json_event(t, ev, closes, met);

@@ -134,7 +134,8 @@ static int collect_late(void *ctx, const refund_case *cs)
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
 	late_case *l;
 
-	if (refund_case_next_deadline(cs, &dl) != 0 || dl.due > o->horizon)
+	/* An escalated case stays overdue even though its clock runs on. */
+	if (refund_case_next_deadline(cs, &dl) != 0 || (dl.due > o->horizon && !dl.overdue))
 		return 0;
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 32;
@@ -190,15 +191,22 @@ static void print_late(ctl *c, const overdue_ctx *o, refund_time now, int64_t wi
 			json_ktime(&j, c, "due", l->dl.due);
 			json_ktime(&j, c, "next", l->dl.next);
 			json_kstr(&j, "consequence", then);
-			json_kbool(&j, "overdue", l->dl.due <= now);
+			json_kbool(&j, "overdue", l->dl.due <= now || l->dl.overdue);
 			json_kint(&j, "seconds_left", l->dl.due - now);
 			json_close(&j, '}');
 			continue;
 		}
-		printf("%-16s %-16s %-19s due %s  %s %-8s then %s\n", l->id, l->deposit,
-				refund_case_state_name(l->dl.state), ctl_time(c, l->dl.due, due, sizeof(due)),
-				l->dl.due <= now ? "OVERDUE by" : "due in",
-				ctl_duration(l->dl.due - now, left, sizeof(left)), then);
+		if (l->dl.due <= now)
+			printf("%-16s %-16s %-19s due %s  OVERDUE by %-8s then %s\n", l->id, l->deposit,
+					refund_case_state_name(l->dl.state),
+					ctl_time(c, l->dl.due, due, sizeof(due)),
+					ctl_duration(now - l->dl.due, left, sizeof(left)), then);
+		else
+			printf("%-16s %-16s %-19s %s %s  in %-8s then %s\n", l->id, l->deposit,
+					refund_case_state_name(l->dl.state),
+					l->dl.overdue ? "OVERDUE, next reminder" : "due",
+					ctl_time(c, l->dl.due, due, sizeof(due)),
+					ctl_duration(l->dl.due - now, left, sizeof(left)), then);
 	}
 	if (c->json) {
 		json_close(&j, ']');
