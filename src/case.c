@@ -6,6 +6,7 @@
  */
 #include "case.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,9 +148,8 @@ static const char *state_name(int state)
 
 /* ---- the stored record ---- */
 
-static void encode_quote(json_writer *w, const refund_quote *q)
+static void encode_quote_members(json_writer *w, const refund_quote *q)
 {
-	json_object_begin(w);
 	json_kv_int(w, "remaining", q->remaining);
 	json_kv_int(w, "tier_bp", q->tier_bp);
 	json_kv_int(w, "gross", q->gross);
@@ -160,6 +160,12 @@ static void encode_quote(json_writer *w, const refund_quote *q)
 	json_kv_int(w, "offset", q->offset);
 	json_kv_int(w, "net", q->net);
 	json_kv_int(w, "approved", q->approved);
+}
+
+static void encode_quote(json_writer *w, const refund_quote *q)
+{
+	json_object_begin(w);
+	encode_quote_members(w, q);
 	json_object_end(w);
 }
 
@@ -263,6 +269,13 @@ static int encode_record(refund_engine *e, const case_record *r, char **data, si
 	encode_lists(&w, r);
 	json_object_end(&w);
 	return json_writer_finish(&w, data, size);
+}
+
+int refund__case_encode(refund_engine *e, const case_record *r, char **data, size_t *size)
+{
+	int rc = encode_record(e, r, data, size);
+
+	return rc ? refund__fail_code(e, rc) : 0;
 }
 
 /* Decoding: every field is checked; anything off is REFUND_ECORRUPT. */
@@ -792,27 +805,44 @@ typedef struct txn {
 	deposit_entry_spec specs[MAX_SPECS];
 	size_t nspecs;
 	const char *open_case;             /* NULL keeps the deposit's open case */
+	int replay;                        /* rebuilding from an event: see refund_case_rebuild */
+	refund_quote quote;                /* the quote the action read (live), or recorded (replay) */
+	int quoted;                        /* the action read the quote: the event keeps it */
+	int recorded;                      /* replay: the event holds a quote */
+	uint32_t recorded_version;         /* replay: the policy version after the event */
 	refund_event ev;                   /* what the event records */
 	char reason[160];
 	case_record next;                  /* the record after the action; last, see txn_init */
 } txn;
 
+/* A replay touches no deposit: what the action read from it is in the event. */
 static int txn_deposit(txn *t)
 {
-	if (t->deposit)
+	if (t->deposit || t->replay)
 		return 0;
 	return refund_deposit_load(t->e, &t->deposit, t->next.deposit_id);
 }
 
 static int txn_quote(txn *t, refund_quote *q)
 {
-	int rc = txn_deposit(t);
+	int rc;
 
-	if (rc)
-		return rc;
-	memset(q, 0, sizeof(*q));
-	q->version = REFUND_QUOTE_VERSION;
-	return refund__case_quote(t->e, t->policy, &t->next, t->deposit, q);
+	if (t->replay) {
+		if (!t->recorded)
+			return refund__fail(t->e, REFUND_ECORRUPT, "the event holds no quote",
+					"事件未记录报价");
+	} else {
+		if ((rc = txn_deposit(t)) != 0)
+			return rc;
+		memset(&t->quote, 0, sizeof(t->quote));
+		t->quote.version = REFUND_QUOTE_VERSION;
+		rc = refund__case_quote(t->e, t->policy, &t->next, t->deposit, &t->quote);
+		if (rc)
+			return rc;
+	}
+	t->quoted = 1;
+	*q = t->quote;
+	return 0;
 }
 
 static int when_holds(int cond, void *ctx)
@@ -914,11 +944,19 @@ static int guard_evidence(txn *t, uint32_t want)
 			"案件 %s 仍缺少：%s；请先补充", t->next.id, names);
 }
 
+/* What the agreement pays: the approved amount, at most the net quote. */
+static int64_t payout_total(const refund_quote *q)
+{
+	return q->approved >= 0 && q->approved < q->net ? q->approved : q->net;
+}
+
 static int guard_four_eyes(txn *t)
 {
 	int64_t threshold = t->policy->four_eyes;
 
-	if (threshold < 0 || t->next.fixed.net <= threshold ||
+	/* What the agreement pays, not the quote: a small approved part of a
+	 * large quote is under the threshold. */
+	if (threshold < 0 || payout_total(&t->next.fixed) <= threshold ||
 	    strcmp(t->act->actor, t->next.approved_by) != 0)
 		return 0;
 	return refund__fail(t->e, REFUND_EDENIED,
@@ -931,7 +969,8 @@ static int check_guards(txn *t)
 	unsigned g = t->row->guards;
 	int rc = 0;
 
-	if ((g & GUARD_WINDOW) && (rc = guard_window(t)) != 0)
+	/* A replay has no deposit to read the window from: it was open then. */
+	if ((g & GUARD_WINDOW) && !t->replay && (rc = guard_window(t)) != 0)
 		return rc;
 	if ((g & GUARD_EVIDENCE) &&
 	    (rc = guard_evidence(t, refund__policy_required_evidence(t->policy, t->next.reason))) != 0)
@@ -1108,11 +1147,6 @@ static int apply_set_offset(txn *t)
 	return 0;
 }
 
-/* What the agreement pays: the approved amount, at most the net quote. */
-static int64_t payout_total(const refund_quote *q)
-{
-	return q->approved >= 0 && q->approved < q->net ? q->approved : q->net;
-}
 
 static int apply_offer(txn *t)
 {
@@ -1278,7 +1312,9 @@ static int apply_escalate(txn *t)
 static int apply_reevaluate(txn *t)
 {
 	const refund_policy *p = NULL;
-	int rc = refund__policy_get(t->e, t->next.policy_id, (uint32_t)t->args->number, &p);
+	/* 0 asked for the latest then: a replay takes the version it was. */
+	uint32_t version = t->replay ? t->recorded_version : (uint32_t)t->args->number;
+	int rc = refund__policy_get(t->e, t->next.policy_id, version, &p);
 
 	if (rc)
 		return rc;
@@ -1327,6 +1363,7 @@ typedef int (*apply_fn)(txn *t);
 
 /* What each action changes; who may take it and where it leads is the table's. */
 static const apply_fn appliers[REFUND_ACTION_COUNT] = {
+	[REFUND_ACTION_OPEN] = apply_nothing,  /* open_record made the record */
 	[REFUND_ACTION_ATTACH] = apply_attach,
 	[REFUND_ACTION_SUBMIT] = apply_submit,
 	[REFUND_ACTION_START_REVIEW] = apply_nothing,
@@ -1360,6 +1397,7 @@ static void encode_args(json_writer *w, int action, const refund_act *act, const
 	json_kv_string(w, "action", refund_case_action_name(action));
 	json_kv_int(w, "kind", a->kind);
 	json_kv_string(w, "text", a->text);
+	json_kv_string(w, "text2", a->text2);
 	json_key(w, "account");
 	if (a->account && a->account->version == REFUND_ACCOUNT_VERSION) {
 		json_object_begin(w);
@@ -1375,8 +1413,43 @@ static void encode_args(json_writer *w, int action, const refund_act *act, const
 	json_kv_int(w, "mask", a->mask);
 	json_kv_int(w, "number", a->number);
 	json_kv_int(w, "number2", a->number2);
+	json_kv_int(w, "deadline", a->deadline);
 	json_kv_string(w, "note", act->note);
+	json_kv_string(w, "key", act->idempotency_key);
 	json_object_end(w);
+}
+
+/*
+ * What the action read from outside the case, so that a replay needs no
+ * more than the events: the deposit's identity when opening, the quote
+ * when approving or offering.  NULL (no context) for everything else.
+ */
+static int encode_context(txn *t, char **out, size_t *len)
+{
+	json_writer w;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (t->action != REFUND_ACTION_OPEN && !t->quoted)
+		return 0;
+	json_writer_init(&w, &t->e->alloc);
+	json_object_begin(&w);
+	if (t->action == REFUND_ACTION_OPEN) {
+		json_kv_string(&w, "holder", t->next.holder);
+		json_kv_string(&w, "agent", t->next.agent);
+		json_kv_string(&w, "currency", t->next.currency);
+	} else {
+		json_key(&w, "quote");
+		json_object_begin(&w);
+		json_kv_string(&w, "currency", t->quote.currency);
+		encode_quote_members(&w, &t->quote);
+		json_object_end(&w);
+	}
+	json_object_end(&w);
+	if ((rc = json_writer_finish(&w, out, len)) != 0)
+		return refund__fail_code(t->e, rc);
+	return 0;
 }
 
 /*
@@ -1471,6 +1544,13 @@ static int stage_deposit(txn *t, staged *s)
 			refund_deposit_days_in_service(t->deposit),
 			refund_deposit_transaction_volume(t->deposit), t->open_case, t->now,
 			&s->deposit);
+	/* While a case is open only the case moves the deposit's money, and a
+	 * current case never asks for more than remains: a ledger without room
+	 * means this handle is stale (another engine paid first). */
+	if (rc == REFUND_EBALANCE)
+		return refund__fail(t->e, REFUND_ECONFLICT,
+				"case %s was changed by someone else; load it again and retry",
+				"案件 %s 已被他人修改，请重新加载后重试", t->next.id);
 	if (rc)
 		return rc;
 	s->has_deposit = 1;
@@ -1500,18 +1580,33 @@ static void fill_event(txn *t, int from)
 		ev->deadline = t->next.clock.state ? t->next.clock.due : REFUND_TIME_NONE;
 }
 
-static int stage_all(txn *t, int from, const char *args, size_t args_len, staged *s)
+/* The transition's event, chained to the handle's last; the record follows it. */
+static int encode_event(txn *t, int from, const char *args, size_t args_len, char **data,
+		size_t *size)
 {
-	char hash[SHA256_HEX_SIZE];
+	char hash[SHA256_HEX_SIZE], *context = NULL;
+	size_t context_len = 0;
 	int rc;
 
 	fill_event(t, from);
-	rc = refund__event_encode(t->e, &t->c->r, &t->ev, args, args_len, &s->event_data,
-			&s->event_size, hash);
+	if ((rc = encode_context(t, &context, &context_len)) != 0)
+		return rc;
+	rc = refund__event_encode(t->e, &t->c->r, &t->ev, args, args_len, context,
+			context_len, data, size, hash);
+	refund__free(&t->e->alloc, context);
 	if (rc)
 		return rc;
 	t->next.nevents = t->ev.seq;
 	memcpy(t->next.last_hash, hash, sizeof(hash));
+	return 0;
+}
+
+static int stage_all(txn *t, int from, const char *args, size_t args_len, staged *s)
+{
+	int rc = encode_event(t, from, args, args_len, &s->event_data, &s->event_size);
+
+	if (rc)
+		return rc;
 	if ((rc = encode_record(t->e, &t->next, &s->case_data, &s->case_size)) != 0)
 		return refund__fail_code(t->e, rc);
 	s->puts[0].kind = REFUND_RECORD_CASE;
@@ -1633,6 +1728,27 @@ static int find_row(txn *t)
 	return 0;
 }
 
+/*
+ * What the action does once the table allowed it and its guards passed:
+ * the same when it is taken and when it is replayed from its event.
+ */
+static int apply_step(txn *t, int from, const unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	int rc = appliers[t->action](t);
+
+	if (rc)
+		return rc;
+	if (t->row->to)
+		t->next.state = t->row->to;
+	if (refund__workflow_state_final(t->next.state))
+		t->open_case = "";
+	if ((rc = run_clock(t, from)) != 0)
+		return rc;
+	if (t->act->idempotency_key)
+		remember_key(&t->next, t->act->idempotency_key, digest);
+	return 0;
+}
+
 static int digest_args(txn *t, unsigned char digest[SHA256_DIGEST_SIZE], char **args,
 		size_t *len)
 {
@@ -1675,16 +1791,8 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 		t.now = args->at;
 	else if ((rc = refund__now(t.e, &t.now)) != 0)
 		goto done;
-	if ((rc = check_guards(&t)) != 0 || (rc = appliers[action](&t)) != 0)
+	if ((rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, digest)) != 0)
 		goto done;
-	if (t.row->to)
-		t.next.state = t.row->to;
-	if (refund__workflow_state_final(t.next.state))
-		t.open_case = "";
-	if ((rc = run_clock(&t, from)) != 0)
-		goto done;
-	if (act->idempotency_key)
-		remember_key(&t.next, act->idempotency_key, digest);
 	rc = commit(&t, from, json, len);
 done:
 	refund__free(&t.e->alloc, json);
@@ -1710,18 +1818,22 @@ static int check_open_args(refund_engine *e, const char *case_id, const char *de
 	return 0;
 }
 
-/* The new record, from the deposit it is for. */
-static int open_record(txn *t, const char *case_id, int reason)
+/* What a new record takes from its deposit (kept in the opening event). */
+typedef struct deposit_identity {
+	const char *id, *holder, *agent, *currency;
+} deposit_identity;
+
+/* The new record, for a deposit of that identity (ids checked already). */
+static int new_record(txn *t, const char *case_id, const deposit_identity *d, int reason)
 {
 	case_record *r = &t->next;
-	const refund_deposit *d = t->deposit;
 
 	memset(r, 0, sizeof(*r));
 	copy_text(r->id, sizeof(r->id), case_id);
-	copy_text(r->deposit_id, sizeof(r->deposit_id), refund_deposit_id(d));
-	copy_text(r->holder, sizeof(r->holder), refund_deposit_holder(d));
-	copy_text(r->agent, sizeof(r->agent), refund_deposit_agent(d));
-	copy_text(r->currency, sizeof(r->currency), refund_deposit_currency(d));
+	copy_text(r->deposit_id, sizeof(r->deposit_id), d->id);
+	copy_text(r->holder, sizeof(r->holder), d->holder);
+	copy_text(r->agent, sizeof(r->agent), d->agent);
+	copy_text(r->currency, sizeof(r->currency), d->currency);
 	copy_text(r->policy_id, sizeof(r->policy_id), t->policy->id);
 	r->policy_version = t->policy->version;
 	r->reason = reason;
@@ -1735,10 +1847,26 @@ static int open_record(txn *t, const char *case_id, int reason)
 				"policy %s is in %s but deposit %s is in %s",
 				"政策 %s 的币种为 %s，押金 %s 的币种为 %s", t->policy->id,
 				t->policy->currency, r->deposit_id, r->currency);
+	return 0;
+}
+
+/* The new record, from the deposit it is for. */
+static int open_record(txn *t, const char *case_id, int reason)
+{
+	const refund_deposit *d = t->deposit;
+	deposit_identity id;
+	int rc;
+
+	id.id = refund_deposit_id(d);
+	id.holder = refund_deposit_holder(d);
+	id.agent = refund_deposit_agent(d);
+	id.currency = refund_deposit_currency(d);
+	if ((rc = new_record(t, case_id, &id, reason)) != 0)
+		return rc;
 	if (refund_deposit_open_case(d))
 		return refund__fail(t->e, REFUND_EDUPLICATE,
 				"deposit %s already has case %s under way",
-				"押金 %s 已有进行中的退款案件 %s", r->deposit_id, refund_deposit_open_case(d));
+				"押金 %s 已有进行中的退款案件 %s", id.id, refund_deposit_open_case(d));
 	return 0;
 }
 
@@ -1814,6 +1942,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	memset(&args, 0, sizeof(args));
 	args.kind = reason;
 	args.text = deposit_id;
+	args.text2 = policy_id;  /* so a key reused for another policy is refused */
 	args.number = (int)policy_version;
 	txn_init(&t, c, REFUND_ACTION_OPEN, act, &args, NULL);
 	if ((rc = open_retried(&t, case_id, &found)) != 0) {
@@ -1835,12 +1964,9 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	    (rc = find_row(&t)) != 0 || (rc = case_absent(e, case_id)) != 0 ||
 	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, digest, &json, &len)) != 0)
 		goto done;
-	t.next.state = t.row->to;
-	t.open_case = case_id;
-	if ((rc = run_clock(&t, 0)) != 0)
+	if ((rc = apply_step(&t, 0, digest)) != 0)
 		goto done;
-	if (act->idempotency_key)
-		remember_key(&t.next, act->idempotency_key, digest);
+	t.open_case = case_id;
 	rc = commit(&t, 0, json, len);
 done:
 	refund__free(&e->alloc, json);
@@ -1850,6 +1976,228 @@ done:
 	else
 		refund_case_free(c);
 	return describe_store(e, rc, case_id);
+}
+
+/* ---- rebuilding a case from its events ---- */
+
+/* One event, decoded for replaying: its strings point into its DOM. */
+typedef struct replay_input {
+	refund_event ev;
+	refund_act act;
+	case_args args;
+	refund_account account;
+	deposit_identity deposit;      /* the opening event's context */
+	refund_quote quote;            /* an approval's or offer's context */
+	int has_quote;
+} replay_input;
+
+static int decode_account(const json_value *v, replay_input *in)
+{
+	refund_account *a = &in->account;
+
+	if (!v)
+		return REFUND_ECORRUPT;
+	if (v->type == JSON_NULL)
+		return 0;
+	a->version = REFUND_ACCOUNT_VERSION;
+	if (get_small(v, "method", INT_MIN, INT_MAX, &a->method) ||
+	    json_field_string(v, "name", 0, &a->name) ||
+	    json_field_string(v, "number", 0, &a->number) ||
+	    json_field_string(v, "bank", 0, &a->bank))
+		return REFUND_ECORRUPT;
+	in->args.account = a;
+	return 0;
+}
+
+/* The action's arguments and who took it, as encode_args wrote them. */
+static int decode_args(const json_value *root, replay_input *in)
+{
+	const json_value *a = NULL;
+
+	in->act.version = REFUND_ACT_VERSION;
+	in->act.actor = in->ev.actor;
+	in->act.role = in->ev.role;
+	if (json_field_object(root, "args", 1, &a) ||
+	    get_small(a, "kind", INT_MIN, INT_MAX, &in->args.kind) ||
+	    json_field_string(a, "text", 0, &in->args.text) ||
+	    json_field_string(a, "text2", 0, &in->args.text2) ||
+	    get_int(a, "amount", INT64_MIN, INT64_MAX, &in->args.amount) ||
+	    get_mask(a, "mask", &in->args.mask) ||
+	    get_small(a, "number", INT_MIN, INT_MAX, &in->args.number) ||
+	    get_small(a, "number2", INT_MIN, INT_MAX, &in->args.number2) ||
+	    get_small(a, "deadline", 0, 1, &in->args.deadline) ||
+	    json_field_string(a, "note", 0, &in->act.note) ||
+	    json_field_string(a, "key", 0, &in->act.idempotency_key) ||
+	    decode_account(json_get(a, "account"), in))
+		return REFUND_ECORRUPT;
+	in->args.at = in->ev.at;  /* a deadline fired at the tick's time, the event's */
+	return 0;
+}
+
+static int decode_currency(const json_value *o, const char **out)
+{
+	if (json_field_string(o, "currency", 1, out) || strlen(*out) != 3)
+		return REFUND_ECORRUPT;
+	return 0;
+}
+
+/* What the action read from outside the case, as encode_context wrote it. */
+static int decode_context(const json_value *root, replay_input *in)
+{
+	const json_value *ctx = json_get(root, "context"), *q = NULL;
+	deposit_identity *d = &in->deposit;
+	const char *currency = NULL;
+
+	if (!ctx)
+		return REFUND_ECORRUPT;
+	if (ctx->type == JSON_NULL)
+		return 0;
+	if (in->ev.action == REFUND_ACTION_OPEN)
+		return json_field_string(ctx, "holder", 1, &d->holder) ||
+		       json_field_string(ctx, "agent", 1, &d->agent) ||
+		       decode_currency(ctx, &d->currency) ||
+		       refund__check_id(NULL, "", d->holder) ||
+		       refund__check_id(NULL, "", d->agent) ? REFUND_ECORRUPT : 0;
+	if (json_field_object(ctx, "quote", 1, &q) || decode_currency(q, &currency) ||
+	    decode_quote(q, &in->quote))
+		return REFUND_ECORRUPT;
+	memcpy(in->quote.currency, currency, sizeof(in->quote.currency));
+	in->has_quote = 1;
+	return 0;
+}
+
+/* The opening record, from the event's arguments and context. */
+static int replay_open(txn *t, const replay_input *in)
+{
+	const char *case_id = t->c->r.id;
+	deposit_identity d = in->deposit;
+	int rc;
+
+	d.id = in->args.text;
+	if (!d.holder)
+		return refund__fail(t->e, REFUND_ECORRUPT, "the opening event holds no deposit",
+				"开案事件未记录押金信息");
+	if ((rc = check_open_args(t->e, case_id, d.id, in->ev.policy_id, in->args.kind,
+			t->act)) != 0 ||
+	    (rc = refund__policy_get(t->e, in->ev.policy_id, in->ev.policy_version,
+			&t->policy)) != 0)
+		return rc;
+	return new_record(t, case_id, &d, in->args.kind);
+}
+
+/*
+ * Take the event's action again on the handle, as refund__case_act would
+ * but without the store: 0 and the handle one event on if it gives the
+ * stored bytes again; REFUND_ECORRUPT (undescribed) if it gives others.
+ */
+static int replay_step(refund_case *c, const replay_input *in, const event_copy *copy)
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	char *json = NULL, *data = NULL;
+	size_t len = 0, size = 0;
+	int from = c->r.state, open = in->ev.action == REFUND_ACTION_OPEN, rc;
+	txn t;
+
+	if (copy->seq != c->r.nevents + 1 || in->ev.seq != copy->seq || open != !c->r.nevents)
+		return REFUND_ECORRUPT;
+	txn_init(&t, c, in->ev.action, &in->act, &in->args, c->policy);
+	t.replay = 1;
+	t.now = in->ev.at;
+	t.quote = in->quote;
+	t.recorded = in->has_quote;
+	t.recorded_version = in->ev.policy_version;
+	t.next = c->r;
+	if ((rc = check_act(t.e, t.act)) != 0 || (open && (rc = replay_open(&t, in)) != 0) ||
+	    (rc = digest_args(&t, digest, &json, &len)) != 0 || (rc = find_row(&t)) != 0 ||
+	    (rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, digest)) != 0 ||
+	    (rc = encode_event(&t, from, json, len, &data, &size)) != 0)
+		goto done;
+	if (size != copy->size || memcmp(data, copy->data, size) != 0) {
+		rc = REFUND_ECORRUPT;
+		goto done;
+	}
+	c->r = t.next;
+	c->policy = t.policy;
+	c->version++;  /* each transition put the record once */
+done:
+	refund__free(&t.e->alloc, json);
+	refund__free(&t.e->alloc, data);
+	return rc;
+}
+
+/* Why event `seq` did not replay, for the host: what failed, if it was said. */
+static int replay_failed(refund_engine *e, const char *case_id, uint64_t seq, int rc,
+		unsigned long failures)
+{
+	char cause[REFUND_ERRMSG_SIZE];
+
+	if (rc == REFUND_ENOMEM)
+		return refund__fail_code(e, rc);
+	if (rc == REFUND_ESTORE || rc == REFUND_EBUSY)
+		return rc;
+	if (e->failures == failures)
+		return refund__fail(e, REFUND_ECORRUPT,
+				"case %s: event %llu does not replay to the stored event",
+				"案件 %s：事件 %llu 重放后与存储的事件不一致", case_id,
+				(unsigned long long)seq);
+	memcpy(cause, e->errmsg, sizeof(cause));
+	return refund__fail(e, REFUND_ECORRUPT, "case %s: event %llu does not replay: %s",
+			"案件 %s：事件 %llu 无法重放：%s", case_id, (unsigned long long)seq, cause);
+}
+
+static int replay_event(refund_case *c, const event_copy *copy)
+{
+	refund_engine *e = c->engine;
+	unsigned long failures = e->failures;
+	json_value *root = NULL;
+	replay_input in;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	rc = refund__event_read(e, copy, &root, &in.ev);
+	if (rc == 0 && (decode_args(root, &in) != 0 || decode_context(root, &in) != 0))
+		rc = REFUND_ECORRUPT;
+	if (rc == REFUND_ECORRUPT) {
+		json_free(&e->alloc, root);
+		return refund__fail(e, rc, "case %s: event %llu cannot be decoded",
+				"案件 %s：事件 %llu 无法解析", c->r.id, (unsigned long long)copy->seq);
+	}
+	if (rc == 0)
+		rc = replay_step(c, &in, copy);
+	json_free(&e->alloc, root);
+	return rc ? replay_failed(e, c->r.id, copy->seq, rc, failures) : 0;
+}
+
+int refund_case_rebuild(refund_engine *e, const char *case_id, refund_case **out)
+{
+	event_copy *events = NULL;
+	refund_case *c = NULL;
+	size_t count = 0, i;
+	int rc;
+
+	if (!e)
+		return REFUND_EINVAL;
+	if (!out)
+		return refund__fail(e, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
+	if ((rc = refund__check_id(e, "case id", case_id)) != 0 ||
+	    (rc = refund__event_copies(e, case_id, &events, &count)) != 0)
+		return rc;
+	if (count == 0)
+		rc = refund__fail(e, REFUND_ENOTFOUND, "case %s has no events",
+				"案件 %s 没有事件记录", case_id);
+	else if (!(c = case_alloc(e)))
+		rc = refund__fail_code(e, REFUND_ENOMEM);
+	else
+		copy_text(c->r.id, sizeof(c->r.id), case_id);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = replay_event(c, &events[i]);
+	refund__event_copies_free(e, events, count);
+	if (rc) {
+		refund_case_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
 }
 
 /* ---- the public actions: each names its arguments and calls refund__case_act ---- */

@@ -120,6 +120,7 @@ struct refund_case {
 typedef struct case_args {
 	int kind;                      /* attach: evidence kind */
 	const char *text;              /* attach reference, reject text, tracking, pay reference, failure */
+	const char *text2;             /* open: the policy id */
 	const refund_account *account; /* submit */
 	int64_t amount;                /* approve, set_offset */
 	uint32_t mask;                 /* request_documents evidence, escalate party */
@@ -132,6 +133,9 @@ typedef struct case_args {
 /* Take an action on the case: one committed transition (case.c). */
 int refund__case_act(refund_case *c, int action, const refund_act *act,
 		const case_args *args);
+
+/* The record's stored bytes, as a commit writes them (for tests of rebuilding). */
+int refund__case_encode(refund_engine *e, const case_record *r, char **data, size_t *size);
 
 /* ---- quote.c ---- */
 
@@ -160,10 +164,33 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
 /*
  * Encode the event of a transition of r (seq r->nevents + 1, chained to
  * r->last_hash) and give its hash.  `args` is the canonical JSON of the
- * action's arguments (may be NULL).
+ * action's arguments; `context` the JSON of the outside inputs the action
+ * read (the deposit's identity when opening, the quote when approving or
+ * offering), or NULL for none.  Replaying args with context must give the
+ * same event again (refund_case_rebuild).
  */
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
-		const char *args, size_t args_len, char **data, size_t *size,
-		char hash[SHA256_HEX_SIZE]);
+		const char *args, size_t args_len, const char *context, size_t context_len,
+		char **data, size_t *size, char hash[SHA256_HEX_SIZE]);
+
+/* One stored event's bytes, copied out of the store's callback. */
+typedef struct event_copy {
+	uint64_t seq;
+	char *data;
+	size_t size;
+} event_copy;
+
+/* Copies of all of a case's stored events, in order (none: *count 0). */
+int refund__event_copies(refund_engine *e, const char *case_id, event_copy **out,
+		size_t *count);
+void refund__event_copies_free(refund_engine *e, event_copy *list, size_t count);
+
+/*
+ * Parse and decode one event: 0 with *root (free with json_free) and *ev
+ * pointing into it; REFUND_ECORRUPT or REFUND_ENOMEM (undescribed).
+ */
+struct json_value;
+int refund__event_read(refund_engine *e, const event_copy *copy, struct json_value **root,
+		refund_event *ev);
 
 #endif

@@ -62,25 +62,38 @@ static int encode_fields(refund_engine *e, const case_record *r, const refund_ev
 	return json_writer_finish(&w, out, len);
 }
 
-int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
-		const char *args, size_t args_len, char **data, size_t *size,
-		char hash[SHA256_HEX_SIZE])
+/* Append `key` and the JSON `value` (null for NULL) at buf + *at. */
+static void put_member(char *buf, size_t *at, const char *key, const char *value,
+		size_t len)
 {
-	static const char args_key[] = ",\"args\":";
+	size_t n = strlen(key);
+
+	memcpy(buf + *at, key, n);
+	*at += n;
+	if (!value) {
+		value = "null";
+		len = 4;
+	}
+	memcpy(buf + *at, value, len);
+	*at += len;
+}
+
+int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
+		const char *args, size_t args_len, const char *context, size_t context_len,
+		char **data, size_t *size, char hash[SHA256_HEX_SIZE])
+{
+	static const char args_key[] = ",\"args\":", context_key[] = ",\"context\":";
 	char *fields = NULL, *buf;
-	size_t flen = 0, body, total;
+	size_t flen = 0, body, total, at;
 	int rc = encode_fields(e, r, ev, &fields, &flen);
 
 	if (rc)
 		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
 				: refund__fail(e, rc, "the event has text that is not valid UTF-8",
 						"事件包含无效的 UTF-8 文本");
-	if (!args) {
-		args = "null";
-		args_len = 4;
-	}
-	/* fields without its '}' + ,"args":ARGS + ,"hash":"HEX"} */
-	body = flen - 1 + sizeof(args_key) - 1 + args_len;
+	/* fields without its '}' + ,"args":ARGS + ,"context":CTX + ,"hash":"HEX"} */
+	body = flen - 1 + sizeof(args_key) - 1 + args_len +
+			sizeof(context_key) - 1 + (context ? context_len : 4);
 	total = body + HASH_SUFFIX_LEN;
 	buf = refund__alloc(&e->alloc, total + 1);
 	if (!buf) {
@@ -88,8 +101,9 @@ int refund__event_encode(refund_engine *e, const case_record *r, const refund_ev
 		return refund__fail_code(e, REFUND_ENOMEM);
 	}
 	memcpy(buf, fields, flen - 1);
-	memcpy(buf + flen - 1, args_key, sizeof(args_key) - 1);
-	memcpy(buf + flen - 1 + sizeof(args_key) - 1, args, args_len);
+	at = flen - 1;
+	put_member(buf, &at, args_key, args, args_len);
+	put_member(buf, &at, context_key, context, context_len);
 	buf[body] = '}';
 	chain_hash(r->last_hash, buf, body + 1, hash);
 	snprintf(buf + body, total + 1 - body, ",\"hash\":\"%s\"}", hash);
@@ -292,5 +306,81 @@ int refund_case_verify(refund_case *c, uint64_t *first_bad)
 				"case %s: the audit trail is broken at event %llu",
 				"案件 %s：审计记录在第 %llu 条事件处被破坏", c->r.id,
 				(unsigned long long)ec.first_bad);
+	return rc;
+}
+
+/* ---- copies, for replaying: the store may not be called from its callback ---- */
+
+typedef struct copies_ctx {
+	refund_engine *engine;
+	event_copy *list;
+	size_t count, cap;
+} copies_ctx;
+
+static int copy_event(void *ctx, const refund_store_event *se)
+{
+	copies_ctx *cc = ctx;
+	event_copy *copy;
+
+	if (cc->count == cc->cap) {
+		size_t cap = cc->cap ? 2 * cc->cap : 16;
+		void *grown = refund__realloc_array(&cc->engine->alloc, cc->list, cap,
+				sizeof(*cc->list));
+
+		if (!grown)
+			return refund__fail_code(cc->engine, REFUND_ENOMEM);
+		cc->list = grown;
+		cc->cap = cap;
+	}
+	copy = &cc->list[cc->count];
+	copy->data = refund__alloc(&cc->engine->alloc, se->size + 1);
+	if (!copy->data)
+		return refund__fail_code(cc->engine, REFUND_ENOMEM);
+	if (se->size)
+		memcpy(copy->data, se->data, se->size);
+	copy->seq = se->seq;
+	copy->size = se->size;
+	cc->count++;
+	return 0;
+}
+
+int refund__event_copies(refund_engine *e, const char *case_id, event_copy **out,
+		size_t *count)
+{
+	copies_ctx cc;
+	int rc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.engine = e;
+	rc = refund__store_events(e, REFUND_RECORD_CASE, case_id, 1, copy_event, &cc);
+	if (rc) {
+		refund__event_copies_free(e, cc.list, cc.count);
+		return rc;
+	}
+	*out = cc.list;
+	*count = cc.count;
+	return 0;
+}
+
+void refund__event_copies_free(refund_engine *e, event_copy *list, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		refund__free(&e->alloc, list[i].data);
+	refund__free(&e->alloc, list);
+}
+
+int refund__event_read(refund_engine *e, const event_copy *copy, json_value **root,
+		refund_event *ev)
+{
+	int rc = json_parse(&e->alloc, copy->data, copy->size, root);
+
+	if (rc)
+		return rc;
+	if ((rc = decode_event(*root, ev)) != 0) {
+		json_free(&e->alloc, *root);
+		*root = NULL;
+	}
 	return rc;
 }

@@ -74,6 +74,30 @@ REFUND_API int refund_case_events(refund_case *c, refund_event_cb cb, void *ctx)
  */
 REFUND_API int refund_case_verify(refund_case *c, uint64_t *first_bad);
 
+/**
+ * Rebuild a case from its stored events alone, not from its stored record
+ * (一个案件可由其事件重建).  Each event's action is taken again with the
+ * arguments, time, actor and outside inputs the event recorded (the
+ * deposit's identity when opening, the quote when approving or offering),
+ * under the published policy version the event names, without touching the
+ * store, the deposit or the notifier, and must give the stored event again
+ * byte for byte (so its hash).  Deadlines are recomputed in the policy's
+ * calendars, which must hold the same data as when the events were written.
+ * The rebuilt handle's record is what the store's record should be; its
+ * version is the number of events.
+ *
+ * @param engine the engine.
+ * @param case_id the case.
+ * @param out receives the rebuilt case (free with refund_case_free());
+ *        unchanged on failure.
+ * @return 0; REFUND_EINVAL; REFUND_ENOTFOUND (the case has no events);
+ *         REFUND_ECORRUPT (an event does not decode or does not replay to
+ *         the same bytes: the engine's message names its seq);
+ *         REFUND_ENOMEM; REFUND_ESTORE; REFUND_EBUSY.
+ */
+REFUND_API int refund_case_rebuild(refund_engine *engine, const char *case_id,
+		refund_case **out);
+
 #ifdef __cplusplus
 }
 #endif

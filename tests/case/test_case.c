@@ -699,6 +699,29 @@ static void test_two_engines_one_store(void **state)
 	refund_engine_free(e2);
 }
 
+/* Two clerks hold the same case; one pays part 1, the other's payout of it is a conflict. */
+static void test_stale_handle_cannot_pay_twice(void **state)
+{
+	fixture *f = *state;
+	refund_case *a = case_under_review(f, "K-18b", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_case *b = NULL;
+	refund_act r = REVIEWER, fin = FINANCE, ap = APPLICANT, fin2 = as("fin-2", REFUND_ROLE_FINANCE);
+
+	assert_int_equal(refund_case_approve(a, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(a, &fin, 1), 0);
+	assert_int_equal(refund_case_accept(a, &ap), 0);
+	assert_int_equal(refund_case_load(f->engine, &b, "K-18b"), 0);
+	assert_int_equal(refund_case_pay(a, &fin, 1, "TX-A"), 0);
+	assert_int_equal(refund_case_pay(b, &fin2, 1, "TX-B"), REFUND_ECONFLICT);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "load it again"));
+	assert_int_equal(balance_of(f, "D-1").refunded, 49000);
+	refund_case_free(b);
+	assert_int_equal(refund_case_load(f->engine, &b, "K-18b"), 0);
+	assert_int_equal(refund_case_pay(b, &fin2, 1, "TX-B"), REFUND_ESTATE);
+	refund_case_free(a);
+	refund_case_free(b);
+}
+
 /* A store that fails at commit changes nothing; the retry succeeds. */
 static void test_store_fails_at_commit(void **state)
 {
@@ -899,6 +922,7 @@ int main(void)
 		T(test_appeal_after_rejection),
 		T(test_auto_close_after_payout),
 		T(test_two_engines_one_store),
+		T(test_stale_handle_cannot_pay_twice),
 		T(test_store_fails_at_commit),
 		T(test_edited_event_found_by_verify),
 		T(test_explain),

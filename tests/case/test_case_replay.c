@@ -1,0 +1,1117 @@
+/*
+ * Rebuilding a case from its events alone (refund_case_rebuild): every
+ * story that ends in a stored case rebuilds to exactly the stored record's
+ * bytes; an edited, dropped, truncated or re-chained forged event is found
+ * and named; and every error path.  Times are China time (UTC+08:00).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <refund.h>
+#include <refund/sys/store.h>
+
+#include "case.h"
+#include "sha256.h"
+
+#include "faulty_store.h"
+#include "fixture.h"
+#include "store_dump.h"
+
+#define EV(kind) REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_##kind)
+
+static refund_time at(const char *iso)
+{
+	refund_time t = 0;
+
+	assert_int_equal(refund_time_parse(iso, &t), 0);
+	return t;
+}
+
+static refund_act as(const char *actor, int role)
+{
+	refund_act a = REFUND_ACT_INIT;
+
+	a.actor = actor;
+	a.role = role;
+	return a;
+}
+
+#define APPLICANT as("M-1001", REFUND_ROLE_APPLICANT)
+#define AGENT as("agent-7", REFUND_ROLE_AGENT)
+#define REVIEWER as("rev-1", REFUND_ROLE_REVIEWER)
+#define FINANCE as("fin-1", REFUND_ROLE_FINANCE)
+#define ADMIN as("admin-1", REFUND_ROLE_ADMIN)
+
+/* ---- setup, as in test_case.c ---- */
+
+static void standard_rules(refund_policy *p, int return_required)
+{
+	static const int64_t one_day[] = { 86400 };
+
+	assert_int_equal(refund_policy_set_window(p, REFUND_WINDOW_CONTRACT_END, 730), 0);
+	assert_int_equal(refund_policy_add_tier(p, 0, 0, 5000), 0);
+	assert_int_equal(refund_policy_add_tier(p, 90, 0, 10000), 0);
+	assert_int_equal(refund_policy_set_return_required(p, return_required), 0);
+	assert_int_equal(refund_policy_set_grade_deduction(p, REFUND_GRADE_DAMAGED, 2000), 0);
+	assert_int_equal(refund_policy_set_missing_part_deduction(p, 3000), 0);
+	assert_int_equal(refund_policy_set_fee(p, 500, 100, 500, 2000), 0);
+	assert_int_equal(refund_policy_set_installments(p, 3, 1), 0);
+	assert_int_equal(refund_policy_set_four_eyes(p, 100000), 0);
+	assert_int_equal(refund_policy_set_escalation(p,
+			REFUND_PARTY_REGULATOR | REFUND_PARTY_CONSUMER_ASSOCIATION), 0);
+	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 2,
+			REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_ESCALATE, one_day, 1), 0);
+	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_AWAITING_DOCUMENTS, 5,
+			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_EXPIRE, one_day, 1), 0);
+	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_PAID, 7,
+			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
+	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_REJECTED, 15,
+			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
+}
+
+static void publish_policy(fixture *f, const char *id, int return_required)
+{
+	refund_policy *p = NULL;
+
+	assert_int_equal(refund_policy_new(f->engine, &p, id, "CNY"), 0);
+	standard_rules(p, return_required);
+	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
+	refund_policy_free(p);
+}
+
+static void add_deposit(fixture *f, const char *id, int64_t days_in_service)
+{
+	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
+	refund_deposit *d = NULL;
+
+	info.id = id;
+	info.holder = "M-1001";
+	info.agent = "AG-7";
+	info.terminal_serial = "SN-00042";
+	info.contract_id = "C-18";
+	info.amount = 50000;
+	info.currency = "CNY";
+	info.paid_at = at("2024-03-01T10:00:00+08:00");
+	info.contract_end = at("2025-03-01T00:00:00+08:00");
+	assert_int_equal(refund_deposit_create(f->engine, &d, &info, "agent-7",
+			REFUND_ROLE_AGENT), 0);
+	assert_int_equal(refund_deposit_set_usage(d, days_in_service, 0, "agent-7",
+			REFUND_ROLE_AGENT), 0);
+	refund_deposit_free(d);
+}
+
+static int setup(void **state)
+{
+	fixture *f = fixture_new();
+
+	f->now = at("2025-06-02T09:00:00+08:00");  /* a Monday */
+	publish_policy(f, "POS-STD", 1);
+	publish_policy(f, "POS-NORETURN", 0);
+	add_deposit(f, "D-1", 200);
+	*state = f;
+	return 0;
+}
+
+static refund_case *open_case(fixture *f, const char *id, const char *deposit,
+		const char *policy, int reason)
+{
+	refund_act a = APPLICANT;
+	refund_case *c = NULL;
+
+	assert_int_equal(refund_case_open(f->engine, &c, id, deposit, policy, 0, reason, &a), 0);
+	return c;
+}
+
+static void attach_basics(refund_case *c)
+{
+	refund_act a = APPLICANT;
+
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_RECEIPT, "file:receipt.jpg"), 0);
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_CONTRACT, "file:contract.pdf"), 0);
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_PAYMENT_RECORD, "file:pay.png"), 0);
+}
+
+static refund_account bank_account(void)
+{
+	refund_account acc = REFUND_ACCOUNT_INIT;
+
+	acc.method = REFUND_PAYOUT_BANK;
+	acc.name = "深圳市某某商贸有限公司";
+	acc.number = "6222020200112233445";
+	acc.bank = "中国工商银行深圳分行";
+	return acc;
+}
+
+/* Open, attach, submit and start review: a case under review. */
+static refund_case *case_under_review(fixture *f, const char *id, const char *policy,
+		int reason)
+{
+	refund_case *c = open_case(f, id, "D-1", policy, reason);
+	refund_account acc = bank_account();
+	refund_act a = APPLICANT, r = REVIEWER;
+
+	attach_basics(c);
+	if (reason == REFUND_REASON_DEVICE_FAULT)
+		assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_FAULT_REPORT,
+				"file:fault.pdf"), 0);
+	if (reason == REFUND_REASON_SERVICE)
+		assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_SERVICE_EVALUATION,
+				"file:eval.pdf"), 0);
+	assert_int_equal(refund_case_submit(c, &a, &acc), 0);
+	assert_int_equal(refund_case_start_review(c, &r), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_UNDER_REVIEW);
+	return c;
+}
+
+static refund_tick_result tick(fixture *f, const char *iso)
+{
+	refund_tick_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.version = REFUND_TICK_RESULT_VERSION;
+	assert_int_equal(refund_engine_tick(f->engine, at(iso), 0, &res), 0);
+	return res;
+}
+
+/* ---- the check every story ends with ---- */
+
+typedef struct stored {
+	unsigned char *data;
+	size_t size;
+	uint64_t version;
+} stored;
+
+static int keep_record(void *ctx, const refund_store_record *rec)
+{
+	stored *s = ctx;
+
+	s->data = malloc(rec->size);
+	assert_non_null(s->data);
+	memcpy(s->data, rec->data, rec->size);
+	s->size = rec->size;
+	s->version = rec->version;
+	return 0;
+}
+
+/*
+ * The case rebuilt from its events encodes to exactly the stored record,
+ * has its version and verifies; the rebuild wrote nothing.  Returns the
+ * number of events replayed.
+ */
+static uint64_t assert_rebuilds(fixture *f, const char *id)
+{
+	refund_case *c = (refund_case *)&c;
+	stored s = { NULL, 0, 0 };
+	char *data = NULL, *before = NULL, *after = NULL;
+	size_t size = 0;
+	uint64_t bad = 99, events;
+
+	assert_int_equal(store_dump(f->store, &before), 0);
+	assert_int_equal(refund_case_rebuild(f->engine, id, &c), 0);
+	assert_int_equal(store_dump(f->store, &after), 0);
+	assert_string_equal(before, after);
+	assert_int_equal(f->store->load(f->store, REFUND_RECORD_CASE, id, keep_record, &s), 0);
+	assert_int_equal(refund__case_encode(f->engine, &c->r, &data, &size), 0);
+	assert_int_equal(size, s.size);
+	assert_memory_equal(data, s.data, size);
+	assert_int_equal(refund_case_version(c), s.version);
+	assert_string_equal(refund_case_id(c), id);
+	assert_int_equal(refund_case_verify(c, &bad), 0);
+	assert_int_equal(bad, 0);
+	events = c->r.nevents;
+	refund__free(&f->engine->alloc, data);
+	free(s.data);
+	free(before);
+	free(after);
+	refund_case_free(c);
+	return events;
+}
+
+/* ---- the stories of test_case.c, each rebuilt ---- */
+
+/* 设备故障: return, inspection with damage and a missing part, fee, payout, confirm. */
+static void test_device_fault_with_damage_and_fee(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-1", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_act r = REVIEWER, ag = AGENT, fin = FINANCE, ap = APPLICANT;
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_receive_device(c, &ag, "SF1234567890"), 0);
+	assert_int_equal(refund_case_inspect(c, &ag, REFUND_GRADE_DAMAGED, 1), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 1), 0);
+	assert_int_equal(refund_case_accept(c, &ap), 0);
+	assert_int_equal(refund_case_pay(c, &fin, 1, "BANK-TX-1"), 0);
+	assert_int_equal(refund_case_confirm(c, &ap), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_CLOSED);
+	refund_case_free(c);
+	assert_int_equal(assert_rebuilds(f, "K-1"), 14);
+}
+
+/* 自然磨损, no tracking number. */
+static void test_normal_wear(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-2", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER, ag = AGENT;
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_receive_device(c, &ag, NULL), 0);
+	assert_int_equal(refund_case_inspect(c, &ag, REFUND_GRADE_NORMAL_WEAR, 0), 0);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-2");
+}
+
+/* Documents requested, a reminder, then the case expires. */
+static void test_missing_documents_expire(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-3", "POS-NORETURN",
+			REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER;
+
+	assert_int_equal(refund_case_request_documents(c, &r, EV(TRANSACTION_RECORDS)), 0);
+	refund_case_free(c);
+	assert_int_equal(tick(f, "2025-06-06T09:00:00+08:00").reminders, 1);
+	assert_int_equal(tick(f, "2025-06-07T09:00:00+08:00").consequences, 1);
+	assert_int_equal(refund_case_load(f->engine, &c, "K-3"), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_EXPIRED);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-3");
+}
+
+/* Review over National Day: reminder, one escalation, an overdue reminder. */
+static void test_review_overdue_escalates_once(void **state)
+{
+	fixture *f = *state;
+	refund_case *c;
+
+	f->now = at("2025-09-30T10:00:00+08:00");
+	c = case_under_review(f, "K-4", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_case_free(c);
+	assert_int_equal(tick(f, "2025-10-09T10:00:00+08:00").reminders, 1);
+	assert_int_equal(tick(f, "2025-10-10T10:00:00+08:00").consequences, 1);
+	assert_int_equal(tick(f, "2025-10-10T18:00:00+08:00").due, 0);
+	assert_int_equal(tick(f, "2025-10-13T10:00:00+08:00").consequences, 1);
+	assert_int_equal(assert_rebuilds(f, "K-4"), 10);
+	assert_int_equal(refund_case_load(f->engine, &c, "K-4"), 0);
+	assert_int_equal(refund_case_escalations(c),
+			REFUND_PARTY_REGULATOR | REFUND_PARTY_CONSUMER_ASSOCIATION);
+	refund_case_free(c);
+}
+
+/* 分期: three parts, one failed and paid on retry. */
+static void test_installments_with_failed_payout(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-6", "POS-NORETURN", REFUND_REASON_SERVICE);
+	refund_act r = REVIEWER, fin = FINANCE, ap = APPLICANT, fin2 = as("fin-2", REFUND_ROLE_FINANCE);
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 3), 0);
+	assert_int_equal(refund_case_accept(c, &ap), 0);
+	assert_int_equal(refund_case_pay(c, &fin, 1, "TX-1"), 0);
+	assert_int_equal(refund_case_pay_failed(c, &fin, 2, "系统故障 bank timeout"), 0);
+	assert_int_equal(refund_case_pay(c, &fin2, 2, "TX-2b"), 0);
+	assert_int_equal(refund_case_pay(c, &fin, 3, "TX-3"), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_PAID);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-6");
+}
+
+/* A second application is refused; the first one, just opened, rebuilds. */
+static void test_duplicate_application(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = open_case(f, "K-7", "D-1", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	refund_case *second = NULL;
+	refund_act a = APPLICANT;
+
+	assert_int_equal(refund_case_open(f->engine, &second, "K-8", "D-1", "POS-STD", 0,
+			REFUND_REASON_FRAUD, &a), REFUND_EDUPLICATE);
+	refund_case_free(c);
+	assert_int_equal(assert_rebuilds(f, "K-7"), 1);
+	assert_int_equal(refund_case_rebuild(f->engine, "K-8", &second), REFUND_ENOTFOUND);
+}
+
+/* Four eyes: a refused payout leaves no event; the other payer's does. */
+static void test_four_eyes(void **state)
+{
+	fixture *f = *state;
+	refund_policy *p = NULL;
+	refund_case *c;
+	refund_act r = as("rev-1", REFUND_ROLE_REVIEWER), same = as("rev-1", REFUND_ROLE_FINANCE),
+			other = FINANCE, ap = APPLICANT;
+
+	assert_int_equal(refund_policy_new(f->engine, &p, "POS-4EYES", "CNY"), 0);
+	standard_rules(p, 0);
+	assert_int_equal(refund_policy_set_four_eyes(p, 1000), 0);
+	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
+	refund_policy_free(p);
+	c = case_under_review(f, "K-9", "POS-4EYES", REFUND_REASON_NEEDS_CHANGED);
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(c, &other, 1), 0);
+	assert_int_equal(refund_case_accept(c, &ap), 0);
+	assert_int_equal(refund_case_pay(c, &same, 1, "TX-9"), REFUND_EDENIED);
+	assert_int_equal(refund_case_pay(c, &other, 1, "TX-9"), 0);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-9");
+}
+
+/* 政策调整: re-evaluated under version 2, the clock keeps its start. */
+static void test_policy_changed_mid_case(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-13", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_policy *p = NULL;
+	refund_act r = REVIEWER, fin = FINANCE;
+	uint32_t version = 0;
+
+	assert_int_equal(refund_policy_new(f->engine, &p, "POS-STD", "CNY"), 0);
+	standard_rules(p, 0);
+	assert_int_equal(refund_policy_set_fee(p, 0, 0, 0, -1), 0);
+	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
+	refund_policy_free(p);
+	f->now += 3600;
+	assert_int_equal(refund_case_reevaluate(c, &r, 0), 0);
+	assert_int_equal(refund_case_approve(c, &r, 50000), 0);  /* no fee under v2 */
+	assert_int_equal(refund_case_offer(c, &fin, 2), 0);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-13");
+	/* A third version later: the re-evaluation asked for the latest, then 2. */
+	assert_int_equal(refund_policy_new(f->engine, &p, "POS-STD", "CNY"), 0);
+	standard_rules(p, 1);
+	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
+	refund_policy_free(p);
+	assert_rebuilds(f, "K-13");
+	assert_int_equal(refund_case_rebuild(f->engine, "K-13", &c), 0);
+	assert_string_equal(refund_case_policy(c, &version), "POS-STD");
+	assert_int_equal(version, 2);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_AGREEMENT);
+	refund_case_free(c);
+}
+
+/* Withdrawn, then applied for again: both cases rebuild. */
+static void test_withdraw_then_reapply(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-14", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_act ap = APPLICANT;
+
+	assert_int_equal(refund_case_withdraw(c, &ap), 0);
+	refund_case_free(c);
+	c = open_case(f, "K-15", "D-1", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-14");
+	assert_rebuilds(f, "K-15");
+}
+
+/* Rejected, then appealed two days later. */
+static void test_appeal_after_rejection(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-16", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_act ap = APPLICANT, r = REVIEWER;
+
+	assert_int_equal(refund_case_reject(c, &r, REFUND_REJECT_INCOMPLETE_EVIDENCE,
+			"故障报告单无法辨认 the fault report is unreadable"), 0);
+	f->now = at("2025-06-04T09:00:00+08:00");
+	assert_int_equal(refund_case_appeal(c, &ap), 0);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-16");
+}
+
+/* Paid, never confirmed: closed by the tick. */
+static void test_auto_close_after_payout(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-17", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER, fin = FINANCE, ap = APPLICANT;
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 1), 0);
+	assert_int_equal(refund_case_accept(c, &ap), 0);
+	assert_int_equal(refund_case_pay(c, &fin, 1, "TX"), 0);
+	refund_case_free(c);
+	assert_int_equal(tick(f, "2025-06-09T09:00:00+08:00").consequences, 1);
+	assert_rebuilds(f, "K-17");
+}
+
+/* Idempotency keys on the open and on actions; retries leave no events. */
+static void test_idempotent_retries(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = NULL, *again = NULL;
+	refund_act a = APPLICANT, r = REVIEWER;
+	refund_account acc = bank_account();
+
+	a.idempotency_key = "open-K-22";
+	a.note = "第一次申请";
+	assert_int_equal(refund_case_open(f->engine, &c, "K-22", "D-1", "POS-STD", 1,
+			REFUND_REASON_NEEDS_CHANGED, &a), 0);
+	assert_int_equal(refund_case_open(f->engine, &again, "K-22", "D-1", "POS-STD", 1,
+			REFUND_REASON_NEEDS_CHANGED, &a), 0);
+	refund_case_free(again);
+	a.note = NULL;
+	a.idempotency_key = "attach-1";
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_RECEIPT, "file:r.jpg"), 0);
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_RECEIPT, "file:r.jpg"), 0);
+	a.idempotency_key = NULL;
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_CONTRACT, "file:c.pdf"), 0);
+	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_PAYMENT_RECORD, "file:p.png"), 0);
+	a.idempotency_key = "submit-1";
+	assert_int_equal(refund_case_submit(c, &a, &acc), 0);
+	assert_int_equal(refund_case_submit(c, &a, &acc), 0);
+	assert_int_equal(refund_case_start_review(c, &r), 0);
+	r.idempotency_key = "approve-K-22";
+	assert_int_equal(refund_case_approve(c, &r, 40000), 0);
+	assert_int_equal(refund_case_approve(c, &r, 40000), 0);
+	assert_int_equal(refund_case_approve(c, &r, 41000), REFUND_EDUPLICATE);
+	refund_case_free(c);
+	assert_int_equal(assert_rebuilds(f, "K-22"), 7);
+}
+
+/*
+ * What the stories above leave out: documents requested and provided (the
+ * paused review clock resumes in business days), an Alipay account without
+ * a bank, offsets, a manual escalation and a deemed approval by the tick.
+ */
+static void test_documents_offsets_and_deemed_approval(void **state)
+{
+	fixture *f = *state;
+	refund_policy *p = NULL;
+	refund_case *c;
+	refund_act ap = APPLICANT, r = REVIEWER, fin = FINANCE, adm = ADMIN;
+	refund_account acc = REFUND_ACCOUNT_INIT;
+
+	assert_int_equal(refund_policy_new(f->engine, &p, "POS-LENIENT", "CNY"), 0);
+	standard_rules(p, 0);
+	assert_int_equal(refund_policy_set_offsets(p, 1), 0);
+	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 3,
+			REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_APPROVE, NULL, 0), 0);
+	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
+	refund_policy_free(p);
+	c = open_case(f, "K-30", "D-1", "POS-LENIENT", REFUND_REASON_NEEDS_CHANGED);
+	attach_basics(c);
+	acc.method = REFUND_PAYOUT_ALIPAY;
+	acc.name = "张三";
+	acc.number = "13800138000";
+	assert_int_equal(refund_case_submit(c, &ap, &acc), 0);
+	assert_int_equal(refund_case_start_review(c, &r), 0);
+	f->now = at("2025-06-03T15:00:00+08:00");
+	assert_int_equal(refund_case_request_documents(c, &r, EV(GOVERNMENT_DOCUMENT)), 0);
+	f->now = at("2025-06-05T11:00:00+08:00");
+	assert_int_equal(refund_case_attach(c, &ap, REFUND_EVIDENCE_GOVERNMENT_DOCUMENT,
+			"file:notice.pdf"), 0);
+	assert_int_equal(refund_case_provide_documents(c, &ap), 0);
+	assert_int_equal(refund_case_set_offset(c, &fin, 1500), 0);
+	assert_int_equal(refund_case_escalate(c, &adm, REFUND_PARTY_LEGAL), 0);
+	refund_case_free(c);
+	assert_int_equal(tick(f, "2025-06-20T09:00:00+08:00").consequences, 1);
+	assert_int_equal(refund_case_load(f->engine, &c, "K-30"), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_AGREEMENT);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-30");
+}
+
+/* A long history: sixteen attachments, the most a case keeps. */
+static void test_many_events(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = open_case(f, "K-32", "D-1", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_act ap = APPLICANT, r = REVIEWER;
+	refund_account acc = bank_account();
+	char ref[32];
+	int i;
+
+	attach_basics(c);
+	for (i = 4; i <= 16; i++) {
+		snprintf(ref, sizeof(ref), "file:page-%02d.jpg", i);
+		f->now += 60;
+		assert_int_equal(refund_case_attach(c, &ap, REFUND_EVIDENCE_OTHER, ref), 0);
+	}
+	assert_int_equal(refund_case_submit(c, &ap, &acc), 0);
+	assert_int_equal(refund_case_start_review(c, &r), 0);
+	assert_int_equal(refund_case_reject(c, &r, REFUND_REJECT_OTHER, "重复材料 duplicate pages"), 0);
+	refund_case_free(c);
+	assert_int_equal(assert_rebuilds(f, "K-32"), 20);
+}
+
+/* A rebuilt handle is a working handle: it acts on, and rebuilds again. */
+static void test_rebuilt_handle_acts_on(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-31", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER, fin = FINANCE;
+
+	refund_case_free(c);
+	assert_int_equal(refund_case_rebuild(f->engine, "K-31", &c), 0);
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 2), 0);
+	refund_case_free(c);
+	assert_rebuilds(f, "K-31");
+}
+
+/* ---- stores that hand back other events ---- */
+
+/* One edit of the event with that seq: the first `find` becomes `with`. */
+typedef struct edit {
+	uint64_t seq;
+	const char *find, *with;
+} edit;
+
+typedef struct forge {
+	refund_store base;
+	refund_store *inner;
+	const edit *edits;
+	size_t nedits;
+	int flip;               /* flip a bit inside "at" of event `seq` */
+	uint64_t seq;
+	uint64_t drop;          /* leave this event out */
+	uint64_t empty;         /* hand this one back with no bytes */
+	int rechain;            /* recompute every prev and hash: a careful forger */
+	char prev[SHA256_HEX_SIZE];
+	refund_store_event_cb cb;
+	void *ctx;
+} forge;
+
+static char *replace_first(char *s, const char *find, const char *with)
+{
+	char *hit = strstr(s, find), *out;
+	size_t head, n;
+
+	assert_non_null(hit);
+	head = (size_t)(hit - s);
+	n = strlen(s) - strlen(find) + strlen(with);
+	out = malloc(n + 1);
+	assert_non_null(out);
+	memcpy(out, s, head);
+	memcpy(out + head, with, strlen(with));
+	strcpy(out + head + strlen(with), hit + strlen(find));
+	free(s);
+	return out;
+}
+
+/* Chain the event to f->prev again, with a hash that holds. */
+static char *rechain(forge *f, char *s)
+{
+	char *prev = strstr(s, "\"prev\":\""), *end, *hash, *out;
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	sha256_ctx ctx;
+	size_t n;
+
+	assert_non_null(prev);
+	prev += strlen("\"prev\":\"");
+	end = strchr(prev, '"');
+	n = (size_t)(prev - s);
+	out = malloc(strlen(s) + SHA256_HEX_SIZE + 1);
+	assert_non_null(out);
+	memcpy(out, s, n);
+	strcpy(out + n, f->prev);
+	strcat(out, end);
+	free(s);
+	hash = strstr(out, ",\"hash\":\"");
+	assert_non_null(hash);
+	sha256_init(&ctx);
+	sha256_update(&ctx, f->prev, strlen(f->prev));
+	sha256_update(&ctx, out, (size_t)(hash - out));
+	sha256_update(&ctx, "}", 1);
+	sha256_final(&ctx, digest);
+	sha256_hex(digest, f->prev);
+	sprintf(hash, ",\"hash\":\"%s\"}", f->prev);
+	return out;
+}
+
+static int forge_cb(void *ctx, const refund_store_event *ev)
+{
+	forge *f = ctx;
+	refund_store_event copy = *ev;
+	char *s;
+	size_t i;
+	int rc;
+
+	if (ev->seq == f->drop)
+		return 0;
+	s = malloc(ev->size + 1);
+	assert_non_null(s);
+	memcpy(s, ev->data, ev->size);
+	s[ev->size] = '\0';
+	for (i = 0; i < f->nedits; i++)
+		if (f->edits[i].seq == ev->seq)
+			s = replace_first(s, f->edits[i].find, f->edits[i].with);
+	if (f->rechain)
+		s = rechain(f, s);
+	if (f->flip && ev->seq == f->seq)
+		s[15] ^= 0x01;  /* {"seq":N,"at":1748...: a time quietly changed */
+	copy.data = (const unsigned char *)s;
+	copy.size = ev->seq == f->empty ? 0 : strlen(s);
+	rc = f->cb(f->ctx, &copy);
+	free(s);
+	return rc;
+}
+
+static int forge_events(refund_store *s, int kind, const char *id, uint64_t from,
+		refund_store_event_cb cb, void *ctx)
+{
+	forge *f = (forge *)s;
+
+	f->cb = cb;
+	f->ctx = ctx;
+	f->prev[0] = '\0';
+	return f->inner->events(f->inner, kind, id, from, forge_cb, f);
+}
+
+static int forge_load(refund_store *s, int kind, const char *id, refund_store_record_cb cb,
+		void *ctx)
+{
+	forge *f = (forge *)s;
+
+	return f->inner->load(f->inner, kind, id, cb, ctx);
+}
+
+static int forge_commit(refund_store *s, const refund_store_batch *b)
+{
+	return ((forge *)s)->inner->commit(((forge *)s)->inner, b);
+}
+
+static int forge_due(refund_store *s, refund_time before, size_t limit,
+		refund_store_due_cb cb, void *ctx)
+{
+	forge *f = (forge *)s;
+
+	return f->inner->due(f->inner, before, limit, cb, ctx);
+}
+
+static refund_engine *forged_engine(fixture *f, forge *g)
+{
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+
+	assert_int_equal(refund_store_init(&g->base, REFUND_STORE_VERSION), 0);
+	g->base.load = forge_load;
+	g->base.commit = forge_commit;
+	g->base.events = forge_events;
+	g->base.due = forge_due;
+	g->inner = f->store;
+	o.store = &g->base;
+	o.allocator = &f->fa.allocator;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	return e;
+}
+
+/* Rebuilding through g fails with REFUND_ECORRUPT naming event `seq`. */
+static void assert_corrupt_at(fixture *f, forge *g, const char *id, uint64_t seq,
+		const char *says)
+{
+	refund_engine *e = forged_engine(f, g);
+	refund_case *c = (refund_case *)&c;
+	char event[32];
+
+	assert_int_equal(refund_case_rebuild(e, id, &c), REFUND_ECORRUPT);
+	assert_ptr_equal(c, (refund_case *)&c);
+	snprintf(event, sizeof(event), "event %llu ", (unsigned long long)seq);
+	assert_non_null(strstr(refund_engine_errmsg(e), event));
+	if (says)
+		assert_non_null(strstr(refund_engine_errmsg(e), says));
+	refund_engine_free(e);
+}
+
+/* A byte of a stored event changed: the replay gives other bytes. */
+static void test_edited_event(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-20", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	forge g;
+
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	g.flip = 1;
+	g.seq = 3;
+	assert_corrupt_at(f, &g, "K-20", 3, "does not replay to the stored event");
+	g.seq = 1;
+	assert_corrupt_at(f, &g, "K-20", 1, NULL);
+	g.seq = 7;  /* the last one */
+	assert_corrupt_at(f, &g, "K-20", 7, NULL);
+	g.seq = 0;
+	{
+		refund_engine *e = forged_engine(f, &g);
+
+		assert_int_equal(refund_case_rebuild(e, "K-20", &c), 0);
+		refund_case_free(c);
+		refund_engine_free(e);
+	}
+}
+
+/* Events missing, truncated or out of place. */
+static void test_missing_and_truncated_events(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-21", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	forge g;
+	static const edit open_again[] = { { 2, "\"action\":\"attach\"", "\"action\":\"open\"" } };
+	static const edit attach_first[] = { { 1, "\"action\":\"open\"", "\"action\":\"attach\"" } };
+
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	g.drop = 2;
+	assert_corrupt_at(f, &g, "K-21", 3, NULL);
+	g.drop = 1;
+	assert_corrupt_at(f, &g, "K-21", 2, NULL);
+	g.drop = 0;
+	g.empty = 4;
+	assert_corrupt_at(f, &g, "K-21", 4, "cannot be decoded");
+	g.empty = 0;
+	g.rechain = 1;
+	g.edits = open_again;
+	g.nedits = 1;
+	assert_corrupt_at(f, &g, "K-21", 2, NULL);
+	g.edits = attach_first;
+	assert_corrupt_at(f, &g, "K-21", 1, NULL);
+}
+
+/*
+ * A careful forger rewrites an event and re-chains every hash after it, so
+ * the chain holds; the replay still finds what does not follow.
+ */
+static void test_rechained_forgeries(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-23", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER, fin = FINANCE;
+	forge g;
+	/* The approval's arguments say 40000 while the event says 49000. */
+	static const edit amount[] = { { 7, "\"amount\":49000,\"mask\"", "\"amount\":40000,\"mask\"" } };
+	/* The receipt claimed as "other" evidence: submitting then lacks the receipt. */
+	static const edit evidence[] = {
+		{ 2, "\"reason\":\"receipt\"", "\"reason\":\"other\"" },
+		{ 2, "\"kind\":1,", "\"kind\":9," },
+	};
+	/* The quote the approval read, made larger: the approval then exceeds nothing... */
+	static const edit quote[] = { { 7, "\"net\":49000", "\"net\":48000" } };
+	/* ... and the quote taken away altogether. */
+	static const edit no_quote[] = {
+		{ 7, "\"context\":{\"quote\":", "\"context\":null,\"x\":{\"quote\":" } };
+	/* The opening's policy replaced by one that does not exist. */
+	static const edit policy[] = { { 1, "\"policy\":\"POS-NORETURN\"", "\"policy\":\"POS-GONE\"" } };
+	/* The opening's deposit: in other money than the policy. */
+	static const edit money[] = { { 1, "\"currency\":\"CNY\"", "\"currency\":\"USD\"" } };
+	/* The applicant recorded as the approver (the applicant may never approve). */
+	static const edit approver[] = {
+		{ 7, "\"actor\":\"rev-1\",\"role\":\"reviewer\"",
+		  "\"actor\":\"M-1001\",\"role\":\"applicant\"" } };
+	/* The approval's amount shortened in the event only. */
+	static const edit shorter[] = { { 7, "\"amount\":49000,\"reason\"", "\"amount\":4900,\"reason\"" } };
+	/* An event that claims another place in the history than the store's. */
+	static const edit renumbered[] = { { 6, "{\"seq\":6,", "{\"seq\":9," } };
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 1), 0);
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	g.rechain = 1;
+	assert_int_equal(assert_rebuilds(f, "K-23"), 8);
+	{
+		/* Re-chaining alone changes nothing: the forge is faithful. */
+		refund_engine *e = forged_engine(f, &g);
+
+		assert_int_equal(refund_case_rebuild(e, "K-23", &c), 0);
+		refund_case_free(c);
+		refund_engine_free(e);
+	}
+	g.edits = amount;
+	g.nedits = 1;
+	assert_corrupt_at(f, &g, "K-23", 7, "does not replay to the stored event");
+	g.edits = evidence;
+	g.nedits = 2;
+	assert_corrupt_at(f, &g, "K-23", 5, "still needs: receipt");
+	g.edits = quote;
+	g.nedits = 1;
+	assert_corrupt_at(f, &g, "K-23", 7, "exceeds the quote");
+	g.edits = no_quote;
+	assert_corrupt_at(f, &g, "K-23", 7, "holds no quote");
+	g.edits = policy;
+	assert_corrupt_at(f, &g, "K-23", 1, "POS-GONE");
+	g.edits = money;
+	assert_corrupt_at(f, &g, "K-23", 1, "USD");
+	g.edits = approver;
+	assert_corrupt_at(f, &g, "K-23", 7, "applicant role may not approve");
+	g.edits = shorter;
+	assert_corrupt_at(f, &g, "K-23", 7, "does not replay to the stored event");
+	g.edits = renumbered;
+	assert_corrupt_at(f, &g, "K-23", 6, "does not replay to the stored event");
+}
+
+/* Events whose arguments or context cannot be read back. */
+static void test_undecodable_events(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-24", "POS-NORETURN", REFUND_REASON_NEEDS_CHANGED);
+	refund_act r = REVIEWER;
+	static const edit bad[][1] = {
+		{ { 4, "\"args\":{", "\"args\":[" } },                    /* not JSON */
+		{ { 4, "\"args\":{\"action\"", "\"args\":null,\"x\":{\"action\"" } },
+		{ { 4, "\"kind\":3", "\"kind\":\"3\"" } },
+		{ { 4, "\"kind\":3", "\"kind\":3000000000" } },
+		{ { 4, "\"text\":\"file:pay.png\"", "\"text\":7" } },
+		{ { 4, "\"amount\":0,\"mask\"", "\"amount\":\"0\",\"mask\"" } },
+		{ { 4, "\"mask\":0", "\"mask\":-1" } },
+		{ { 4, "\"number\":0", "\"number\":-3000000000" } },
+		{ { 4, "\"number2\":0", "\"number2\":3000000000" } },
+		{ { 4, "\"deadline\":0,\"note\"", "\"deadline\":2,\"note\"" } },
+		{ { 4, "\"note\":null", "\"note\":false" } },
+		{ { 4, "\"key\":null", "\"key\":[]" } },
+		{ { 4, "\"account\":null,", "" } },
+		{ { 5, "\"method\":1", "\"method\":\"bank\"" } },
+		{ { 5, "\"bank\":\"", "\"bank\":1,\"x\":\"" } },
+		{ { 5, "\"name\":\"", "\"name\":1,\"x\":\"" } },
+		{ { 5, "\"number\":\"", "\"number\":1,\"x\":\"" } },
+		{ { 4, ",\"context\":null", "" } },
+		{ { 1, "\"holder\":\"M-1001\"", "\"holder\":\"M 1001\"" } },
+		{ { 1, "\"holder\":\"M-1001\"", "\"holder\":null" } },
+		{ { 1, "\"agent\":\"AG-7\"", "\"agent\":\"\"" } },
+		{ { 1, "\"agent\":\"AG-7\"", "\"agent\":7" } },
+		{ { 1, "\"currency\":\"CNY\"}", "\"currency\":\"CNYX\"}" } },
+		{ { 7, "\"currency\":\"CNY\"", "\"currency\":\"CN\"" } },
+		{ { 7, "\"net\":49000", "\"net\":-1" } },
+		{ { 7, "\"context\":{\"quote\":{", "\"context\":{\"quote\":[{" } },
+	};
+	static const edit no_deposit[] = {
+		{ 1, "\"context\":{\"holder\":\"M-1001\",\"agent\":\"AG-7\",\"currency\":\"CNY\"}",
+		  "\"context\":null" },
+	};
+	static const edit bad_open[][1] = {
+		{ { 1, "\"kind\":5", "\"kind\":77" } },                    /* no such reason */
+		{ { 1, "\"text\":\"D-1\"", "\"text\":null" } },            /* no deposit id */
+		{ { 1, "\"key\":null", "\"key\":\"a b\"" } },              /* a key with a space */
+	};
+	forge g;
+	size_t i;
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	g.rechain = 1;
+	g.nedits = 1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		g.edits = bad[i];
+		assert_corrupt_at(f, &g, "K-24", bad[i][0].seq, "cannot be decoded");
+	}
+	g.edits = no_deposit;
+	assert_corrupt_at(f, &g, "K-24", 1, "holds no deposit");
+	for (i = 0; i < sizeof(bad_open) / sizeof(bad_open[0]); i++) {
+		g.edits = bad_open[i];
+		assert_corrupt_at(f, &g, "K-24", 1, "does not replay: ");
+	}
+}
+
+/* ---- error paths ---- */
+
+static void test_arguments(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = open_case(f, "K-40", "D-1", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	refund_case *out = (refund_case *)&out;
+
+	refund_case_free(c);
+	assert_int_equal(refund_case_rebuild(NULL, "K-40", &out), REFUND_EINVAL);
+	assert_int_equal(refund_case_rebuild(f->engine, "K-40", NULL), REFUND_EINVAL);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "output"));
+	assert_int_equal(refund_case_rebuild(f->engine, NULL, &out), REFUND_EINVAL);
+	assert_int_equal(refund_case_rebuild(f->engine, "", &out), REFUND_EINVAL);
+	assert_int_equal(refund_case_rebuild(f->engine, "K 40", &out), REFUND_EINVAL);
+	assert_ptr_equal(out, (refund_case *)&out);
+	assert_int_equal(refund_case_rebuild(f->engine, "K-41", &out), REFUND_ENOTFOUND);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "K-41"));
+	assert_ptr_equal(out, (refund_case *)&out);
+	assert_int_equal(refund_case_rebuild(f->engine, "K-40", &out), 0);
+	assert_int_equal(refund_case_state(out), REFUND_STATE_DRAFT);
+	refund_case_free(out);
+}
+
+/* Rebuilding sends no notices: nothing happens, it is only read. */
+static void count_notice(void *user, const refund_notice *n)
+{
+	(void)n;
+	(*(int *)user)++;
+}
+
+static refund_time clock_of(void *user)
+{
+	return ((fixture *)user)->now;
+}
+
+static void test_no_notices(void **state)
+{
+	fixture *f = *state;
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+	refund_case *c = case_under_review(f, "K-42", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	int notices = 0;
+
+	refund_case_free(c);
+	o.store = f->store;
+	o.allocator = &f->fa.allocator;
+	o.clock = clock_of;
+	o.clock_user = f;
+	o.notify = count_notice;
+	o.notify_user = &notices;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	assert_int_equal(refund_case_rebuild(e, "K-42", &c), 0);
+	assert_int_equal(notices, 0);
+	refund_case_free(c);
+	refund_engine_free(e);
+}
+
+/*
+ * Each allocation of a rebuild fails in turn: REFUND_ENOMEM, no leak.  An
+ * engine whose caches are warm holds nothing more after each failure; a
+ * new one may keep the policies and calendars it loaded (freed with it).
+ */
+static long oom_rebuild(fixture *f, refund_engine *e, const char *id, int persistent,
+		int warm)
+{
+	refund_case *c = (refund_case *)&c;
+	long k, live = f->fa.live;
+	int rc;
+
+	for (k = 1;; k++) {
+		failalloc_arm(&f->fa, k, persistent);
+		rc = refund_case_rebuild(e, id, &c);
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_ptr_equal(c, (refund_case *)&c);
+		if (warm)
+			assert_int_equal(f->fa.live, live);
+	}
+	refund_case_free(c);
+	if (warm)
+		assert_int_equal(f->fa.live, live);
+	return k - 1;
+}
+
+static long oom_new_engine(fixture *f, const char *id, int persistent)
+{
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+	long live = f->fa.live, points;
+
+	o.store = f->store;
+	o.allocator = &f->fa.allocator;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	points = oom_rebuild(f, e, id, persistent, 0);
+	oom_rebuild(f, e, id, persistent, 1);  /* warm now: nothing kept */
+	refund_engine_free(e);
+	assert_int_equal(f->fa.live, live);
+	return points;
+}
+
+static void test_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-43", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	refund_act r = REVIEWER, ag = AGENT, fin = FINANCE, ap = APPLICANT;
+	char *data = NULL;
+	size_t size = 0;
+	long points;
+
+	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
+	assert_int_equal(refund_case_receive_device(c, &ag, "SF1"), 0);
+	assert_int_equal(refund_case_inspect(c, &ag, REFUND_GRADE_DAMAGED, 0), 0);
+	assert_int_equal(refund_case_offer(c, &fin, 2), 0);
+	assert_int_equal(refund_case_accept(c, &ap), 0);
+	refund_case_free(c);
+	points = oom_rebuild(f, f->engine, "K-43", 0, 1);
+	assert_true(points >= 3 * 12);
+	assert_true(oom_rebuild(f, f->engine, "K-43", 1, 1) >= 3 * 12);
+	/* A new engine has no policy or calendar yet: those allocations fail too. */
+	assert_true(oom_new_engine(f, "K-43", 0) >= points);
+	assert_true(oom_new_engine(f, "K-43", 1) >= points);
+	printf("rebuild out of memory: %ld failure points for 12 events\n", points);
+	/* And the test's own view of the record. */
+	assert_int_equal(refund_case_load(f->engine, &c, "K-43"), 0);
+	failalloc_arm(&f->fa, 1, 0);
+	assert_int_equal(refund__case_encode(f->engine, &c->r, &data, &size), REFUND_ENOMEM);
+	failalloc_disarm(&f->fa);
+	refund_case_free(c);
+}
+
+/* Each store call of a rebuild fails in turn: its code comes back, nothing is made. */
+static void test_store_faults(void **state)
+{
+	fixture *f = *state;
+	static const int codes[] = { REFUND_ESTORE, REFUND_EBUSY };
+	refund_case *c = case_under_review(f, "K-44", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	size_t i;
+
+	refund_case_free(c);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+		refund_store *faulty = NULL;
+		refund_engine *e = NULL;
+		long k, live;
+
+		assert_int_equal(faulty_store_new(f->store, &faulty), 0);
+		o.store = faulty;
+		o.allocator = &f->fa.allocator;
+		assert_int_equal(refund_engine_new(&e, &o), 0);
+		live = f->fa.live;
+		for (k = 1;; k++) {
+			int rc;
+
+			c = (refund_case *)&c;
+			faulty_store_arm(faulty, k, codes[i], 0);
+			rc = refund_case_rebuild(e, "K-44", &c);
+			faulty_store_disarm(faulty);
+			if (rc == 0)
+				break;
+			assert_int_equal(rc, codes[i]);
+			assert_ptr_equal(c, (refund_case *)&c);
+			assert_int_equal(f->fa.live, live);
+		}
+		assert_true(k >= 3);  /* the events, then the policy (not yet cached) */
+		refund_case_free(c);
+		refund_engine_free(e);
+		refund_store_free(faulty);
+	}
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_device_fault_with_damage_and_fee),
+		T(test_normal_wear),
+		T(test_missing_documents_expire),
+		T(test_review_overdue_escalates_once),
+		T(test_installments_with_failed_payout),
+		T(test_duplicate_application),
+		T(test_four_eyes),
+		T(test_policy_changed_mid_case),
+		T(test_withdraw_then_reapply),
+		T(test_appeal_after_rejection),
+		T(test_auto_close_after_payout),
+		T(test_idempotent_retries),
+		T(test_documents_offsets_and_deemed_approval),
+		T(test_many_events),
+		T(test_rebuilt_handle_acts_on),
+		T(test_edited_event),
+		T(test_missing_and_truncated_events),
+		T(test_rechained_forgeries),
+		T(test_undecodable_events),
+		T(test_arguments),
+		T(test_no_notices),
+		T(test_out_of_memory),
+		T(test_store_faults),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("case_replay", tests, NULL, NULL);
+}
