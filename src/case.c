@@ -421,7 +421,7 @@ static int hex_digit(char ch)
 
 static int decode_hex_digest(const char *hex, unsigned char *out)
 {
-	int i;
+	size_t i;
 
 	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
 		return REFUND_ECORRUPT;
@@ -1251,7 +1251,7 @@ static int apply_pay(txn *t)
 	copy_text(p->reference, sizeof(p->reference), t->args->text);
 	p->failure[0] = '\0';
 	t->ev.amount = p->amount;
-	snprintf(t->reason, sizeof(t->reason), "part %d", t->args->number);
+	(void)snprintf(t->reason, sizeof(t->reason), "part %d", t->args->number);
 	if ((rc = txn_deposit(t)) != 0)
 		return rc;
 	return post(t, REFUND_ENTRY_REFUND, p->amount, p->reference);
@@ -1273,7 +1273,7 @@ static int apply_pay_failed(txn *t)
 	p->attempts++;
 	copy_text(p->failure, sizeof(p->failure), t->args->text);
 	t->ev.amount = p->amount;
-	snprintf(t->reason, sizeof(t->reason), "part %d: %s", t->args->number, t->args->text);
+	(void)snprintf(t->reason, sizeof(t->reason), "part %d: %s", t->args->number, t->args->text);
 	return 0;
 }
 
@@ -1294,7 +1294,7 @@ static int apply_escalate(txn *t)
 	if (t->args->deadline) {
 		/* Fired by a deadline: to every party the policy names (maybe none). */
 		party = t->policy->parties;
-		snprintf(t->reason, sizeof(t->reason), "overdue: escalated to %s",
+		(void)snprintf(t->reason, sizeof(t->reason), "overdue: escalated to %s",
 				party ? "the policy's parties" : "no party named");
 		t->next.escalated |= party;
 		return refund__clock_advance(t->e, t->policy, &t->next);
@@ -1343,13 +1343,13 @@ static int apply_remind(txn *t)
 				"提醒只能由期限触发");
 	t->ev.deadline = k->due;
 	if (t->now >= k->due) {
-		snprintf(t->reason, sizeof(t->reason), "overdue");
+		(void)snprintf(t->reason, sizeof(t->reason), "overdue");
 		return refund__clock_advance(t->e, t->policy, &t->next);
 	}
 	for (i = 0; i < t->policy->deadlines[k->state].nreminders; i++)
 		if (k->due - t->policy->deadlines[k->state].reminders[i] <= t->now)
 			k->reminders_sent |= 1u << i;
-	snprintf(t->reason, sizeof(t->reason), "due soon");
+	(void)snprintf(t->reason, sizeof(t->reason), "due soon");
 	return 0;
 }
 

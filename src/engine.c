@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "utf8.h"
 
 #include <refund/calendar.h>
 #include <refund/policy.h>
@@ -7,6 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef __clang_analyzer__
+/* The functions themselves are defined here, and seen by the analyzer. */
+#undef refund__fail
+#undef refund__fail_code
+#endif
 
 static refund_time system_clock(void *user)
 {
@@ -175,16 +182,28 @@ int refund_engine_set_currency(refund_engine *engine, const char *code, int expo
 	return 0;
 }
 
+/*
+ * Messages quote what the host passed in (ids, amounts, lines of text), and
+ * hosts log and display them: refund__utf8_printable keeps them one line of
+ * valid UTF-8, whatever the input held and wherever the buffer cut a
+ * character.
+ */
 int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...)
 {
+	const char *format;
 	va_list ap;
 
 	if (!e)
 		return code;
 	e->failures++;
+	format = e->lang == REFUND_LANG_ZH_CN && zh ? zh : en;
+	if (!format)
+		format = refund_strerror(code, e->lang);
 	va_start(ap, zh);
-	vsnprintf(e->errmsg, sizeof(e->errmsg), e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
+	/* A message longer than the buffer is cut; refund__utf8_printable mends the cut. */
+	(void)vsnprintf(e->errmsg, sizeof(e->errmsg), format, ap);
 	va_end(ap);
+	refund__utf8_printable(e->errmsg);
 	return code;
 }
 
@@ -192,7 +211,7 @@ int refund__fail_code(refund_engine *e, int code)
 {
 	if (e) {
 		e->failures++;
-		snprintf(e->errmsg, sizeof(e->errmsg), "%s", refund_strerror(code, e->lang));
+		(void)snprintf(e->errmsg, sizeof(e->errmsg), "%s", refund_strerror(code, e->lang));
 	}
 	return code;
 }
@@ -306,8 +325,9 @@ static int calendar_keep(refund_engine *e, refund_calendar *calendar)
 		e->calendars[slot] = calendar;
 		return 0;
 	}
+	/* An array of pointers: sizeof(*grown) is the pointer's size, as meant. */
 	grown = refund__realloc_array(&e->alloc, e->calendars, e->ncalendars + 1,
-			sizeof(*grown));
+			sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression) */
 	if (!grown)
 		return refund__fail_code(e, REFUND_ENOMEM);
 	e->calendars = grown;

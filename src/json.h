@@ -44,7 +44,7 @@
 
 
 #define JSON_MAX_DEPTH 32
-#define JSON_MAX_SIZE (16u * 1024u * 1024u)
+#define JSON_MAX_SIZE ((size_t)16 * 1024 * 1024)
 
 /* ---- writer: errors are sticky, checked once by json_writer_finish ---- */
 

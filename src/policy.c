@@ -947,7 +947,8 @@ static int load_latest(refund_engine *e, const char *id, uint32_t *latest)
 
 static void record_id(char *buf, const char *id, uint32_t version)
 {
-	snprintf(buf, RECORD_ID_SIZE, "%s@%" PRIu32, id, version);
+	/* RECORD_ID_SIZE holds the longest id, '@' and any version: never cut. */
+	(void)snprintf(buf, RECORD_ID_SIZE, "%s@%" PRIu32, id, version);
 }
 
 typedef struct version_ctx {
@@ -1037,7 +1038,9 @@ int refund__policy_get(refund_engine *e, const char *id, uint32_t version,
 		return 0;
 	if ((rc = load_version(e, id, version, &p)) != 0)
 		return rc;
-	grown = refund__realloc_array(&e->alloc, e->policies, e->npolicies + 1, sizeof(*grown));
+	/* An array of pointers: sizeof(*grown) is the pointer's size, as meant. */
+	grown = refund__realloc_array(&e->alloc, e->policies, e->npolicies + 1,
+			sizeof(*grown)); /* NOLINT(bugprone-sizeof-expression) */
 	if (!grown) {
 		refund_policy_free(p);
 		return refund__fail_code(e, REFUND_ENOMEM);

@@ -250,7 +250,7 @@ static int fail_pos(parser *ps, unsigned long line, unsigned long column, int co
 	va_list ap;
 
 	va_start(ap, zh);
-	vsnprintf(detail, sizeof(detail), ps->e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
+	(void)vsnprintf(detail, sizeof(detail), ps->e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
 	va_end(ap);
 	return refund__fail(ps->e, code, "line %lu, column %lu: %s", "第 %lu 行第 %lu 列：%s",
 			line, column, detail);
@@ -1532,8 +1532,11 @@ int refund_policy_format(const refund_policy *policy, char *buf, size_t size, si
 {
 	writer w;
 
-	if (!policy || (!buf && size > 0))
+	if (!policy)
 		return REFUND_EINVAL;
+	if (!buf && size > 0)
+		return refund__fail(policy->engine, REFUND_EINVAL, "buffer is NULL but its size is %zu",
+				"缓冲区为空，但其大小为 %zu", size);
 	memset(&w, 0, sizeof(w));
 	w.buf = buf;
 	w.size = size;
@@ -1545,7 +1548,9 @@ int refund_policy_format(const refund_policy *policy, char *buf, size_t size, si
 	if (w.len + 1 > size) {
 		if (size > 0)
 			buf[0] = '\0';
-		return REFUND_ERANGE;
+		return refund__fail(policy->engine, REFUND_ERANGE,
+				"policy %s needs %zu bytes of text, the buffer has %zu",
+				"政策 %s 的文本需要 %zu 字节，缓冲区只有 %zu", policy->id, w.len + 1, size);
 	}
 	buf[w.len] = '\0';
 	return 0;

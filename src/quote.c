@@ -109,7 +109,7 @@ static void say(text *t, const char *fmt, ...)
 static const char *money(refund_engine *e, const refund_quote *q, int64_t amount, char *buf)
 {
 	if (refund_money_format(e, q->currency, amount, buf, REFUND_MONEY_FORMAT_MAX) != 0)
-		snprintf(buf, REFUND_MONEY_FORMAT_MAX, "%lld", (long long)amount);
+		(void)snprintf(buf, REFUND_MONEY_FORMAT_MAX, "%lld", (long long)amount);
 	return buf;
 }
 

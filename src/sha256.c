@@ -35,7 +35,7 @@ static void store_be32(unsigned char *p, uint32_t v)
 static void compress(uint32_t state[8], const unsigned char block[64])
 {
 	uint32_t w[64], v[8], t1, t2;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = load_be32(block + 4 * i);
@@ -108,7 +108,7 @@ void sha256_update(sha256_ctx *ctx, const void *data, size_t size)
 void sha256_final(sha256_ctx *ctx, unsigned char digest[SHA256_DIGEST_SIZE])
 {
 	uint64_t bits = ctx->bytes * 8;
-	int i;
+	size_t i;
 
 	ctx->block[ctx->fill++] = 0x80;
 	if (ctx->fill > 56) {
@@ -138,11 +138,11 @@ void sha256(const void *data, size_t size, unsigned char digest[SHA256_DIGEST_SI
 void sha256_hex(const unsigned char digest[SHA256_DIGEST_SIZE], char hex[SHA256_HEX_SIZE])
 {
 	static const char digits[] = "0123456789abcdef";
-	int i;
+	size_t i;
 
 	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 0x0f];
 	}
-	hex[2 * SHA256_DIGEST_SIZE] = '\0';
+	hex[SHA256_HEX_SIZE - 1] = '\0';
 }

@@ -15,8 +15,8 @@
 #define sha256_hex refund__sha256_hex
 
 
-#define SHA256_DIGEST_SIZE 32
-#define SHA256_HEX_SIZE 65 /* 64 hex digits and a NUL */
+#define SHA256_DIGEST_SIZE ((size_t)32)
+#define SHA256_HEX_SIZE ((size_t)65) /* 64 hex digits and a NUL */
 
 typedef struct sha256_ctx {
 	uint32_t state[8];

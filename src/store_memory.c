@@ -30,7 +30,8 @@
  *   store is left exactly as it was (event arrays may keep a larger
  *   capacity).
  */
-#define _POSIX_C_SOURCE 200809L
+/* The feature-test macro POSIX reserves for exactly this use. */
+#define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 #include <refund/store.h>
 #include <refund/sys/store.h>

@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 size_t refund__utf8_sequence(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
@@ -46,4 +48,19 @@ int refund__utf8_valid(const char *s, size_t n)
 		i += len;
 	}
 	return 1;
+}
+
+void refund__utf8_printable(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t len = p[i] < 0x20 || p[i] == 0x7f ? 0 : refund__utf8_sequence(p + i, n - i);
+
+		if (len == 0)
+			p[i++] = '?';
+		else
+			i += len;
+	}
 }

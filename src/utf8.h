@@ -11,4 +11,8 @@ int refund__utf8_valid(const char *s, size_t n);
  * available), or 0 if none starts there. */
 size_t refund__utf8_sequence(const unsigned char *s, size_t n);
 
+/* Replaces, in place, every control byte and every byte that starts no
+ * valid sequence with '?', so that s is one line of valid UTF-8. */
+void refund__utf8_printable(char *s);
+
 #endif

@@ -67,8 +67,10 @@ void ctl_next_steps(ctl *c, FILE *out, const refund_case *cs)
 
 	fputs(zh ? "下一步: " : "next: ", out);
 	for (i = 0; i < sizeof(next_steps) / sizeof(next_steps[0]); i++) {
-		if (next_steps[i].state == refund_case_state(cs)) {
-			fprintf(out, zh ? next_steps[i].zh : next_steps[i].en, id, id);
+		const char *format = zh ? next_steps[i].zh : next_steps[i].en;
+
+		if (next_steps[i].state == refund_case_state(cs) && format) {
+			fprintf(out, format, id, id);
 			fputc('\n', out);
 			return;
 		}
