@@ -12,10 +12,10 @@
 
 #include "calendar_cn.h"
 #include "civil.h"
+#include "text.h"
 #include "engine.h"
 #include "utf8.h"
 
-#define TEXT_SIZE_MAX ((size_t)1 << 20)
 #define RANGE_DAYS_MAX 366
 #define BUSINESS_DAYS_MAX 3660
 #define ALL_WEEK 0x7Fu
@@ -819,19 +819,15 @@ static int parse_line(parser *ps, const char *s, size_t n)
 
 static int parse_lines(parser *ps, const char *text, size_t size)
 {
-	size_t pos = 0, end;
-	const char *newline;
+	text_lines lines;
+	size_t start, end;
 	int rc;
 
-	if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-		pos = 3;  /* a byte order mark */
-	while (pos < size) {
-		newline = memchr(text + pos, '\n', size - pos);
-		end = newline ? (size_t)(newline - text) : size;
-		ps->line++;
-		if ((rc = parse_line(ps, text + pos, end - pos)) != 0)
+	refund__text_lines(&lines, text, size);
+	while (refund__text_next_line(&lines, &start, &end)) {
+		ps->line = lines.number;
+		if ((rc = parse_line(ps, text + start, end - start)) != 0)
 			return rc;
-		pos = end + 1;
 	}
 	if (!ps->have_name || !ps->have_offset)
 		return refund__fail(ps->e, REFUND_EPARSE,
@@ -885,15 +881,8 @@ int refund_calendar_parse(refund_engine *engine, refund_calendar **out, const ch
 	parser ps;
 	int rc;
 
-	if (!engine)
-		return REFUND_EINVAL;
-	if (!out || !text)
-		return refund__fail(engine, REFUND_EINVAL, "%s is NULL", "%s 为空",
-				out ? "text" : "out");
-	if (size > TEXT_SIZE_MAX)
-		return refund__fail(engine, REFUND_EINVAL,
-				"calendar text of %lu bytes is over the limit of 1 MiB",
-				"日历文本 %lu 字节，超过 1 MiB 上限", (unsigned long)size);
+	if ((rc = refund__text_check(engine, out, text, size, "calendar", "日历")) != 0)
+		return rc;
 	memset(&ps, 0, sizeof(ps));
 	ps.e = engine;
 	ps.weekend_mask = REFUND_WEEKEND_SAT_SUN;

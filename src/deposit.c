@@ -14,6 +14,7 @@
 #include <refund/money.h>
 
 #include "json.h"
+#include "record.h"
 #include "validate.h"
 
 #define DEPOSIT_SCHEMA 1
@@ -185,13 +186,6 @@ static int encode(const refund_deposit *d, const deposit_stage *st, char **data,
 
 /* ---- decoding: stored bytes are untrusted ---- */
 
-static int corrupt(refund_engine *e, const char *id, const char *what)
-{
-	return refund__fail(e, REFUND_ECORRUPT,
-			"deposit %s: the stored record is corrupt (%s)",
-			"押金 %s：存储的记录已损坏（%s）", id, what);
-}
-
 /* A copied string field that must pass the id check (or may be absent). */
 static int decode_id_field(refund_deposit *d, const json_value *obj, const char *key,
 		int required, char **out)
@@ -349,13 +343,8 @@ static int decode(refund_engine *e, const refund_store_record *rec, refund_depos
 	refund_deposit *d;
 	int rc;
 
-	if (rec->version == 0)
-		return corrupt(e, rec->id, "version 0");
-	rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
-	if (rc == REFUND_ENOMEM)
-		return refund__fail_code(e, rc);
-	if (rc)
-		return corrupt(e, rec->id, "not valid JSON");
+	if ((rc = refund__record_parse(e, rec, &root)) != 0)
+		return rc;
 	d = deposit_alloc(e);
 	if (!d) {
 		json_free(&e->alloc, root);
@@ -366,7 +355,7 @@ static int decode(refund_engine *e, const refund_store_record *rec, refund_depos
 	if (rc) {
 		refund_deposit_free(d);
 		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
-				: corrupt(e, rec->id, "a field is missing or invalid");
+				: refund__record_corrupt(e, rec, RECORD_BAD_FIELDS);
 	}
 	d->version = rec->version;
 	*out = d;

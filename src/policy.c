@@ -21,6 +21,7 @@
 #include <refund/actor.h>
 
 #include "json.h"
+#include "record.h"
 #include "validate.h"
 #include "workflow.h"
 
@@ -670,13 +671,6 @@ static int encode_head(refund_engine *e, const char *id, uint32_t latest, char *
 
 /* ---- decoding: stored bytes are untrusted ---- */
 
-static int corrupt(refund_engine *e, const char *record_id, const char *what)
-{
-	return refund__fail(e, REFUND_ECORRUPT,
-			"policy record %s: the stored record is corrupt (%s)",
-			"政策记录 %s：存储的记录已损坏（%s）", record_id, what);
-}
-
 /* An integer field within [min, max]; REFUND_ECORRUPT otherwise. */
 static int field_range(const json_value *obj, const char *key, int64_t min, int64_t max,
 		int64_t *out)
@@ -867,13 +861,8 @@ static int decode(refund_engine *e, const refund_store_record *rec, const char *
 	refund_policy *p;
 	int rc;
 
-	if (rec->version == 0)
-		return corrupt(e, rec->id, "version 0");
-	rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
-	if (rc == REFUND_ENOMEM)
-		return refund__fail_code(e, rc);
-	if (rc)
-		return corrupt(e, rec->id, "not valid JSON");
+	if ((rc = refund__record_parse(e, rec, &root)) != 0)
+		return rc;
 	p = policy_alloc(e);
 	if (!p) {
 		json_free(&e->alloc, root);
@@ -886,7 +875,7 @@ static int decode(refund_engine *e, const refund_store_record *rec, const char *
 	json_free(&e->alloc, root);
 	if (rc) {
 		refund_policy_free(p);
-		return corrupt(e, rec->id, "a field is missing, invalid or not this policy's");
+		return refund__record_corrupt(e, rec, RECORD_BAD_FIELDS);
 	}
 	*out = p;
 	return 0;
@@ -900,11 +889,8 @@ static int decode_head(refund_engine *e, const refund_store_record *rec, const c
 	int64_t schema = 0, n = 0;
 	int rc;
 
-	rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
-	if (rc == REFUND_ENOMEM)
-		return refund__fail_code(e, rc);
-	if (rc)
-		return corrupt(e, rec->id, "not valid JSON");
+	if ((rc = refund__record_parse(e, rec, &root)) != 0)
+		return rc;
 	if (root->type != JSON_OBJECT || json_field_int(root, "schema", 1, &schema) != 0 ||
 	    schema != HEAD_SCHEMA ||
 	    json_field_string(root, "id", 1, &stored_id) != 0 || strcmp(stored_id, id) != 0 ||
@@ -912,7 +898,7 @@ static int decode_head(refund_engine *e, const refund_store_record *rec, const c
 		rc = REFUND_ECORRUPT;
 	json_free(&e->alloc, root);
 	if (rc)
-		return corrupt(e, rec->id, "not a policy head, or its version disagrees");
+		return refund__record_corrupt(e, rec, RECORD_NOT_HEAD);
 	*latest = (uint32_t)n;
 	return 0;
 }

@@ -19,9 +19,9 @@
 
 #include <refund/money.h>
 
+#include "text.h"
 #include "utf8.h"
 
-#define TEXT_SIZE_MAX ((size_t)1 << 20)
 #define QUOTE_MAX 40        /* bytes of a token quoted in a message */
 #define DETAIL_MAX 400      /* a message before its line and column */
 #define MONEY_TEXT_MAX 40   /* longest amount token read */
@@ -1223,22 +1223,15 @@ static int missing_at_end(parser *ps)
 
 static int parse_lines(parser *ps)
 {
-	const char *newline;
-	size_t pos = 0;
+	text_lines lines;
 	int rc;
 
-	if (ps->size >= 3 && memcmp(ps->text, "\xEF\xBB\xBF", 3) == 0)
-		pos = 3;  /* a byte order mark */
-	while (pos < ps->size) {
-		newline = memchr(ps->text + pos, '\n', ps->size - pos);
-		ps->line++;
-		ps->line_start = ps->pos = pos;
-		ps->line_end = newline ? (size_t)(newline - ps->text) : ps->size;
-		if (newline && ps->line_end > pos && ps->text[ps->line_end - 1] == '\r')
-			ps->line_end--;
+	refund__text_lines(&lines, ps->text, ps->size);
+	while (refund__text_next_line(&lines, &ps->line_start, &ps->line_end)) {
+		ps->line = lines.number;
+		ps->pos = ps->line_start;
 		if ((rc = check_line(ps)) != 0 || (rc = parse_line(ps)) != 0)
 			return rc;
-		pos = newline ? (size_t)(newline - ps->text) + 1 : ps->size;
 	}
 	return ps->p ? 0 : missing_at_end(ps);
 }
@@ -1249,15 +1242,8 @@ int refund_policy_parse(refund_engine *engine, refund_policy **out, const char *
 	parser ps;
 	int rc;
 
-	if (!engine)
-		return REFUND_EINVAL;
-	if (!out || !text)
-		return refund__fail(engine, REFUND_EINVAL, "%s is NULL", "%s 为空",
-				out ? "text" : "out");
-	if (size > TEXT_SIZE_MAX)
-		return refund__fail(engine, REFUND_EINVAL,
-				"policy text of %lu bytes is over the limit of 1 MiB",
-				"政策文本 %lu 字节，超过 1 MiB 上限", (unsigned long)size);
+	if ((rc = refund__text_check(engine, out, text, size, "policy", "政策")) != 0)
+		return rc;
 	memset(&ps, 0, sizeof(ps));
 	ps.e = engine;
 	ps.text = text;
