@@ -93,13 +93,25 @@ typedef struct refund_case refund_case;
 /** The current version of ::refund_act. */
 #define REFUND_ACT_VERSION 1
 
+/** The most pieces of evidence one case keeps (refund_case_attach()). */
+#define REFUND_CASE_MAX_EVIDENCE 16
+
+/**
+ * How many idempotency keys a case remembers: those of its last 32 keyed
+ * actions.  A key older than that is forgotten, and repeating it acts again.
+ */
+#define REFUND_CASE_KEYS_KEPT 32
+
 /**
  * Who takes an action, and the options every action shares.
  *
  * With an idempotency key, repeating the same action with the same key and
  * the same arguments returns 0 without acting again (the first call's
  * effect stands), so a host may safely retry after a timeout; the same key
- * with different arguments is refused with REFUND_EDUPLICATE.
+ * with different arguments is refused with REFUND_EDUPLICATE.  A case
+ * remembers the keys of its last ::REFUND_CASE_KEYS_KEPT keyed actions,
+ * the opening among them: a retried refund_case_open() with the same case
+ * id, key and arguments returns the case it opened.
  */
 typedef struct refund_act {
 	unsigned int version;          /**< ::REFUND_ACT_VERSION. */
@@ -215,7 +227,8 @@ REFUND_API void refund_case_free(refund_case *c);
  * @param act who acts.
  * @param kind a ::refund_evidence.
  * @param reference where the document is (a file id, a hash, a URL), 1 to 128 bytes.
- * @return as above.
+ * @return as above; REFUND_EINVAL also when the case holds
+ *         ::REFUND_CASE_MAX_EVIDENCE pieces already.
  */
 REFUND_API int refund_case_attach(refund_case *c, const refund_act *act, int kind,
 		const char *reference);
