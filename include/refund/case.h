@@ -178,8 +178,10 @@ typedef enum refund_reject_reason {
  *        open returns 0 and the case the first call opened.
  * @return 0; REFUND_EINVAL; REFUND_EDENIED; REFUND_ENOTFOUND (no such
  *         deposit or policy); REFUND_EEXISTS (the case id is taken);
- *         REFUND_EDUPLICATE; REFUND_EDEADLINE (the application window has
- *         closed); REFUND_ECURRENCY (policy and deposit currencies differ);
+ *         REFUND_EDUPLICATE (the deposit has an open case: this is
+ *         reported first, whether or not the case id is also taken);
+ *         REFUND_EDEADLINE (the application window has closed);
+ *         REFUND_ECURRENCY (policy and deposit currencies differ);
  *         REFUND_ECONFLICT; REFUND_ENOMEM; REFUND_ESTORE; REFUND_EBUSY.
  */
 REFUND_API int refund_case_open(refund_engine *engine, refund_case **out,
@@ -285,6 +287,9 @@ REFUND_API int refund_case_provide_documents(refund_case *c, const refund_act *a
  * Approve a refund of @p amount, at most the quote's net amount.  The case
  * goes on to the device return if the policy requires the terminal back,
  * else to the agreement.  Roles: reviewer, admin (never the applicant).
+ * Approving less than the net keeps the difference: when the applicant
+ * accepts the terms, it is posted to the ledger as forfeited, beside the
+ * usage tier's share (a net of 490.00 approved at 300.00 forfeits 190.00).
  *
  * @param c the case, under review.
  * @param act who acts.
@@ -368,8 +373,9 @@ REFUND_API int refund_case_offer(refund_case *c, const refund_act *act, int part
 
 /**
  * The applicant accepts the offered terms: the deductions, the fee, the
- * offsets and any forfeited share are posted to the deposit's ledger, and
- * payout begins.  Roles: applicant.
+ * offsets and any forfeited share (the usage tier's, and whatever of the
+ * net was not approved) are posted to the deposit's ledger, and payout
+ * begins.  Roles: applicant.
  *
  * @param c the case, in agreement with terms offered.
  * @param act who acts.
