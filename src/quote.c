@@ -149,16 +149,72 @@ static void explain_quote(text *t, refund_engine *e, const refund_quote *q, int 
 		say(t, " Approved by review: %s.", money(e, q, q->approved, a));
 }
 
+/* The applicant reads these: the words DOMAIN.md uses, not identifiers. */
+static const char *const evidence_zh[] = {
+	[REFUND_EVIDENCE_RECEIPT] = "押金收据",
+	[REFUND_EVIDENCE_CONTRACT] = "合同协议",
+	[REFUND_EVIDENCE_PAYMENT_RECORD] = "支付凭证",
+	[REFUND_EVIDENCE_FAULT_REPORT] = "故障报告单",
+	[REFUND_EVIDENCE_TRANSACTION_RECORDS] = "交易记录或截图",
+	[REFUND_EVIDENCE_SERVICE_EVALUATION] = "服务质量评价报告",
+	[REFUND_EVIDENCE_GOVERNMENT_DOCUMENT] = "政府文件",
+	[REFUND_EVIDENCE_POLICE_REPORT] = "报案回执",
+	[REFUND_EVIDENCE_OTHER] = "其他材料",
+};
+
+static const char *const evidence_en[] = {
+	[REFUND_EVIDENCE_RECEIPT] = "the deposit receipt",
+	[REFUND_EVIDENCE_CONTRACT] = "the contract",
+	[REFUND_EVIDENCE_PAYMENT_RECORD] = "the payment record",
+	[REFUND_EVIDENCE_FAULT_REPORT] = "a fault report",
+	[REFUND_EVIDENCE_TRANSACTION_RECORDS] = "transaction records",
+	[REFUND_EVIDENCE_SERVICE_EVALUATION] = "a service evaluation",
+	[REFUND_EVIDENCE_GOVERNMENT_DOCUMENT] = "the government document",
+	[REFUND_EVIDENCE_POLICE_REPORT] = "a police report",
+	[REFUND_EVIDENCE_OTHER] = "other documents",
+};
+
+static const char *const state_zh[] = {
+	[REFUND_STATE_DRAFT] = "准备材料",
+	[REFUND_STATE_SUBMITTED] = "已提交申请",
+	[REFUND_STATE_UNDER_REVIEW] = "审核中",
+	[REFUND_STATE_AWAITING_DOCUMENTS] = "等待补充材料",
+	[REFUND_STATE_DEVICE_RETURN] = "等待退还终端",
+	[REFUND_STATE_INSPECTION] = "终端检查中",
+	[REFUND_STATE_AGREEMENT] = "等待签署退款协议",
+	[REFUND_STATE_PAYOUT] = "退款中",
+	[REFUND_STATE_PAID] = "已退款，等待确认收到",
+	[REFUND_STATE_CLOSED] = "已结案",
+	[REFUND_STATE_REJECTED] = "已驳回，可在期限内申诉",
+	[REFUND_STATE_WITHDRAWN] = "已撤回",
+	[REFUND_STATE_EXPIRED] = "已过期",
+};
+
+static void explain_missing(text *t, uint32_t lacking, int zh)
+{
+	const char *const *names = zh ? evidence_zh : evidence_en;
+	const char *sep = "";
+	size_t kind;
+
+	say(t, "%s", zh ? " 仍缺少材料：" : " Still missing: ");
+	for (kind = 1; kind < sizeof(evidence_en) / sizeof(evidence_en[0]); kind++) {
+		if (lacking & REFUND_EVIDENCE_BIT(kind)) {
+			say(t, "%s%s", sep, names[kind]);
+			sep = zh ? "、" : ", ";
+		}
+	}
+	say(t, "%s", zh ? "。" : ".");
+}
+
 static void explain_next(text *t, const refund_case *c, int zh)
 {
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
-	const char *state = refund_case_state_name(c->r.state);
+	const char *state = zh ? state_zh[c->r.state] : refund_case_state_name(c->r.state);
 	char when[REFUND_TIME_FORMAT_MAX];
 	uint32_t lacking = refund_case_missing_evidence(c);
 
 	if (lacking && c->r.state <= REFUND_STATE_AWAITING_DOCUMENTS)
-		say(t, zh ? " 仍缺少材料（掩码 0x%X）。" : " Still missing evidence (mask 0x%X).",
-				(unsigned)lacking);
+		explain_missing(t, lacking, zh);
 	if (refund_case_next_deadline(c, &dl) == 0) {
 		refund_time_format(dl.due, 8 * 3600, when, sizeof(when));
 		say(t, zh ? " 当前状态：%s，期限：%s。" : " Now %s, due by %s.", state, when);

@@ -268,6 +268,13 @@ def test_explain_in_both_languages(w):
         zh = c.explain("zh-CN")
         assert "490.00" in en and "490.00" in zh
         assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+        # What is missing and where the case stands, in words: no bit
+        # masks, no identifiers in the Chinese text.
+        assert "Still missing: the deposit receipt, the contract" in en
+        assert "Now draft" in en and "0x" not in en
+        assert "仍缺少材料：押金收据、合同协议" in zh
+        assert "当前状态：准备材料" in zh
+        assert "draft" not in zh and "0x" not in zh
         w.engine.lang = "zh-CN"
         assert c.explain() == zh
         with pytest.raises(ValueError):
