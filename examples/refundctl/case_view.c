@@ -319,6 +319,18 @@ int ctl_case_json(ctl *c, ctl_json *j, refund_case *cs, int level)
 	return rc;
 }
 
+/* The case as the whole JSON output. */
+int ctl_case_json_out(ctl *c, refund_case *cs, int level)
+{
+	ctl_json j;
+	int rc;
+
+	json_init(&j, stdout);
+	rc = ctl_case_json(c, &j, cs, level);
+	json_end(&j);
+	return rc;
+}
+
 static void print_parts(ctl *c, const refund_case *cs, const char *cur)
 {
 	char m[REFUND_MONEY_FORMAT_MAX], t[REFUND_TIME_FORMAT_MAX];
@@ -417,19 +429,12 @@ int case_show(ctl *c, int argc, char **argv)
 		"Show a case: state, evidence, deadline (met or missed), payout parts, quote,\n"
 		"the explanation for the applicant and the timeline of every event.", 1, 1, NULL };
 	refund_case *cs = NULL;
-	ctl_json j;
 	int nargs, rc;
 
 	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0 ||
 			(rc = ctl_open(c, 0)) != 0 || (rc = load_case(c, args[0], &cs)) != 0)
 		return rc;
-	if (c->json) {
-		json_init(&j, stdout);
-		rc = ctl_case_json(c, &j, cs, 2);
-		json_end(&j);
-	} else {
-		rc = ctl_case_print(c, cs, 2);
-	}
+	rc = c->json ? ctl_case_json_out(c, cs, 2) : ctl_case_print(c, cs, 2);
 	if (rc != 0)
 		rc = ctl_fail(c, rc, "case %s: reading its events", args[0]);
 	refund_case_free(cs);
@@ -457,14 +462,12 @@ int case_quote(ctl *c, int argc, char **argv)
 		return rc;
 	}
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_kstr(&j, "case", args[0]);
 		json_key(&j, "quote");
 		json_quote(c, &j, &q);
 		json_kstr(&j, "explanation", explain);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else {
 		printf("case %s ", args[0]);
 		print_quote(c, &q);
@@ -474,15 +477,9 @@ int case_quote(ctl *c, int argc, char **argv)
 	return 0;
 }
 
-typedef struct list_ctx {
-	ctl *c;
-	ctl_json *j;
-	size_t count;
-} list_ctx;
-
 static int list_one(void *ctx, const refund_case *cs)
 {
-	list_ctx *l = ctx;
+	ctl_list *l = ctx;
 	char due[REFUND_TIME_FORMAT_MAX];
 	refund_deadline dl;
 
@@ -536,7 +533,7 @@ int case_list(ctl *c, int argc, char **argv)
 	const ctl_spec spec = { "[--state STATE] [--deposit ID] [--holder ID] [--agent ID] "
 		"[--after ID] [--limit N]", "List cases in id order.", 0, 0, opts };
 	refund_case_filter filter = REFUND_CASE_FILTER_INIT;
-	list_ctx l = { c, NULL, 0 };
+	ctl_list l;
 	int64_t n = 0;
 	int nargs, rc;
 	ctl_json j;
@@ -555,22 +552,7 @@ int case_list(ctl *c, int argc, char **argv)
 	filter.agent = agent;
 	filter.after_id = after;
 	filter.limit = (size_t)n;
-	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
-		json_key(&j, "cases");
-		json_open(&j, '[');
-		l.j = &j;
-	}
+	ctl_list_begin(c, &l, &j, "cases");
 	rc = refund_case_list(c->engine, &filter, list_one, &l);
-	if (c->json) {
-		json_close(&j, ']');
-		json_close(&j, '}');
-		json_end(&j);
-	}
-	if (rc != 0)
-		return ctl_fail(c, rc, "listing cases");
-	if (!c->json && l.count == 0)
-		printf("no cases\n");
-	return 0;
+	return ctl_list_end(&l, rc, "cases");
 }

@@ -110,7 +110,7 @@ static int prepare(ctl *c, refund_case *cs, ctl_action *a)
 			return rc;
 	}
 	if ((a->action == REFUND_ACTION_PAY || a->action == REFUND_ACTION_PAY_FAILED) &&
-			!a->part_given) {
+			a->number == 0) {
 		n = refund_case_part_count(cs);
 		a->number = n > 0 ? n : 1;
 		for (i = n; i >= 1; i--) {
@@ -174,12 +174,9 @@ static void print_done(ctl *c, refund_case *cs, int from, const ctl_action *a)
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
 	char when[REFUND_TIME_FORMAT_MAX];
 	int to = refund_case_state(cs);
-	ctl_json j;
 
 	if (c->json) {
-		json_init(&j, stdout);
-		ctl_case_json(c, &j, cs, 1);
-		json_end(&j);
+		ctl_case_json_out(c, cs, 1);
 		return;
 	}
 	printf("case %s: %s", refund_case_id(cs), refund_case_action_name(a->action));
@@ -265,57 +262,231 @@ static int run_action(ctl *c, const char *case_id, ctl_action *a)
 
 /* ---- the commands ------------------------------------------------------ */
 
-static int simple(ctl *c, int argc, char **argv, int action, const char *summary)
-{
-	const char *args[1];
-	const ctl_opt opts[] = { { NULL, NULL, NULL, NULL } };
-	const ctl_spec spec = { "CASE", summary, 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
+/* How an option's value is read. */
+enum opt_kind {
+	OPT_TEXT,                  /* as given */
+	OPT_MONEY,                 /* as given: read in the case's currency once it is loaded */
+	OPT_INT,                   /* a whole number from min to max */
+	OPT_REASON,                /* a name from ctl_reason_names */
+	OPT_REJECT,                /* ... ctl_reject_names */
+	OPT_GRADE,                 /* ... ctl_grade_names */
+	OPT_METHOD,                /* ... ctl_method_names */
+	OPT_PARTY                  /* a third party: regulator, consumer_association, legal */
+};
 
-	memset(&a, 0, sizeof(a));
-	a.action = action;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	return run_action(c, args[0], &a);
+/* The names each named kind takes, and the answer to a name it does not. */
+static const struct {
+	const char *const *names;  /* NULL: parties, by ctl_party_from_name() */
+	int count;
+	const char *use;
+} named[] = {
+	[OPT_REASON] = { ctl_reason_names, CTL_REASON_COUNT, "device_fault, "
+		"transaction_dispute, service, policy_change, needs_changed or fraud" },
+	[OPT_REJECT] = { ctl_reject_names, CTL_REJECT_COUNT, "incomplete_evidence, "
+		"outside_window, not_eligible, fraud_suspected or other" },
+	[OPT_GRADE] = { ctl_grade_names, CTL_GRADE_COUNT, "fine, normal_wear or damaged" },
+	[OPT_METHOD] = { ctl_method_names, CTL_METHOD_COUNT, "bank, alipay or wechat" },
+	[OPT_PARTY] = { NULL, 0, "regulator, consumer_association or legal" },
+};
+
+/* Where an option's value goes in the ctl_action. */
+enum opt_field {
+	TO_TEXT, TO_AMOUNT, TO_NUMBER, TO_NUMBER2, TO_VERSION, TO_DEPOSIT, TO_POLICY,
+	TO_METHOD, TO_HOLDER, TO_ACCOUNT, TO_BANK
+};
+
+/* The positional arguments after the case id. */
+enum case_args {
+	ARGS_NONE,                 /* CASE */
+	ARGS_KIND_REF,             /* CASE KIND REFERENCE: one piece of evidence */
+	ARGS_KINDS                 /* CASE KIND...: the evidence asked for */
+};
+
+#define CASE_OPTS 4
+
+typedef struct case_opt {
+	const char *name, *arg;
+	int kind, field;
+	int required;
+	int64_t min, max;          /* OPT_INT */
+	const char *def;           /* the value when the option is not given */
+	const char *help;
+} case_opt;
+
+/* A case command: its command line, and the action it fills in. */
+typedef struct case_cmd {
+	const char *name, *alias;
+	int action;
+	const char *usage, *summary;
+	int args;
+	const char *missing;       /* the usage error when a required option is missing */
+	case_opt opts[CASE_OPTS];  /* up to the first without a name */
+} case_cmd;
+
+static const case_cmd case_cmds[] = {
+	{ "open", NULL, REFUND_ACTION_OPEN,
+		"CASE --deposit ID --reason REASON [--policy ID[@VERSION]]",
+		"Open a refund application for a deposit; a deposit has at most one open case\n"
+		"(roles: applicant, agent, admin).", ARGS_NONE,
+		"--deposit and --reason are required", {
+		{ "--deposit", "ID", OPT_TEXT, TO_DEPOSIT, 1, 0, 0, NULL,
+			"the deposit to refund (required)" },
+		{ "--reason", "REASON", OPT_REASON, TO_NUMBER, 1, 0, 0, NULL, "device_fault, "
+			"transaction_dispute, service, policy_change, needs_changed or fraud (required)" },
+		{ "--policy", "ID[@V]", OPT_TEXT, TO_POLICY, 0, 0, 0, NULL,
+			"the policy (default: the default policy, latest)" } } },
+	{ "attach", NULL, REFUND_ACTION_ATTACH, "CASE KIND REFERENCE",
+		"Attach evidence (证明材料).  KIND: receipt, contract, payment_record, "
+		"fault_report,\ntransaction_records, service_evaluation, government_document, "
+		"police_report,\nother.  REFERENCE says where the document is (file id, hash, "
+		"URL).\nRoles: applicant, agent.", ARGS_KIND_REF, NULL, { { 0 } } },
+	{ "submit", NULL, REFUND_ACTION_SUBMIT,
+		"CASE --name NAME --account NUMBER [--method M] [--bank BANK]",
+		"Submit the application with the payout account; the evidence the policy "
+		"requires\nmust be attached (roles: applicant, agent).", ARGS_NONE,
+		"--name and --account are required", {
+		{ "--method", "METHOD", OPT_METHOD, TO_METHOD, 0, 0, 0, "bank",
+			"bank (default), alipay or wechat" },
+		{ "--name", "NAME", OPT_TEXT, TO_HOLDER, 1, 0, 0, NULL,
+			"the account holder's name (required)" },
+		{ "--account", "NUMBER", OPT_TEXT, TO_ACCOUNT, 1, 0, 0, NULL,
+			"account number, phone, e-mail or WeChat id (required)" },
+		{ "--bank", "BANK", OPT_TEXT, TO_BANK, 0, 0, 0, NULL,
+			"the bank's name (required for bank transfers)" } } },
+	{ "review", "start-review", REFUND_ACTION_START_REVIEW, "CASE",
+		"A reviewer takes a submitted case (roles: reviewer, admin).", ARGS_NONE, NULL,
+		{ { 0 } } },
+	{ "request-docs", NULL, REFUND_ACTION_REQUEST_DOCUMENTS, "CASE KIND...",
+		"Ask the applicant for documents: the review clock pauses and the documents'\n"
+		"deadline starts.  Say what is wrong with --note (roles: reviewer, admin).",
+		ARGS_KINDS, NULL, { { 0 } } },
+	{ "provide-docs", NULL, REFUND_ACTION_PROVIDE_DOCUMENTS, "CASE",
+		"The requested documents are attached: back to review (roles: applicant, agent).",
+		ARGS_NONE, NULL, { { 0 } } },
+	{ "approve", NULL, REFUND_ACTION_APPROVE, "CASE [--amount AMOUNT]",
+		"Approve a refund of at most the quote's net; the case goes to the device "
+		"return\nor straight to the agreement (roles: reviewer, admin).", ARGS_NONE, NULL, {
+		{ "--amount", "AMOUNT", OPT_MONEY, TO_AMOUNT, 0, 0, 0, NULL,
+			"the amount approved (default: the quote's net)" } } },
+	{ "reject", NULL, REFUND_ACTION_REJECT, "CASE --reason REASON --text TEXT",
+		"Reject the application; it may be appealed until the deadline "
+		"(roles: reviewer, admin).", ARGS_NONE, "--reason and --text are required", {
+		{ "--reason", "REASON", OPT_REJECT, TO_NUMBER, 1, 0, 0, NULL, "incomplete_evidence, "
+			"outside_window, not_eligible, fraud_suspected or other (required)" },
+		{ "--text", "TEXT", OPT_TEXT, TO_TEXT, 1, 0, 0, NULL,
+			"the explanation the applicant reads (required)" } } },
+	{ "appeal", NULL, REFUND_ACTION_APPEAL, "CASE",
+		"Appeal a rejection; give the grounds with --note (roles: applicant, agent).",
+		ARGS_NONE, NULL, { { 0 } } },
+	{ "receive-device", NULL, REFUND_ACTION_RECEIVE_DEVICE, "CASE [--tracking NUMBER]",
+		"The terminal came back (roles: agent, reviewer, admin).", ARGS_NONE, NULL, {
+		{ "--tracking", "NUMBER", OPT_TEXT, TO_TEXT, 0, 0, 0, NULL,
+			"the logistics tracking number" } } },
+	{ "inspect", NULL, REFUND_ACTION_INSPECT, "CASE --grade GRADE [--missing-parts N]",
+		"Record the inspection; the policy fixes the deductions (normal wear is never\n"
+		"deducted).  Roles: agent, reviewer, admin.", ARGS_NONE, "--grade is required", {
+		{ "--grade", "GRADE", OPT_GRADE, TO_NUMBER, 1, 0, 0, NULL,
+			"fine, normal_wear or damaged (required)" },
+		{ "--missing-parts", "N", OPT_INT, TO_NUMBER2, 0, 0, 100, NULL,
+			"parts not returned, 0 to 100 (default 0)" } } },
+	{ "set-offset", NULL, REFUND_ACTION_SET_OFFSET, "CASE --owed AMOUNT",
+		"Record outstanding service fees to offset against the refund, if the policy\n"
+		"allows offsets (roles: finance, admin).", ARGS_NONE, "--owed is required", {
+		{ "--owed", "AMOUNT", OPT_MONEY, TO_AMOUNT, 1, 0, 0, NULL,
+			"service fees the holder still owes (required)" } } },
+	{ "offer", NULL, REFUND_ACTION_OFFER, "CASE [--parts N]",
+		"Offer the agreement's terms: the approved amount less deductions, in N parts\n"
+		"(roles: reviewer, finance, admin).", ARGS_NONE, NULL, {
+		{ "--parts", "N", OPT_INT, TO_NUMBER, 0, 1, REFUND_POLICY_MAX_PARTS, "1",
+			"installments (default 1), up to the policy's maximum" } } },
+	{ "accept", NULL, REFUND_ACTION_ACCEPT, "CASE",
+		"The applicant accepts the offered terms; deductions and fees are posted "
+		"and payout begins (role: applicant).", ARGS_NONE, NULL, { { 0 } } },
+	{ "pay", NULL, REFUND_ACTION_PAY, "CASE --ref REF [--part N]",
+		"A payout part reached the applicant: posted to the ledger as a refund.  A part\n"
+		"is paid once (role: finance).", ARGS_NONE, "--ref is required", {
+		{ "--part", "N", OPT_INT, TO_NUMBER, 0, 1, REFUND_POLICY_MAX_PARTS, NULL,
+			"the part paid (default: the first unpaid)" },
+		{ "--ref", "REF", OPT_TEXT, TO_TEXT, 1, 0, 0, NULL,
+			"the payment's reference (required)" } } },
+	{ "pay-failed", NULL, REFUND_ACTION_PAY_FAILED, "CASE --reason TEXT [--part N]",
+		"A payout part failed; nothing leaves the ledger and the part is retried with\n"
+		"\"case pay\" (role: finance).", ARGS_NONE, "--reason is required", {
+		{ "--part", "N", OPT_INT, TO_NUMBER, 0, 1, REFUND_POLICY_MAX_PARTS, NULL,
+			"the part that failed (default: the first unpaid)" },
+		{ "--reason", "TEXT", OPT_TEXT, TO_TEXT, 1, 0, 0, NULL,
+			"why it failed (required)" } } },
+	{ "confirm", NULL, REFUND_ACTION_CONFIRM, "CASE",
+		"The applicant confirms receipt: the case closes (role: applicant).", ARGS_NONE,
+		NULL, { { 0 } } },
+	{ "withdraw", NULL, REFUND_ACTION_WITHDRAW, "CASE",
+		"The applicant withdraws before payout; say why with --note "
+		"(roles: applicant, agent).", ARGS_NONE, NULL, { { 0 } } },
+	{ "escalate", NULL, REFUND_ACTION_ESCALATE, "CASE --party PARTY",
+		"Escalate to a third party (第三方), for example when the agent is unreachable;\n"
+		"say why with --note (roles: applicant, reviewer, admin).", ARGS_NONE,
+		"--party is required", {
+		{ "--party", "PARTY", OPT_PARTY, TO_NUMBER, 1, 0, 0, NULL,
+			"regulator, consumer_association or legal (required)" } } },
+	{ "reevaluate", NULL, REFUND_ACTION_REEVALUATE, "CASE [--policy-version N]",
+		"Re-evaluate under a newer version of the case's policy; both versions are kept\n"
+		"in the audit trail (roles: reviewer, admin).", ARGS_NONE, NULL, {
+		{ "--policy-version", "N", OPT_INT, TO_VERSION, 0, 1, UINT32_MAX, NULL,
+			"the newer version (default: the latest)" } } },
+};
+
+static const case_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(case_cmds) / sizeof(case_cmds[0]); i++)
+		if (strcmp(case_cmds[i].name, name) == 0 ||
+				(case_cmds[i].alias && strcmp(case_cmds[i].alias, name) == 0))
+			return &case_cmds[i];
+	return NULL;
 }
 
-static int case_review(ctl *c, int argc, char **argv)
+/* Put an option's value, as text or as the number read from it, where it goes. */
+static void put(ctl_action *a, int field, const char *text, int64_t n)
 {
-	return simple(c, argc, argv, REFUND_ACTION_START_REVIEW,
-			"A reviewer takes a submitted case (roles: reviewer, admin).");
+	switch (field) {
+	case TO_TEXT: a->text = text; break;
+	case TO_AMOUNT: a->amount_text = text; break;
+	case TO_NUMBER: a->number = (int)n; break;
+	case TO_NUMBER2: a->number2 = (int)n; break;
+	case TO_VERSION: a->policy_version = (uint32_t)n; break;
+	case TO_DEPOSIT: a->deposit = text; break;
+	case TO_POLICY: a->policy = text; break;
+	case TO_METHOD: a->account.method = (int)n; break;
+	case TO_HOLDER: a->account.name = text; break;
+	case TO_ACCOUNT: a->account.number = text; break;
+	case TO_BANK: a->account.bank = text; break;
+	}
 }
 
-static int case_provide_docs(ctl *c, int argc, char **argv)
+static int take_option(ctl *c, const case_opt *o, const char *value, ctl_action *a)
 {
-	return simple(c, argc, argv, REFUND_ACTION_PROVIDE_DOCUMENTS,
-			"The requested documents are attached: back to review (roles: applicant, agent).");
-}
+	int64_t n = 0;
+	int party;
 
-static int case_appeal(ctl *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, REFUND_ACTION_APPEAL,
-			"Appeal a rejection; give the grounds with --note (roles: applicant, agent).");
-}
-
-static int case_accept(ctl *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, REFUND_ACTION_ACCEPT,
-			"The applicant accepts the offered terms; deductions and fees are posted "
-			"and payout begins (role: applicant).");
-}
-
-static int case_confirm(ctl *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, REFUND_ACTION_CONFIRM,
-			"The applicant confirms receipt: the case closes (role: applicant).");
-}
-
-static int case_withdraw(ctl *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, REFUND_ACTION_WITHDRAW,
-			"The applicant withdraws before payout; say why with --note "
-			"(roles: applicant, agent).");
+	switch (o->kind) {
+	case OPT_TEXT:
+	case OPT_MONEY:
+		break;
+	case OPT_INT:
+		if (ctl_parse_int(c, o->name, value, o->min, o->max, &n) != 0)
+			return CTL_EXIT_INVALID;
+		break;
+	default:
+		if (named[o->kind].names)
+			n = ctl_name_lookup(named[o->kind].names, named[o->kind].count, value);
+		else if (ctl_party_from_name(value, &party) == 0)
+			n = party;
+		if (!n)
+			return ctl_invalid(c, "%s \"%s\": use %s", o->name, value, named[o->kind].use);
+	}
+	put(a, o->field, value, n);
+	return 0;
 }
 
 static int evidence_kind(ctl *c, const char *name, int *out)
@@ -330,353 +501,70 @@ static int evidence_kind(ctl *c, const char *name, int *out)
 	return CTL_EXIT_INVALID;
 }
 
-static int case_attach(ctl *c, int argc, char **argv)
+/* The evidence after the case id: one kind and its reference, or kinds asked for. */
+static int take_args(ctl *c, const case_cmd *cmd, const char **args, int nargs,
+		ctl_action *a)
 {
-	const ctl_spec spec = { "CASE KIND REFERENCE",
-		"Attach evidence (证明材料).  KIND: receipt, contract, payment_record, "
-		"fault_report,\ntransaction_records, service_evaluation, government_document, "
-		"police_report,\nother.  REFERENCE says where the document is (file id, hash, "
-		"URL).\nRoles: applicant, agent.", 3, 3, NULL };
-	const char *all[3];
-	ctl_action a;
-	int nargs, rc;
+	int i, kind, rc;
 
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_ATTACH;
-	if ((rc = ctl_parse(c, argc, argv, &spec, all, &nargs)) != 0 ||
-			(rc = evidence_kind(c, all[1], &a.number)) != 0)
-		return rc;
-	a.text = all[2];
-	return run_action(c, all[0], &a);
-}
-
-static int case_submit(ctl *c, int argc, char **argv)
-{
-	const char *method = "bank", *name = NULL, *account = NULL, *bank = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--method", "METHOD", &method, "bank (default), alipay or wechat" },
-		{ "--name", "NAME", &name, "the account holder's name (required)" },
-		{ "--account", "NUMBER", &account, "account number, phone, e-mail or WeChat id (required)" },
-		{ "--bank", "BANK", &bank, "the bank's name (required for bank transfers)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --name NAME --account NUMBER [--method M] [--bank BANK]",
-		"Submit the application with the payout account; the evidence the policy "
-		"requires\nmust be attached (roles: applicant, agent).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_SUBMIT;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!name || !account)
-		return ctl_usage_error(c, "--name and --account are required");
-	a.account.version = REFUND_ACCOUNT_VERSION;
-	a.account.method = ctl_name_lookup(ctl_method_names, CTL_METHOD_COUNT, method);
-	if (!a.account.method)
-		return ctl_invalid(c, "--method \"%s\": use bank, alipay or wechat", method);
-	a.account.name = name;
-	a.account.number = account;
-	a.account.bank = bank;
-	return run_action(c, args[0], &a);
-}
-
-static int case_request_docs(ctl *c, int argc, char **argv)
-{
-	const char *args[1 + CTL_EVIDENCE_COUNT];
-	const ctl_spec spec = { "CASE KIND...",
-		"Ask the applicant for documents: the review clock pauses and the documents'\n"
-		"deadline starts.  Say what is wrong with --note (roles: reviewer, admin).",
-		2, CTL_EVIDENCE_COUNT, NULL };
-	ctl_action a;
-	int nargs, rc, i, kind;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_REQUEST_DOCUMENTS;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
 	for (i = 1; i < nargs; i++) {
+		if (cmd->args == ARGS_KIND_REF && i == 2) {
+			a->text = args[i];
+			continue;
+		}
 		if ((rc = evidence_kind(c, args[i], &kind)) != 0)
 			return rc;
-		a.mask |= REFUND_EVIDENCE_BIT(kind);
+		if (cmd->args == ARGS_KIND_REF)
+			a->number = kind;
+		else
+			a->mask |= REFUND_EVIDENCE_BIT(kind);
 	}
-	return run_action(c, args[0], &a);
+	return 0;
 }
 
-static int case_approve(ctl *c, int argc, char **argv)
+/* Parse and check a case command's line into @p a; args[0] is the case id. */
+static int parse_case_cmd(ctl *c, const case_cmd *cmd, int argc, char **argv,
+		const char **args, ctl_action *a)
 {
-	const char *amount = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--amount", "AMOUNT", &amount, "the amount approved (default: the quote's net)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE [--amount AMOUNT]",
-		"Approve a refund of at most the quote's net; the case goes to the device "
-		"return\nor straight to the agreement (roles: reviewer, admin).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
+	static const int min_args[] = { 1, 3, 2 }, max_args[] = { 1, 3, CTL_EVIDENCE_COUNT };
+	const char *values[CASE_OPTS];
+	ctl_opt opts[CASE_OPTS + 1];
+	ctl_spec spec = { cmd->usage, cmd->summary, min_args[cmd->args], max_args[cmd->args],
+		opts };
+	int i, n, nargs, rc, missing = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_APPROVE;
+	memset(opts, 0, sizeof(opts));
+	for (n = 0; n < CASE_OPTS && cmd->opts[n].name; n++) {
+		const case_opt *o = &cmd->opts[n];
+		ctl_opt take = { o->name, o->arg, &values[n], o->help };
+
+		opts[n] = take;
+		values[n] = o->def;
+	}
 	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
 		return rc;
-	a.amount_text = amount;
-	return run_action(c, args[0], &a);
+	for (i = 0; i < n; i++)
+		missing |= cmd->opts[i].required && !values[i];
+	if (missing)
+		return ctl_usage_error(c, "%s", cmd->missing);
+	for (i = 0; i < n; i++)
+		if (values[i] && (rc = take_option(c, &cmd->opts[i], values[i], a)) != 0)
+			return rc;
+	return take_args(c, cmd, args, nargs, a);
 }
 
-static int case_reject(ctl *c, int argc, char **argv)
+static int open_case(ctl *c, const char *case_id, ctl_action *a)
 {
-	const char *reason = NULL, *text = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--reason", "REASON", &reason, "incomplete_evidence, outside_window, not_eligible, "
-			"fraud_suspected or other (required)" },
-		{ "--text", "TEXT", &text, "the explanation the applicant reads (required)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --reason REASON --text TEXT",
-		"Reject the application; it may be appealed until the deadline "
-		"(roles: reviewer, admin).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_REJECT;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!reason || !text)
-		return ctl_usage_error(c, "--reason and --text are required");
-	if (!(a.number = ctl_name_lookup(ctl_reject_names, CTL_REJECT_COUNT, reason)))
-		return ctl_invalid(c, "--reason \"%s\": use incomplete_evidence, outside_window, "
-				"not_eligible, fraud_suspected or other", reason);
-	a.text = text;
-	return run_action(c, args[0], &a);
-}
-
-static int case_receive_device(ctl *c, int argc, char **argv)
-{
-	const char *tracking = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--tracking", "NUMBER", &tracking, "the logistics tracking number" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE [--tracking NUMBER]",
-		"The terminal came back (roles: agent, reviewer, admin).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_RECEIVE_DEVICE;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	a.text = tracking;
-	return run_action(c, args[0], &a);
-}
-
-static int case_inspect(ctl *c, int argc, char **argv)
-{
-	const char *grade = NULL, *missing = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--grade", "GRADE", &grade, "fine, normal_wear or damaged (required)" },
-		{ "--missing-parts", "N", &missing, "parts not returned, 0 to 100 (default 0)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --grade GRADE [--missing-parts N]",
-		"Record the inspection; the policy fixes the deductions (normal wear is never\n"
-		"deducted).  Roles: agent, reviewer, admin.", 1, 1, opts };
-	ctl_action a;
-	int64_t n = 0;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_INSPECT;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!grade)
-		return ctl_usage_error(c, "--grade is required");
-	if (!(a.number = ctl_name_lookup(ctl_grade_names, CTL_GRADE_COUNT, grade)))
-		return ctl_invalid(c, "--grade \"%s\": use fine, normal_wear or damaged", grade);
-	if (missing && (rc = ctl_parse_int(c, "--missing-parts", missing, 0, 100, &n)) != 0)
-		return rc;
-	a.number2 = (int)n;
-	return run_action(c, args[0], &a);
-}
-
-static int case_set_offset(ctl *c, int argc, char **argv)
-{
-	const char *owed = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--owed", "AMOUNT", &owed, "service fees the holder still owes (required)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --owed AMOUNT",
-		"Record outstanding service fees to offset against the refund, if the policy\n"
-		"allows offsets (roles: finance, admin).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_SET_OFFSET;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!owed)
-		return ctl_usage_error(c, "--owed is required");
-	a.amount_text = owed;
-	return run_action(c, args[0], &a);
-}
-
-static int case_offer(ctl *c, int argc, char **argv)
-{
-	const char *parts = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--parts", "N", &parts, "installments (default 1), up to the policy's maximum" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE [--parts N]",
-		"Offer the agreement's terms: the approved amount less deductions, in N parts\n"
-		"(roles: reviewer, finance, admin).", 1, 1, opts };
-	ctl_action a;
-	int64_t n = 1;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_OFFER;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0 ||
-			(parts && (rc = ctl_parse_int(c, "--parts", parts, 1, REFUND_POLICY_MAX_PARTS,
-				&n)) != 0))
-		return rc;
-	a.number = (int)n;
-	return run_action(c, args[0], &a);
-}
-
-static int pay_common(ctl *c, int argc, char **argv, int action)
-{
-	const char *part = NULL, *text = NULL, *args[1];
-	const ctl_opt pay_opts[] = {
-		{ "--part", "N", &part, "the part paid (default: the first unpaid)" },
-		{ "--ref", "REF", &text, "the payment's reference (required)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_opt failed_opts[] = {
-		{ "--part", "N", &part, "the part that failed (default: the first unpaid)" },
-		{ "--reason", "TEXT", &text, "why it failed (required)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec pay_spec = { "CASE --ref REF [--part N]",
-		"A payout part reached the applicant: posted to the ledger as a refund.  A part\n"
-		"is paid once (role: finance).", 1, 1, pay_opts };
-	const ctl_spec failed_spec = { "CASE --reason TEXT [--part N]",
-		"A payout part failed; nothing leaves the ledger and the part is retried with\n"
-		"\"case pay\" (role: finance).", 1, 1, failed_opts };
-	int is_pay = action == REFUND_ACTION_PAY;
-	ctl_action a;
-	int64_t n = 0;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = action;
-	if ((rc = ctl_parse(c, argc, argv, is_pay ? &pay_spec : &failed_spec, args,
-			&nargs)) != 0)
-		return rc;
-	if (!text)
-		return ctl_usage_error(c, "%s is required", is_pay ? "--ref" : "--reason");
-	if (part && (rc = ctl_parse_int(c, "--part", part, 1, REFUND_POLICY_MAX_PARTS, &n)) != 0)
-		return rc;
-	a.part_given = part != NULL;
-	a.number = (int)n;
-	a.text = text;
-	return run_action(c, args[0], &a);
-}
-
-static int case_pay(ctl *c, int argc, char **argv)
-{
-	return pay_common(c, argc, argv, REFUND_ACTION_PAY);
-}
-
-static int case_pay_failed(ctl *c, int argc, char **argv)
-{
-	return pay_common(c, argc, argv, REFUND_ACTION_PAY_FAILED);
-}
-
-static int case_escalate(ctl *c, int argc, char **argv)
-{
-	const char *party = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--party", "PARTY", &party, "regulator, consumer_association or legal (required)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --party PARTY",
-		"Escalate to a third party (第三方), for example when the agent is unreachable;\n"
-		"say why with --note (roles: applicant, reviewer, admin).", 1, 1, opts };
-	ctl_action a;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_ESCALATE;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!party)
-		return ctl_usage_error(c, "--party is required");
-	if (ctl_party_from_name(party, &a.number) != 0)
-		return ctl_invalid(c, "--party \"%s\": use regulator, consumer_association or legal",
-				party);
-	return run_action(c, args[0], &a);
-}
-
-static int case_reevaluate(ctl *c, int argc, char **argv)
-{
-	const char *version = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--policy-version", "N", &version, "the newer version (default: the latest)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE [--policy-version N]",
-		"Re-evaluate under a newer version of the case's policy; both versions are kept\n"
-		"in the audit trail (roles: reviewer, admin).", 1, 1, opts };
-	ctl_action a;
-	int64_t n = 0;
-	int nargs, rc;
-
-	memset(&a, 0, sizeof(a));
-	a.action = REFUND_ACTION_REEVALUATE;
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0 ||
-			(version && (rc = ctl_parse_int(c, "--policy-version", version, 1, UINT32_MAX,
-				&n)) != 0))
-		return rc;
-	a.policy_version = (uint32_t)n;
-	return run_action(c, args[0], &a);
-}
-
-static int case_open(ctl *c, int argc, char **argv)
-{
-	const char *deposit = NULL, *reason = NULL, *policy = NULL, *args[1];
-	const ctl_opt opts[] = {
-		{ "--deposit", "ID", &deposit, "the deposit to refund (required)" },
-		{ "--reason", "REASON", &reason, "device_fault, transaction_dispute, service, "
-			"policy_change, needs_changed or fraud (required)" },
-		{ "--policy", "ID[@V]", &policy, "the policy (default: the default policy, latest)" },
-		{ NULL, NULL, NULL, NULL }
-	};
-	const ctl_spec spec = { "CASE --deposit ID --reason REASON [--policy ID[@VERSION]]",
-		"Open a refund application for a deposit; a deposit has at most one open case\n"
-		"(roles: applicant, agent, admin).", 1, 1, opts };
 	char policy_id[CTL_ID_BUF];
 	uint32_t version = 0;
 	refund_case *cs = NULL;
 	refund_act act = REFUND_ACT_INIT;
-	int nargs, rc, why, attempt;
+	int rc, attempt;
 
-	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
-		return rc;
-	if (!deposit || !reason)
-		return ctl_usage_error(c, "--deposit and --reason are required");
-	if (!(why = ctl_name_lookup(ctl_reason_names, CTL_REASON_COUNT, reason)))
-		return ctl_invalid(c, "--reason \"%s\": use device_fault, transaction_dispute, "
-				"service, policy_change, needs_changed or fraud", reason);
 	if ((rc = ctl_need_actor(c)) != 0 || (rc = ctl_open(c, 0)) != 0)
 		return rc;
-	if (policy) {
-		if ((rc = ctl_parse_policy_ref(c, policy, policy_id, sizeof(policy_id),
+	if (a->policy) {
+		if ((rc = ctl_parse_policy_ref(c, a->policy, policy_id, sizeof(policy_id),
 				&version)) != 0)
 			return rc;
 	} else if (ctl_default_policy(c, policy_id, sizeof(policy_id)) != 0) {
@@ -685,23 +573,19 @@ static int case_open(ctl *c, int argc, char **argv)
 	}
 	ctl_act(c, &act);
 	for (attempt = 0;; attempt++) {
-		rc = refund_case_open(c->engine, &cs, args[0], deposit, policy_id, version, why,
-				&act);
+		rc = refund_case_open(c->engine, &cs, case_id, a->deposit, policy_id, version,
+				a->number, &act);
 		if (!ctl_retryable(rc) || attempt >= CTL_RETRIES)
 			break;
 		ctl_backoff(c, attempt, rc);
 	}
 	if (rc != 0)
-		return ctl_fail(c, rc, "case %s: open for deposit %s", args[0], deposit);
+		return ctl_fail(c, rc, "case %s: open for deposit %s", case_id, a->deposit);
 	if (c->json) {
-		ctl_json j;
-
-		json_init(&j, stdout);
-		ctl_case_json(c, &j, cs, 1);
-		json_end(&j);
+		ctl_case_json_out(c, cs, 1);
 	} else {
-		printf("case %s opened for deposit %s (%s, policy %s)\n", args[0], deposit,
-				ctl_reason_names[why], policy_id);
+		printf("case %s opened for deposit %s (%s, policy %s)\n", case_id, a->deposit,
+				ctl_reason_names[a->number], policy_id);
 		printf("needs: ");
 		ctl_evidence_list(stdout, refund_case_missing_evidence(cs));
 		putchar('\n');
@@ -710,30 +594,50 @@ static int case_open(ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* Every case command but show, list and quote. */
+static int case_command(ctl *c, int argc, char **argv)
+{
+	const case_cmd *cmd = find_cmd(c->command + strlen("case "));
+	const char *args[1 + CTL_EVIDENCE_COUNT];
+	ctl_action a;
+	int rc;
+
+	if (!cmd)
+		return CTL_EXIT_OTHER;
+	memset(&a, 0, sizeof(a));
+	a.action = cmd->action;
+	a.account.version = REFUND_ACCOUNT_VERSION;
+	if ((rc = parse_case_cmd(c, cmd, argc, argv, args, &a)) != 0)
+		return rc;
+	if (cmd->action == REFUND_ACTION_OPEN)
+		return open_case(c, args[0], &a);
+	return run_action(c, args[0], &a);
+}
+
 int cmd_case(ctl *c, int argc, char **argv)
 {
 	static const ctl_sub subs[] = {
-		{ "open", case_open, "open an application for a deposit" },
-		{ "attach", case_attach, "attach evidence" },
-		{ "submit", case_submit, "submit with the payout account" },
-		{ "review", case_review, "a reviewer takes the case" },
-		{ "start-review", case_review, "the same as review" },
-		{ "request-docs", case_request_docs, "ask the applicant for documents" },
-		{ "provide-docs", case_provide_docs, "the documents asked for are attached" },
-		{ "approve", case_approve, "approve an amount" },
-		{ "reject", case_reject, "reject with a reason" },
-		{ "appeal", case_appeal, "appeal a rejection" },
-		{ "receive-device", case_receive_device, "the terminal came back" },
-		{ "inspect", case_inspect, "record the inspection" },
-		{ "set-offset", case_set_offset, "record fees to offset" },
-		{ "offer", case_offer, "offer the agreement's terms" },
-		{ "accept", case_accept, "the applicant accepts the terms" },
-		{ "pay", case_pay, "a payout part reached the applicant" },
-		{ "pay-failed", case_pay_failed, "a payout part failed" },
-		{ "confirm", case_confirm, "the applicant confirms receipt" },
-		{ "withdraw", case_withdraw, "the applicant withdraws" },
-		{ "escalate", case_escalate, "escalate to a third party" },
-		{ "reevaluate", case_reevaluate, "re-evaluate under a newer policy" },
+		{ "open", case_command, "open an application for a deposit" },
+		{ "attach", case_command, "attach evidence" },
+		{ "submit", case_command, "submit with the payout account" },
+		{ "review", case_command, "a reviewer takes the case" },
+		{ "start-review", case_command, "the same as review" },
+		{ "request-docs", case_command, "ask the applicant for documents" },
+		{ "provide-docs", case_command, "the documents asked for are attached" },
+		{ "approve", case_command, "approve an amount" },
+		{ "reject", case_command, "reject with a reason" },
+		{ "appeal", case_command, "appeal a rejection" },
+		{ "receive-device", case_command, "the terminal came back" },
+		{ "inspect", case_command, "record the inspection" },
+		{ "set-offset", case_command, "record fees to offset" },
+		{ "offer", case_command, "offer the agreement's terms" },
+		{ "accept", case_command, "the applicant accepts the terms" },
+		{ "pay", case_command, "a payout part reached the applicant" },
+		{ "pay-failed", case_command, "a payout part failed" },
+		{ "confirm", case_command, "the applicant confirms receipt" },
+		{ "withdraw", case_command, "the applicant withdraws" },
+		{ "escalate", case_command, "escalate to a third party" },
+		{ "reevaluate", case_command, "re-evaluate under a newer policy" },
 		{ "quote", case_quote, "what would be refunded, and why" },
 		{ "show", case_show, "the case, its timeline, quote and deadline" },
 		{ "list", case_list, "list cases" },

@@ -32,7 +32,6 @@ static int deposit_add(ctl *c, int argc, char **argv)
 	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
 	refund_deposit *d = NULL;
 	int nargs, rc;
-	ctl_json j;
 
 	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0)
 		return rc;
@@ -55,14 +54,11 @@ static int deposit_add(ctl *c, int argc, char **argv)
 		return rc;
 	if ((rc = refund_deposit_create(c->engine, &d, &info, c->actor, c->role)) != 0)
 		return ctl_fail(c, rc, "deposit %s", args[0]);
-	if (c->json) {
-		json_init(&j, stdout);
-		ctl_json_deposit(c, &j, d, 1);
-		json_end(&j);
-	} else {
+	if (c->json)
+		ctl_show_deposit(c, d);
+	else
 		printf("recorded deposit %s: %s %s from %s (agent %s, terminal %s)\n", args[0],
 				amount, currency, holder, agent, terminal);
-	}
 	refund_deposit_free(d);
 	return 0;
 }
@@ -73,33 +69,20 @@ static int deposit_show(ctl *c, int argc, char **argv)
 	const ctl_spec spec = { "ID", "Show a deposit, its balance and its ledger.", 1, 1, NULL };
 	refund_deposit *d = NULL;
 	int nargs, rc;
-	ctl_json j;
 
 	if ((rc = ctl_parse(c, argc, argv, &spec, args, &nargs)) != 0 ||
 			(rc = ctl_open(c, 0)) != 0)
 		return rc;
 	if ((rc = refund_deposit_load(c->engine, &d, args[0])) != 0)
 		return ctl_fail(c, rc, "deposit %s", args[0]);
-	if (c->json) {
-		json_init(&j, stdout);
-		ctl_json_deposit(c, &j, d, 1);
-		json_end(&j);
-	} else {
-		ctl_print_deposit(c, d, 1);
-	}
+	ctl_show_deposit(c, d);
 	refund_deposit_free(d);
 	return 0;
 }
 
-typedef struct list_ctx {
-	ctl *c;
-	ctl_json *j;
-	size_t count;
-} list_ctx;
-
 static int list_one(void *ctx, const refund_deposit *d)
 {
-	list_ctx *l = ctx;
+	ctl_list *l = ctx;
 
 	l->count++;
 	if (l->j)
@@ -122,7 +105,7 @@ static int deposit_list(ctl *c, int argc, char **argv)
 	const ctl_spec spec = { "[--holder ID] [--agent ID] [--after ID] [--limit N]",
 		"List deposits in id order.", 0, 0, opts };
 	refund_deposit_filter filter = REFUND_DEPOSIT_FILTER_INIT;
-	list_ctx l = { c, NULL, 0 };
+	ctl_list l;
 	int64_t n = 0;
 	int nargs, rc;
 	ctl_json j;
@@ -135,24 +118,9 @@ static int deposit_list(ctl *c, int argc, char **argv)
 	filter.agent = agent;
 	filter.after_id = after;
 	filter.limit = (size_t)n;
-	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
-		json_key(&j, "deposits");
-		json_open(&j, '[');
-		l.j = &j;
-	}
+	ctl_list_begin(c, &l, &j, "deposits");
 	rc = refund_deposit_list(c->engine, &filter, list_one, &l);
-	if (c->json) {
-		json_close(&j, ']');
-		json_close(&j, '}');
-		json_end(&j);
-	}
-	if (rc != 0)
-		return ctl_fail(c, rc, "listing deposits");
-	if (!c->json && l.count == 0)
-		printf("no deposits\n");
-	return 0;
+	return ctl_list_end(&l, rc, "deposits");
 }
 
 static int deposit_usage(ctl *c, int argc, char **argv)

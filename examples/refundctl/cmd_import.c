@@ -508,8 +508,7 @@ static void print_result(const import *im, int refused, size_t imported, size_t 
 		printf("\n");
 		return;
 	}
-	json_init(&j, stdout);
-	json_open(&j, '{');
+	json_begin(&j);
 	json_kstr(&j, "file", im->path);
 	json_kint(&j, "rows", (int64_t)im->nrows);
 	json_kint(&j, "imported", (int64_t)imported);
@@ -531,8 +530,7 @@ static void print_result(const import *im, int refused, size_t imported, size_t 
 		json_close(&j, '}');
 	}
 	json_close(&j, ']');
-	json_close(&j, '}');
-	json_end(&j);
+	json_finish(&j);
 }
 
 static int create_rows(import *im, size_t *imported, size_t *present)

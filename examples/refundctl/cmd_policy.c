@@ -133,13 +133,11 @@ int cmd_init(ctl *c, int argc, char **argv)
 	if (policy && (rc = load_and_default(c, policy, 1, &p)) != 0)
 		return rc;
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_kstr(&j, "database", c->db_path);
 		json_kbool(&j, "created", !existed);
 		print_published(c, &j, p);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else {
 		printf("database %s %s\n", c->db_path, existed ? "is ready" : "created");
 		print_published(c, NULL, p);
@@ -169,11 +167,9 @@ static int policy_load(ctl *c, int argc, char **argv)
 	if ((rc = load_and_default(c, args[0], !no_default, &p)) != 0)
 		return rc;
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		print_published(c, &j, p);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else {
 		printf("published policy %s version %u (%s)%s\n", refund_policy_id(p),
 				(unsigned)refund_policy_version(p), refund_policy_currency(p),
@@ -232,14 +228,12 @@ static int policy_show(ctl *c, int argc, char **argv)
 		return rc;
 	}
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_kstr(&j, "id", refund_policy_id(p));
 		json_kint(&j, "version", refund_policy_version(p));
 		json_kstr(&j, "currency", refund_policy_currency(p));
 		json_kstr(&j, "text", text);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else {
 		printf("# policy %s version %u (%s)\n%s", refund_policy_id(p),
 				(unsigned)refund_policy_version(p), refund_policy_currency(p), text);

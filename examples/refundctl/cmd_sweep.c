@@ -11,23 +11,17 @@
 
 /* ---- tick --------------------------------------------------------------- */
 
-typedef struct tick_ctx {
-	ctl *c;
-	ctl_json *j;
-	size_t fired;
-} tick_ctx;
-
 /* Each reminder and consequence the tick commits, as it happens. */
 static void on_notice(void *user, const refund_notice *n)
 {
-	tick_ctx *t = user;
+	ctl_list *t = user;
 	char due[REFUND_TIME_FORMAT_MAX];
 
 	if (n->kind != REFUND_NOTICE_REMINDER && n->kind != REFUND_NOTICE_DEADLINE &&
 			!(n->kind == REFUND_NOTICE_TRANSITION && n->actor &&
 				strcmp(n->actor, "system") == 0))
 		return;
-	t->fired++;
+	t->count++;
 	if (t->j) {
 		json_open(t->j, '{');
 		json_kstr(t->j, "case", n->id);
@@ -65,7 +59,7 @@ int cmd_tick(ctl *c, int argc, char **argv)
 		"then the policy's consequence (escalate, expire, deemed approval, close).\n"
 		"Run it from cron; running it twice fires nothing twice.", 0, 0, opts };
 	refund_tick_result total = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
-	tick_ctx t = { c, NULL, 0 };
+	ctl_list t = { c, NULL, 0 };
 	refund_time now = 0;
 	char when[REFUND_TIME_FORMAT_MAX];
 	int64_t n = 0;
@@ -81,8 +75,7 @@ int cmd_tick(ctl *c, int argc, char **argv)
 		return rc;
 	refund_engine_now(c->engine, &now);
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_ktime(&j, c, "now", now);
 		json_key(&j, "fired");
 		json_open(&j, '[');
@@ -97,8 +90,7 @@ int cmd_tick(ctl *c, int argc, char **argv)
 		json_kint(&j, "reminders", (int64_t)total.reminders);
 		json_kint(&j, "consequences", (int64_t)total.consequences);
 		json_kint(&j, "conflicts", (int64_t)total.conflicts);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else {
 		printf("%zu reminder%s, %zu consequence%s applied", total.reminders,
 				total.reminders == 1 ? "" : "s", total.consequences,
@@ -171,8 +163,7 @@ static void print_late(ctl *c, const overdue_ctx *o, refund_time now, int64_t wi
 	size_t i;
 
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_ktime(&j, c, "now", now);
 		json_kint(&j, "within_seconds", within);
 		json_key(&j, "cases");
@@ -210,8 +201,7 @@ static void print_late(ctl *c, const overdue_ctx *o, refund_time now, int64_t wi
 	}
 	if (c->json) {
 		json_close(&j, ']');
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	} else if (o->n == 0) {
 		printf("no case is past a deadline%s\n", within ? " or near one" : "");
 	}
@@ -521,8 +511,7 @@ int cmd_verify(ctl *c, int argc, char **argv)
 			(rc = ctl_open(c, 0)) != 0)
 		return rc;
 	if (c->json) {
-		json_init(&j, stdout);
-		json_open(&j, '{');
+		json_begin(&j);
 		json_key(&j, "problems");
 		json_open(&j, '[');
 		v.j = &j;
@@ -534,8 +523,7 @@ int cmd_verify(ctl *c, int argc, char **argv)
 		json_kint(&j, "deposits", (int64_t)v.deposits);
 		json_kint(&j, "payouts", (int64_t)v.npayouts);
 		json_kbool(&j, "ok", rc == 0 && v.problems == 0);
-		json_close(&j, '}');
-		json_end(&j);
+		json_finish(&j);
 	}
 	free(v.payouts);
 	free(v.case_ids);

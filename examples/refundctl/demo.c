@@ -23,6 +23,10 @@
 
 #define CST (8 * 3600)
 
+/* Where say() writes who acts, and the outcome: lines that go under them. */
+#define WHO_COLUMN 20
+#define OUTCOME_COLUMN 59
+
 #define DEMO_NOTES 8
 #define DEMO_NOTE_MAX 160
 
@@ -65,6 +69,17 @@ static void say(demo *d, const char *who, const char *what, const char *outcome)
 	printf("  %s  %-20s %-17s %s\n", when(d->c->now, buf, sizeof(buf)), who, what, outcome);
 }
 
+/* Each line of @p text, indented; a last newline ends the last line. */
+static void print_lines(int indent, const char *text)
+{
+	const char *nl;
+
+	for (; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+		printf("%*s%.*s\n", indent, "", (int)(nl - text), text);
+	if (*text)
+		printf("%*s%s\n", indent, "", text);
+}
+
 static void fail(demo *d, const char *what)
 {
 	printf("  !! %s failed: %s [%s]\n", what, refund_engine_errmsg(d->c->engine),
@@ -72,23 +87,61 @@ static void fail(demo *d, const char *what)
 	d->failed = 1;
 }
 
-/* One action by @p actor; prints the transition and the deadline it starts. */
-static int step(demo *d, refund_case *cs, const char *actor, int role, const ctl_action *a,
-		const char *note)
+/* One step of a story: an action by someone at a time, or a tick. */
+typedef struct demo_step {
+	const char *at;            /* set the clock first; NULL: leave it */
+	const char *as;            /* "ACTOR:ROLE" as --as takes it; NULL: a tick */
+	ctl_action a;              /* amount_text is in CNY; attach: the kinds in mask */
+	const char *note;
+	const char *refused;       /* the action must be refused, for this reason */
+	int quote;                 /* show the quote for the applicant after it */
+	const char *aside;         /* a comment after it */
+} demo_step;
+
+/* Who acts, from "ACTOR:ROLE"; @p who becomes "ACTOR (ROLE)". */
+static void cast(const char *as, refund_act *act, char *actor, char *who, size_t size)
+{
+	const char *colon = strrchr(as, ':');
+
+	snprintf(actor, size, "%.*s", (int)(colon - as), as);
+	refund_role_from_name(colon + 1, &act->role);
+	act->actor = actor;
+	snprintf(who, size, "%s (%s)", actor, colon + 1);
+}
+
+/*
+ * One action; prints the transition and the deadline it starts.  A step
+ * that must be refused shows the library's guard at work instead.
+ */
+static int step(demo *d, refund_case *cs, const demo_step *s)
 {
 	refund_act act = REFUND_ACT_INIT;
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
-	char who[48], outcome[160], due[32], what[32];
+	char actor[48], who[48], outcome[200], due[32], what[32];
 	int from = refund_case_state(cs), rc;
+	ctl_action a = s->a;
 
-	act.actor = actor;
-	act.role = role;
-	act.note = note;
-	snprintf(who, sizeof(who), "%s (%s)", actor, refund_role_name(role));
-	snprintf(what, sizeof(what), "%s", refund_case_action_name(a->action));
-	if (a->action == REFUND_ACTION_PAY || a->action == REFUND_ACTION_PAY_FAILED)
-		snprintf(what, sizeof(what), "%s %d", refund_case_action_name(a->action), a->number);
-	if ((rc = ctl_apply(cs, &act, a)) != 0) {
+	cast(s->as, &act, actor, who, sizeof(who));
+	act.note = s->note;
+	if (a.amount_text)
+		refund_money_parse(NULL, "CNY", a.amount_text, 0, &a.amount);
+	snprintf(what, sizeof(what), "%s", refund_case_action_name(a.action));
+	if (a.action == REFUND_ACTION_PAY || a.action == REFUND_ACTION_PAY_FAILED)
+		snprintf(what, sizeof(what), s->refused ? "%s %d again" : "%s %d",
+				refund_case_action_name(a.action), a.number);
+	rc = ctl_apply(cs, &act, &a);
+	if (s->refused && rc == 0) {
+		printf("  !! %s was accepted but must be refused\n", what);
+		d->failed = 1;
+		return 0;
+	}
+	if (s->refused) {
+		snprintf(outcome, sizeof(outcome), "refused (%s): %s", refund_error_name(rc),
+				s->refused);
+		say(d, who, what, outcome);
+		return 0;
+	}
+	if (rc != 0) {
 		fail(d, what);
 		return rc;
 	}
@@ -104,73 +157,35 @@ static int step(demo *d, refund_case *cs, const char *actor, int role, const ctl
 	return 0;
 }
 
-/* A step that must be refused: shows the library's guard at work. */
-static void refused(demo *d, refund_case *cs, const char *actor, int role,
-		const ctl_action *a, const char *why)
+/* The applicant attaches every kind of evidence in the step's mask: one line. */
+static int attach_all(demo *d, refund_case *cs, const demo_step *s)
 {
 	refund_act act = REFUND_ACT_INIT;
-	char who[48], outcome[200], what[32];
-	int rc;
+	char line[160] = "", ref[32], actor[48], who[48];
+	int kind, n = 0;
 
-	act.actor = actor;
-	act.role = role;
-	snprintf(who, sizeof(who), "%s (%s)", actor, refund_role_name(role));
-	snprintf(what, sizeof(what), "%s", refund_case_action_name(a->action));
-	if (a->action == REFUND_ACTION_PAY)
-		snprintf(what, sizeof(what), "pay %d again", a->number);
-	rc = ctl_apply(cs, &act, a);
-	if (rc == 0) {
-		printf("  !! %s was accepted but must be refused\n", what);
-		d->failed = 1;
-		return;
-	}
-	snprintf(outcome, sizeof(outcome), "refused (%s): %s", refund_error_name(rc), why);
-	say(d, who, what, outcome);
-}
-
-static ctl_action action(int kind)
-{
-	ctl_action a;
-
-	memset(&a, 0, sizeof(a));
-	a.action = kind;
-	return a;
-}
-
-static int attach_all(demo *d, refund_case *cs, const char *actor, const int *kinds,
-		size_t n)
-{
-	refund_act act = REFUND_ACT_INIT;
-	char line[160] = "", ref[32];
-	size_t i;
-
-	act.actor = actor;
-	act.role = REFUND_ROLE_APPLICANT;
-	for (i = 0; i < n; i++) {
-		snprintf(ref, sizeof(ref), "doc-%s-%zu", refund_case_id(cs), i + 1);
-		if (refund_case_attach(cs, &act, kinds[i], ref) != 0) {
+	cast(s->as, &act, actor, who, sizeof(who));
+	for (kind = 1; kind < CTL_EVIDENCE_COUNT; kind++) {
+		if (!(s->a.mask & REFUND_EVIDENCE_BIT(kind)))
+			continue;
+		snprintf(ref, sizeof(ref), "doc-%s-%d", refund_case_id(cs), ++n);
+		if (refund_case_attach(cs, &act, kind, ref) != 0) {
 			fail(d, "attach");
 			return -1;
 		}
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s", i ? ", " : "",
-				ctl_evidence_names[kinds[i]]);
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
+				n > 1 ? ", " : "", ctl_evidence_names[kind]);
 	}
-	{
-		char who[48];
-
-		snprintf(who, sizeof(who), "%s (applicant)", actor);
-		say(d, who, "attach", line);
-	}
+	say(d, who, "attach", line);
 	return 0;
 }
 
-static int tick(demo *d, const char *iso)
+static int tick(demo *d)
 {
 	refund_tick_result r = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
 	char outcome[96];
 	int i;
 
-	set_clock(d, iso);
 	d->nnotes = 0;
 	if (refund_engine_tick(d->c->engine, d->c->now, 0, &r) != 0) {
 		fail(d, "tick");
@@ -184,7 +199,7 @@ static int tick(demo *d, const char *iso)
 				r.consequences == 1 ? "" : "s");
 	say(d, "system", "tick", outcome);
 	for (i = 0; i < d->nnotes; i++)
-		printf("  %16s  %-20s %-17s %s\n", "", "", "", d->notes[i]);
+		print_lines(OUTCOME_COLUMN, d->notes[i]);
 	d->nnotes = 0;
 	return 0;
 }
@@ -229,61 +244,47 @@ static void on_notice(void *user, const refund_notice *n)
 
 /* ---- setting up ----------------------------------------------------------- */
 
-static int standard_policy(demo *d)
-{
-	static const int64_t day[] = { 86400 }, hours4[] = { 4 * 3600 };
-	refund_policy *p = NULL;
-	int rc;
+/* The demo's policies, in the text form of docs/policies/README.md. */
+static const char *const policies[] = {
+	"policy pos-standard\n"
+	"currency CNY\n"
+	"window 730 days after contract_end\n"
+	"tier 0 days -> 80%\n"
+	"tier 365 days -> 100%\n"
+	"deduct damaged 20%\n"
+	"deduct not_returned 100%\n"
+	"deduct missing_part 30.00\n"
+	"fee 10.00 + 1% min 10.00 max 50.00\n"
+	"installments 3 every 1 month\n"
+	"deadline under_review 2 business days in CN then escalate remind 4 hours before\n"
+	"deadline awaiting_documents 5 days in CN then expire remind 1 day before\n"
+	"deadline device_return 15 days in CN then expire remind 1 day before\n"
+	"deadline payout 3 business days in CN then escalate\n"
+	"deadline paid 7 days in CN then close\n"
+	"escalate to regulator consumer_association\n",
 
-	if ((rc = refund_policy_new(d->c->engine, &p, "pos-standard", "CNY")) != 0)
-		return rc;
-	if ((rc = refund_policy_set_window(p, REFUND_WINDOW_CONTRACT_END, 730)) != 0 ||
-			(rc = refund_policy_add_tier(p, 0, 0, 8000)) != 0 ||
-			(rc = refund_policy_add_tier(p, 365, 0, 10000)) != 0 ||
-			(rc = refund_policy_set_grade_deduction(p, REFUND_GRADE_DAMAGED, 2000)) != 0 ||
-			(rc = refund_policy_set_grade_deduction(p, REFUND_GRADE_NOT_RETURNED, 10000)) != 0 ||
-			(rc = refund_policy_set_missing_part_deduction(p, 3000)) != 0 ||
-			(rc = refund_policy_set_fee(p, 1000, 100, 1000, 5000)) != 0 ||
-			(rc = refund_policy_set_installments(p, 3, 1)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 2,
-				REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_ESCALATE, hours4, 1)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_AWAITING_DOCUMENTS, 5,
-				REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_EXPIRE, day, 1)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_DEVICE_RETURN, 15,
-				REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_EXPIRE, day, 1)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_PAYOUT, 3,
-				REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_ESCALATE, NULL, 0)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_PAID, 7,
-				REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0)) != 0 ||
-			(rc = refund_policy_set_escalation(p, REFUND_PARTY_REGULATOR |
-				REFUND_PARTY_CONSUMER_ASSOCIATION)) != 0 ||
-			(rc = refund_policy_publish(p, "A-Chen", REFUND_ROLE_ADMIN)) != 0) {
-		refund_policy_free(p);
-		return rc;
-	}
-	refund_policy_free(p);
-	return 0;
-}
+	"policy pos-rental\n"
+	"currency CNY\n"
+	"return not_required\n"
+	"installments 3 every 1 month\n"
+	"deadline payout 40 days in CN then escalate\n"
+	"deadline paid 7 days in CN then close\n",
+};
 
-static int installment_policy(demo *d)
+static int publish_policies(demo *d)
 {
 	refund_policy *p = NULL;
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	if ((rc = refund_policy_new(d->c->engine, &p, "pos-rental", "CNY")) != 0)
-		return rc;
-	if ((rc = refund_policy_set_return_required(p, 0)) != 0 ||
-			(rc = refund_policy_set_installments(p, 3, 1)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_PAYOUT, 40,
-				REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_ESCALATE, NULL, 0)) != 0 ||
-			(rc = refund_policy_set_deadline(p, REFUND_STATE_PAID, 7,
-				REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0)) != 0 ||
-			(rc = refund_policy_publish(p, "A-Chen", REFUND_ROLE_ADMIN)) != 0) {
+	for (i = 0; rc == 0 && i < sizeof(policies) / sizeof(policies[0]); i++) {
+		if ((rc = refund_policy_parse(d->c->engine, &p, policies[i],
+				strlen(policies[i]))) == 0)
+			rc = refund_policy_publish(p, "A-Chen", REFUND_ROLE_ADMIN);
 		refund_policy_free(p);
-		return rc;
+		p = NULL;
 	}
-	refund_policy_free(p);
-	return 0;
+	return rc;
 }
 
 typedef struct demo_deposit {
@@ -344,16 +345,15 @@ static int setup(demo *d)
 {
 	set_clock(d, "2025-03-03T09:00+08:00");
 	printf("== setting up ==\n");
-	if (standard_policy(d) != 0 || installment_policy(d) != 0) {
+	if (publish_policies(d) != 0) {
 		fail(d, "policy publish");
 		return -1;
 	}
 	say(d, "A-Chen (admin)", "policy", "pos-standard v1: terminal returned and inspected, "
 			"damage 20%, 30.00 per missing part,");
-	printf("  %16s  %-20s %-17s %s\n", "", "", "", "fee 10.00 + 1% (10.00..50.00), review "
-			"in 2 China business days or escalate,");
-	printf("  %16s  %-20s %-17s %s\n", "", "", "", "documents in 5 days or expire, 80% "
-			"below a year of use");
+	print_lines(OUTCOME_COLUMN, "fee 10.00 + 1% (10.00..50.00), review in 2 China "
+			"business days or escalate,\ndocuments in 5 days or expire, 80% below a "
+			"year of use");
 	say(d, "A-Chen (admin)", "policy", "pos-rental v1: no return, up to 3 monthly "
 			"installments, closes 7 days after payout");
 	if (ctl_set_default_policy(d->c, "pos-standard") != 0) {
@@ -363,252 +363,50 @@ static int setup(demo *d)
 	return add_deposits(d);
 }
 
-static int open_case(demo *d, refund_case **cs, const char *id, const char *deposit,
-		const char *policy, int reason, const char *applicant)
-{
-	refund_act act = REFUND_ACT_INIT;
-	char who[48], outcome[96];
-
-	act.actor = applicant;
-	act.role = REFUND_ROLE_APPLICANT;
-	if (refund_case_open(d->c->engine, cs, id, deposit, policy, 0, reason, &act) != 0) {
-		fail(d, "open");
-		return -1;
-	}
-	snprintf(who, sizeof(who), "%s (applicant)", applicant);
-	snprintf(outcome, sizeof(outcome), "%s for %s: %s -> draft", id, deposit,
-			ctl_reason_names[reason]);
-	say(d, who, "open", outcome);
-	return 0;
-}
-
-static int submit(demo *d, refund_case *cs, const char *applicant, int method,
-		const char *name, const char *number, const char *bank)
-{
-	ctl_action a = action(REFUND_ACTION_SUBMIT);
-
-	a.account.version = REFUND_ACCOUNT_VERSION;
-	a.account.method = method;
-	a.account.name = name;
-	a.account.number = number;
-	a.account.bank = bank;
-	return step(d, cs, applicant, REFUND_ROLE_APPLICANT, &a, NULL);
-}
-
-static void show_quote(demo *d, refund_case *cs)
-{
-	char text[2048];
-
-	if (refund_case_explain(cs, d->c->lang, text, sizeof(text)) != 0)
-		return;
-	printf("       quote for the applicant:\n");
-	{
-		char *line = text, *nl;
-
-		while (*line) {
-			nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			printf("         %s\n", line);
-			if (!nl)
-				break;
-			line = nl + 1;
-		}
-	}
-}
-
 /* ---- the stories -------------------------------------------------------- */
 
-static void story_device_fault(demo *d)
-{
-	static const int docs[] = { REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_CONTRACT,
-		REFUND_EVIDENCE_PAYMENT_RECORD, REFUND_EVIDENCE_FAULT_REPORT };
-	refund_case *cs = NULL;
-	ctl_action a;
+#define STORY_STEPS 16
 
-	printf("\n== 1. device fault: the terminal comes back damaged ==\n");
-	set_clock(d, "2025-03-03T10:00+08:00");
-	if (open_case(d, &cs, "CASE-1", "DEP-1001", "pos-standard", REFUND_REASON_DEVICE_FAULT,
-			"M-1001") != 0)
-		return;
-	a = action(REFUND_ACTION_SUBMIT);
-	refused(d, cs, "M-1001", REFUND_ROLE_APPLICANT, &a,
-			"receipt, contract, payment record and fault report are missing");
-	if (attach_all(d, cs, "M-1001", docs, 4) != 0 ||
-			submit(d, cs, "M-1001", REFUND_PAYOUT_BANK, "Zhang Wei", "6222020200112233445",
-				"ICBC") != 0)
-		goto out;
-	set_clock(d, "2025-03-03T14:00+08:00");
-	a = action(REFUND_ACTION_START_REVIEW);
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a, NULL) != 0)
-		goto out;
-	a = action(REFUND_ACTION_APPROVE);
-	refund_money_parse(NULL, "CNY", "485.00", 0, &a.amount);
-	refused(d, cs, "M-1001", REFUND_ROLE_APPLICANT, &a, "an applicant cannot approve");
-	set_clock(d, "2025-03-04T10:00+08:00");
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a, "fault confirmed by phone") != 0)
-		goto out;
-	set_clock(d, "2025-03-10T15:00+08:00");
-	a = action(REFUND_ACTION_RECEIVE_DEVICE);
-	a.text = "SF1234567890";
-	if (step(d, cs, "AG-7", REFUND_ROLE_AGENT, &a, NULL) != 0)
-		goto out;
-	set_clock(d, "2025-03-11T11:00+08:00");
-	a = action(REFUND_ACTION_INSPECT);
-	a.number = REFUND_GRADE_DAMAGED;
-	a.number2 = 1;
-	if (step(d, cs, "AG-7", REFUND_ROLE_AGENT, &a, "cracked screen, charger missing") != 0)
-		goto out;
-	a = action(REFUND_ACTION_OFFER);
-	a.number = 1;
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, NULL) != 0)
-		goto out;
-	show_quote(d, cs);
-	set_clock(d, "2025-03-12T09:00+08:00");
-	a = action(REFUND_ACTION_ACCEPT);
-	if (step(d, cs, "M-1001", REFUND_ROLE_APPLICANT, &a, NULL) != 0)
-		goto out;
-	set_clock(d, "2025-03-13T10:00+08:00");
-	a = action(REFUND_ACTION_PAY);
-	a.number = 1;
-	a.text = "BANK-TX-7781";
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, NULL) != 0)
-		goto out;
-	a.text = "BANK-TX-7782";
-	refused(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, "a part is paid once");
-	set_clock(d, "2025-03-14T18:00+08:00");
-	a = action(REFUND_ACTION_CONFIRM);
-	step(d, cs, "M-1001", REFUND_ROLE_APPLICANT, &a, "received, thanks");
-out:
-	refund_case_free(cs);
+typedef struct demo_story {
+	const char *title;
+	const char *at;            /* when the applicant opens the case */
+	const char *id, *deposit, *policy;
+	int reason;
+	const char *applicant;
+	demo_step steps[STORY_STEPS];  /* up to the first with no time and no actor */
+	void (*end)(demo *d, refund_case *cs);  /* then, on the case loaded again */
+} demo_story;
+
+/* A tick of the deadlines at @p time. */
+#define TICK(time) { .at = time }
+
+#define EVIDENCE(kind) REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_##kind)
+#define BASIC_EVIDENCE (EVIDENCE(RECEIPT) | EVIDENCE(CONTRACT) | EVIDENCE(PAYMENT_RECORD))
+
+static void dispute_end(demo *d, refund_case *cs)
+{
+	(void)d;
+	printf("  %16s  case CASE-2 is %s; deposit DEP-1002 is free for a new application\n",
+			"", refund_case_state_name(refund_case_state(cs)));
 }
 
-static void story_dispute(demo *d)
+static void review_overdue_end(demo *d, refund_case *cs)
 {
-	static const int docs[] = { REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_CONTRACT,
-		REFUND_EVIDENCE_PAYMENT_RECORD, REFUND_EVIDENCE_TRANSACTION_RECORDS };
-	refund_case *cs = NULL;
-	ctl_action a;
+	uint32_t esc = refund_case_escalations(cs), bit;
 
-	printf("\n== 2. transaction dispute: a document never comes ==\n");
-	set_clock(d, "2025-04-01T10:00+08:00");
-	if (open_case(d, &cs, "CASE-2", "DEP-1002", "pos-standard",
-			REFUND_REASON_TRANSACTION_DISPUTE, "M-1002") != 0)
-		return;
-	if (attach_all(d, cs, "M-1002", docs, 4) != 0 ||
-			submit(d, cs, "M-1002", REFUND_PAYOUT_ALIPAY, "Li Na", "13800138000", NULL) != 0)
-		goto out;
-	set_clock(d, "2025-04-01T15:00+08:00");
-	a = action(REFUND_ACTION_START_REVIEW);
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a, NULL) != 0)
-		goto out;
-	a = action(REFUND_ACTION_REQUEST_DOCUMENTS);
-	a.mask = REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_OTHER);
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a,
-			"screenshots unreadable: send the bank statement for March") != 0)
-		goto out;
-	if (tick(d, "2025-04-05T16:00+08:00") != 0 || tick(d, "2025-04-06T16:00+08:00") != 0)
-		goto out;
-	if (reload(d, &cs) == 0)
-		printf("  %16s  case CASE-2 is %s; deposit DEP-1002 is free for a new application\n",
-				"", refund_case_state_name(refund_case_state(cs)));
-out:
-	refund_case_free(cs);
-}
-
-static void story_review_overdue(demo *d)
-{
-	static const int docs[] = { REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_CONTRACT,
-		REFUND_EVIDENCE_PAYMENT_RECORD, REFUND_EVIDENCE_SERVICE_EVALUATION };
-	refund_case *cs = NULL;
-	ctl_action a;
-	uint32_t esc, bit;
-
-	printf("\n== 3. a review nobody finishes: National Day in the way ==\n");
-	set_clock(d, "2025-09-30T10:00+08:00");
-	if (open_case(d, &cs, "CASE-3", "DEP-1003", "pos-standard", REFUND_REASON_SERVICE,
-			"M-1003") != 0)
-		return;
-	if (attach_all(d, cs, "M-1003", docs, 4) != 0 ||
-			submit(d, cs, "M-1003", REFUND_PAYOUT_WECHAT, "Wang Fang", "wangfang_88", NULL) != 0)
-		goto out;
-	set_clock(d, "2025-09-30T16:00+08:00");
-	a = action(REFUND_ACTION_START_REVIEW);
-	if (step(d, cs, "R-Zhao", REFUND_ROLE_REVIEWER, &a, NULL) != 0)
-		goto out;
-	printf("  %16s  2 business days: October 1-8 are the National Day holiday, so the\n"
-			"  %16s  review is due on the second working day after it\n", "", "");
-	if (tick(d, "2025-10-09T09:00+08:00") != 0 || tick(d, "2025-10-10T13:00+08:00") != 0 ||
-			tick(d, "2025-10-10T17:00+08:00") != 0 || reload(d, &cs) != 0)
-		goto out;
-	esc = refund_case_escalations(cs);
+	(void)d;
 	printf("  %16s  case CASE-3 is still %s, escalated to:", "",
 			refund_case_state_name(refund_case_state(cs)));
 	for (bit = 1; bit <= REFUND_PARTY_LEGAL; bit <<= 1)
 		if (esc & bit)
 			printf(" %s", ctl_party_name(bit));
 	printf("\n");
-out:
-	refund_case_free(cs);
 }
 
-static void story_installments(demo *d)
+static void installments_end(demo *d, refund_case *cs)
 {
-	static const int docs[] = { REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_CONTRACT,
-		REFUND_EVIDENCE_PAYMENT_RECORD };
-	refund_case *cs = NULL;
-	ctl_action a;
 	int i;
 
-	printf("\n== 4. installments: a payout fails and is retried ==\n");
-	set_clock(d, "2025-05-06T10:00+08:00");
-	if (open_case(d, &cs, "CASE-4", "DEP-1004", "pos-rental", REFUND_REASON_NEEDS_CHANGED,
-			"M-1004") != 0)
-		return;
-	if (attach_all(d, cs, "M-1004", docs, 3) != 0 ||
-			submit(d, cs, "M-1004", REFUND_PAYOUT_BANK, "Chen Jie", "6217000010002000300",
-				"China Construction Bank") != 0)
-		goto out;
-	set_clock(d, "2025-05-07T10:00+08:00");
-	a = action(REFUND_ACTION_START_REVIEW);
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a, NULL) != 0)
-		goto out;
-	a = action(REFUND_ACTION_APPROVE);
-	refund_money_parse(NULL, "CNY", "1200.00", 0, &a.amount);
-	if (step(d, cs, "R-Li", REFUND_ROLE_REVIEWER, &a, NULL) != 0)
-		goto out;
-	a = action(REFUND_ACTION_OFFER);
-	a.number = 3;
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, "three monthly parts") != 0)
-		goto out;
-	a = action(REFUND_ACTION_ACCEPT);
-	if (step(d, cs, "M-1004", REFUND_ROLE_APPLICANT, &a, NULL) != 0)
-		goto out;
-	set_clock(d, "2025-05-08T10:00+08:00");
-	a = action(REFUND_ACTION_PAY);
-	a.number = 1;
-	a.text = "BANK-TX-9001";
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, NULL) != 0)
-		goto out;
-	set_clock(d, "2025-06-08T10:00+08:00");
-	a = action(REFUND_ACTION_PAY_FAILED);
-	a.number = 2;
-	a.text = "bank system fault (系统故障)";
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, NULL) != 0)
-		goto out;
-	set_clock(d, "2025-06-09T10:00+08:00");
-	a = action(REFUND_ACTION_PAY);
-	a.number = 2;
-	a.text = "BANK-TX-9002-R";
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, "retried") != 0)
-		goto out;
-	set_clock(d, "2025-07-08T10:00+08:00");
-	a.number = 3;
-	a.text = "BANK-TX-9003";
-	if (step(d, cs, "F-Wang", REFUND_ROLE_FINANCE, &a, NULL) != 0)
-		goto out;
-	if (tick(d, "2025-07-16T10:00+08:00") != 0 || reload(d, &cs) != 0)
-		goto out;
 	printf("  %16s  case CASE-4 is %s (the applicant never confirmed)\n", "",
 			refund_case_state_name(refund_case_state(cs)));
 	for (i = 1; i <= refund_case_part_count(cs); i++) {
@@ -620,7 +418,174 @@ static void story_installments(demo *d)
 				ctl_money(d->c, "CNY", p.amount, m, sizeof(m)), p.attempts,
 				p.attempts == 1 ? "" : "s", p.reference ? p.reference : "-");
 	}
-out:
+}
+
+static const demo_story stories[] = {
+	{ "1. device fault: the terminal comes back damaged", "2025-03-03T10:00+08:00",
+		"CASE-1", "DEP-1001", "pos-standard", REFUND_REASON_DEVICE_FAULT, "M-1001", {
+		{ .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_SUBMIT },
+			.refused = "receipt, contract, payment record and fault report are missing" },
+		{ .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_ATTACH,
+				.mask = BASIC_EVIDENCE | EVIDENCE(FAULT_REPORT) } },
+		{ .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_SUBMIT, .account = { REFUND_ACCOUNT_VERSION,
+				REFUND_PAYOUT_BANK, "Zhang Wei", "6222020200112233445", "ICBC" } } },
+		{ .at = "2025-03-03T14:00+08:00", .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_START_REVIEW } },
+		{ .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_APPROVE, .amount_text = "485.00" },
+			.refused = "an applicant cannot approve" },
+		{ .at = "2025-03-04T10:00+08:00", .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_APPROVE, .amount_text = "485.00" },
+			.note = "fault confirmed by phone" },
+		{ .at = "2025-03-10T15:00+08:00", .as = "AG-7:agent",
+			.a = { .action = REFUND_ACTION_RECEIVE_DEVICE, .text = "SF1234567890" } },
+		{ .at = "2025-03-11T11:00+08:00", .as = "AG-7:agent",
+			.a = { .action = REFUND_ACTION_INSPECT, .number = REFUND_GRADE_DAMAGED,
+				.number2 = 1 },
+			.note = "cracked screen, charger missing" },
+		{ .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_OFFER, .number = 1 },
+			.quote = 1 },
+		{ .at = "2025-03-12T09:00+08:00", .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_ACCEPT } },
+		{ .at = "2025-03-13T10:00+08:00", .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY, .number = 1, .text = "BANK-TX-7781" } },
+		{ .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY, .number = 1, .text = "BANK-TX-7782" },
+			.refused = "a part is paid once" },
+		{ .at = "2025-03-14T18:00+08:00", .as = "M-1001:applicant",
+			.a = { .action = REFUND_ACTION_CONFIRM },
+			.note = "received, thanks" } },
+		NULL },
+	{ "2. transaction dispute: a document never comes", "2025-04-01T10:00+08:00",
+		"CASE-2", "DEP-1002", "pos-standard", REFUND_REASON_TRANSACTION_DISPUTE, "M-1002", {
+		{ .as = "M-1002:applicant",
+			.a = { .action = REFUND_ACTION_ATTACH,
+				.mask = BASIC_EVIDENCE | EVIDENCE(TRANSACTION_RECORDS) } },
+		{ .as = "M-1002:applicant",
+			.a = { .action = REFUND_ACTION_SUBMIT, .account = { REFUND_ACCOUNT_VERSION,
+				REFUND_PAYOUT_ALIPAY, "Li Na", "13800138000", NULL } } },
+		{ .at = "2025-04-01T15:00+08:00", .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_START_REVIEW } },
+		{ .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_REQUEST_DOCUMENTS, .mask = EVIDENCE(OTHER) },
+			.note = "screenshots unreadable: send the bank statement for March" },
+		TICK("2025-04-05T16:00+08:00"),
+		TICK("2025-04-06T16:00+08:00") },
+		dispute_end },
+	{ "3. a review nobody finishes: National Day in the way", "2025-09-30T10:00+08:00",
+		"CASE-3", "DEP-1003", "pos-standard", REFUND_REASON_SERVICE, "M-1003", {
+		{ .as = "M-1003:applicant",
+			.a = { .action = REFUND_ACTION_ATTACH,
+				.mask = BASIC_EVIDENCE | EVIDENCE(SERVICE_EVALUATION) } },
+		{ .as = "M-1003:applicant",
+			.a = { .action = REFUND_ACTION_SUBMIT, .account = { REFUND_ACCOUNT_VERSION,
+				REFUND_PAYOUT_WECHAT, "Wang Fang", "wangfang_88", NULL } } },
+		{ .at = "2025-09-30T16:00+08:00", .as = "R-Zhao:reviewer",
+			.a = { .action = REFUND_ACTION_START_REVIEW },
+			.aside = "2 business days: October 1-8 are the National Day holiday, so the\n"
+				"review is due on the second working day after it" },
+		TICK("2025-10-09T09:00+08:00"),
+		TICK("2025-10-10T13:00+08:00"),
+		TICK("2025-10-10T17:00+08:00") },
+		review_overdue_end },
+	{ "4. installments: a payout fails and is retried", "2025-05-06T10:00+08:00",
+		"CASE-4", "DEP-1004", "pos-rental", REFUND_REASON_NEEDS_CHANGED, "M-1004", {
+		{ .as = "M-1004:applicant",
+			.a = { .action = REFUND_ACTION_ATTACH, .mask = BASIC_EVIDENCE } },
+		{ .as = "M-1004:applicant",
+			.a = { .action = REFUND_ACTION_SUBMIT, .account = { REFUND_ACCOUNT_VERSION,
+				REFUND_PAYOUT_BANK, "Chen Jie", "6217000010002000300",
+				"China Construction Bank" } } },
+		{ .at = "2025-05-07T10:00+08:00", .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_START_REVIEW } },
+		{ .as = "R-Li:reviewer",
+			.a = { .action = REFUND_ACTION_APPROVE, .amount_text = "1200.00" } },
+		{ .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_OFFER, .number = 3 },
+			.note = "three monthly parts" },
+		{ .as = "M-1004:applicant",
+			.a = { .action = REFUND_ACTION_ACCEPT } },
+		{ .at = "2025-05-08T10:00+08:00", .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY, .number = 1, .text = "BANK-TX-9001" } },
+		{ .at = "2025-06-08T10:00+08:00", .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY_FAILED, .number = 2,
+				.text = "bank system fault (系统故障)" } },
+		{ .at = "2025-06-09T10:00+08:00", .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY, .number = 2, .text = "BANK-TX-9002-R" },
+			.note = "retried" },
+		{ .at = "2025-07-08T10:00+08:00", .as = "F-Wang:finance",
+			.a = { .action = REFUND_ACTION_PAY, .number = 3, .text = "BANK-TX-9003" } },
+		TICK("2025-07-16T10:00+08:00") },
+		installments_end },
+};
+
+static int open_case(demo *d, refund_case **cs, const demo_story *s)
+{
+	refund_act act = REFUND_ACT_INIT;
+	char who[48], outcome[96];
+
+	act.actor = s->applicant;
+	act.role = REFUND_ROLE_APPLICANT;
+	if (refund_case_open(d->c->engine, cs, s->id, s->deposit, s->policy, 0, s->reason,
+			&act) != 0) {
+		fail(d, "open");
+		return -1;
+	}
+	snprintf(who, sizeof(who), "%s (applicant)", s->applicant);
+	snprintf(outcome, sizeof(outcome), "%s for %s: %s -> draft", s->id, s->deposit,
+			ctl_reason_names[s->reason]);
+	say(d, who, "open", outcome);
+	return 0;
+}
+
+static void show_quote(demo *d, refund_case *cs)
+{
+	char text[2048];
+
+	if (refund_case_explain(cs, d->c->lang, text, sizeof(text)) != 0)
+		return;
+	printf("       quote for the applicant:\n");
+	print_lines(9, text);
+}
+
+static int run_step(demo *d, refund_case *cs, const demo_step *s)
+{
+	int rc;
+
+	if (s->at)
+		set_clock(d, s->at);
+	if (!s->as)
+		return tick(d);
+	if (s->a.action == REFUND_ACTION_ATTACH)
+		return attach_all(d, cs, s);
+	if ((rc = step(d, cs, s)) != 0)
+		return rc;
+	if (s->quote)
+		show_quote(d, cs);
+	if (s->aside)
+		print_lines(WHO_COLUMN, s->aside);
+	return 0;
+}
+
+/* A story stops at the first step that fails where it should not. */
+static void tell(demo *d, const demo_story *s)
+{
+	refund_case *cs = NULL;
+	const demo_step *st;
+	int rc = 0;
+
+	printf("\n== %s ==\n", s->title);
+	set_clock(d, s->at);
+	if (open_case(d, &cs, s) != 0)
+		return;
+	for (st = s->steps; rc == 0 && st < s->steps + STORY_STEPS && (st->at || st->as); st++)
+		rc = run_step(d, cs, st);
+	if (rc == 0 && s->end && reload(d, &cs) == 0)
+		s->end(d, cs);
 	refund_case_free(cs);
 }
 
@@ -702,6 +667,7 @@ int cmd_demo(ctl *c, int argc, char **argv)
 	char dir[4096] = "", path[4200] = "";
 	demo d;
 	struct stat st;
+	size_t i;
 	int nargs, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -731,10 +697,8 @@ int cmd_demo(ctl *c, int argc, char **argv)
 		printf("librefund %s demo: every time below is China time (UTC+08:00)\n\n",
 				refund_version());
 		if (setup(&d) == 0) {
-			story_device_fault(&d);
-			story_dispute(&d);
-			story_review_overdue(&d);
-			story_installments(&d);
+			for (i = 0; i < sizeof(stories) / sizeof(stories[0]); i++)
+				tell(&d, &stories[i]);
 			final_ledgers(&d);
 		}
 		if (c->db_given)

@@ -17,11 +17,7 @@
 #include "refund_sqlite.h"
 #include "refundctl.h"
 
-static const struct {
-	const char *name;
-	int (*run)(ctl *c, int argc, char **argv);
-	const char *summary;
-} commands[] = {
+static const ctl_sub commands[] = {
 	{ "init", cmd_init, "create the database, optionally loading a policy" },
 	{ "policy", cmd_policy, "show or load refund policies" },
 	{ "deposit", cmd_deposit, "record, show, list and import deposits" },
@@ -30,17 +26,18 @@ static const struct {
 	{ "overdue", cmd_overdue, "list cases past or near a deadline" },
 	{ "verify", cmd_verify, "check every audit chain and every deposit's ledger" },
 	{ "demo", cmd_demo, "walk through the domain's stories on a scratch database" },
+	{ NULL, NULL, NULL }
 };
 
 static void print_usage(FILE *out)
 {
-	size_t i;
+	const ctl_sub *s;
 
 	fputs("usage: refundctl [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]\n\n"
 		"Refunds of POS terminal deposits (POS机押金退还), over librefund and SQLite.\n\n"
 		"commands:\n", out);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	for (s = commands; s->name; s++)
+		fprintf(out, "  %-9s %s\n", s->name, s->summary);
 	fputs("\n\"refundctl COMMAND --help\" describes each command.\n\n", out);
 	ctl_print_globals(out);
 	fputs("\nexit codes: 0 ok, 1 other, 2 usage, 3 not found, 4 denied, 5 conflict,\n"
@@ -363,37 +360,28 @@ static int defaults_from_environment(ctl *c)
 
 static int run(ctl *c, int argc, char **argv)
 {
-	size_t k;
-	int i, rc;
+	const ctl_sub *s;
+	int i = 1, rc;
 
-	if ((rc = defaults_from_environment(c)) != 0)
+	if ((rc = defaults_from_environment(c)) != 0 ||
+			(rc = ctl_take_globals(c, argc, argv, &i)) != 0)
 		return rc;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			print_usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("refundctl (librefund %s)\n", refund_version());
-			return 0;
-		}
-		if (argv[i][0] == '-' && ctl_global_option(c, argc, argv, &i, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		break;
+	if (i < argc && ctl_is_help(argv[i])) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (i < argc && strcmp(argv[i], "--version") == 0) {
+		printf("refundctl (librefund %s)\n", refund_version());
+		return 0;
 	}
 	if (i >= argc) {
 		print_usage(stderr);
 		return CTL_EXIT_USAGE;
 	}
-	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
-		if (strcmp(commands[k].name, argv[i]) == 0) {
-			c->command = commands[k].name;
-			rc = commands[k].run(c, argc - i - 1, argv + i + 1);
-			return rc == CTL_HELP_SHOWN ? 0 : rc;
-		}
+	if ((s = ctl_find_sub(commands, argv[i])) != NULL) {
+		c->command = s->name;
+		rc = s->run(c, argc - i - 1, argv + i + 1);
+		return rc == CTL_HELP_SHOWN ? 0 : rc;
 	}
 	return ctl_usage_error(c, "unknown command \"%s\" (see refundctl --help)", argv[i]);
 }

@@ -105,6 +105,36 @@ int ctl_global_option(ctl *c, int argc, char **argv, int *i, int *rc)
 	return 0;
 }
 
+/*
+ * Take the global options before a command's name: returns 0 with *i at the
+ * first other argument (argc if none), or the exit code of a bad value.
+ */
+int ctl_take_globals(ctl *c, int argc, char **argv, int *i)
+{
+	int rc;
+
+	for (; *i < argc; (*i)++) {
+		if (argv[*i][0] != '-' || !ctl_global_option(c, argc, argv, i, &rc))
+			return 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int ctl_is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+const ctl_sub *ctl_find_sub(const ctl_sub *subs, const char *name)
+{
+	for (; subs->name; subs++)
+		if (strcmp(subs->name, name) == 0)
+			return subs;
+	return NULL;
+}
+
 void ctl_print_globals(FILE *out)
 {
 	fputs("global options (anywhere on the line):\n"
@@ -186,7 +216,7 @@ int ctl_parse(ctl *c, int argc, char **argv, const ctl_spec *spec,
 			only_args = 1;
 			continue;
 		}
-		if (!only_args && (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)) {
+		if (!only_args && ctl_is_help(arg)) {
 			print_help(c, spec);
 			return CTL_HELP_SHOWN;
 		}
@@ -225,27 +255,19 @@ static void print_group_help(const char *group, const ctl_sub *subs, FILE *out)
 int ctl_dispatch(ctl *c, const char *group, const ctl_sub *subs, int argc, char **argv)
 {
 	const ctl_sub *s;
-	int i, rc;
+	int i = 0, rc;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			print_group_help(group, subs, stdout);
-			return CTL_HELP_SHOWN;
-		}
-		if (argv[i][0] == '-' && ctl_global_option(c, argc, argv, &i, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		break;
+	if ((rc = ctl_take_globals(c, argc, argv, &i)) != 0)
+		return rc;
+	if (i < argc && ctl_is_help(argv[i])) {
+		print_group_help(group, subs, stdout);
+		return CTL_HELP_SHOWN;
 	}
 	if (i >= argc) {
 		print_group_help(group, subs, stderr);
 		return CTL_EXIT_USAGE;
 	}
-	for (s = subs; s->name; s++) {
-		if (strcmp(s->name, argv[i]) != 0)
-			continue;
+	if ((s = ctl_find_sub(subs, argv[i])) != NULL) {
 		snprintf(c->command_buf, sizeof(c->command_buf), "%s %s", group, s->name);
 		c->command = c->command_buf;
 		return s->run(c, argc - i - 1, argv + i + 1);

@@ -141,6 +141,47 @@ void json_end(ctl_json *j)
 	fputc('\n', j->out);
 }
 
+/* The object that is a command's whole JSON output, on stdout. */
+void json_begin(ctl_json *j)
+{
+	json_init(j, stdout);
+	json_open(j, '{');
+}
+
+void json_finish(ctl_json *j)
+{
+	json_close(j, '}');
+	json_end(j);
+}
+
+/* A list command's output: {"KEY":[...]} in JSON, one line a record in text. */
+void ctl_list_begin(ctl *c, ctl_list *l, ctl_json *j, const char *key)
+{
+	l->c = c;
+	l->j = NULL;
+	l->count = 0;
+	if (!c->json)
+		return;
+	json_begin(j);
+	json_key(j, key);
+	json_open(j, '[');
+	l->j = j;
+}
+
+/* Close the list; then report @p rc, the listing's outcome, or an empty list. */
+int ctl_list_end(ctl_list *l, int rc, const char *key)
+{
+	if (l->j) {
+		json_close(l->j, ']');
+		json_finish(l->j);
+	}
+	if (rc != 0)
+		return ctl_fail(l->c, rc, "listing %s", key);
+	if (!l->j && l->count == 0)
+		printf("no %s\n", key);
+	return 0;
+}
+
 const char *ctl_time(ctl *c, refund_time t, char *buf, size_t size)
 {
 	if (t == REFUND_TIME_NONE || refund_time_format(t, c->tz, buf, size) != 0)
@@ -335,4 +376,18 @@ void ctl_json_deposit(ctl *c, ctl_json *j, const refund_deposit *d, int ledger)
 	if (ledger)
 		json_ledger(c, j, d);
 	json_close(j, '}');
+}
+
+/* A deposit with its ledger as the whole output: text or JSON. */
+void ctl_show_deposit(ctl *c, const refund_deposit *d)
+{
+	ctl_json j;
+
+	if (!c->json) {
+		ctl_print_deposit(c, d, 1);
+		return;
+	}
+	json_init(&j, stdout);
+	ctl_json_deposit(c, &j, d, 1);
+	json_end(&j);
 }

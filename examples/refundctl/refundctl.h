@@ -88,6 +88,9 @@ int ctl_global_option(ctl *c, int argc, char **argv, int *i, int *rc);
 int ctl_parse(ctl *c, int argc, char **argv, const ctl_spec *spec,
 		const char **args, int *nargs);
 int ctl_dispatch(ctl *c, const char *group, const ctl_sub *subs, int argc, char **argv);
+int ctl_take_globals(ctl *c, int argc, char **argv, int *i);
+int ctl_is_help(const char *arg);
+const ctl_sub *ctl_find_sub(const ctl_sub *subs, const char *name);
 void ctl_print_globals(FILE *out);
 
 /* main.c: the database, the actor, errors. */
@@ -170,6 +173,18 @@ void json_kbool(ctl_json *j, const char *key, int v);
 void json_kmoney(ctl_json *j, ctl *c, const char *key, const char *currency, int64_t v);
 void json_ktime(ctl_json *j, ctl *c, const char *key, refund_time t);
 void json_end(ctl_json *j);
+void json_begin(ctl_json *j);
+void json_finish(ctl_json *j);
+
+/* A list command's output; each record counts itself in count. */
+typedef struct ctl_list {
+	ctl *c;
+	ctl_json *j;               /* NULL: text */
+	size_t count;
+} ctl_list;
+
+void ctl_list_begin(ctl *c, ctl_list *l, ctl_json *j, const char *key);
+int ctl_list_end(ctl_list *l, int rc, const char *key);
 
 const char *ctl_time(ctl *c, refund_time t, char *buf, size_t size);
 const char *ctl_money(ctl *c, const char *currency, int64_t amount, char *buf,
@@ -181,6 +196,7 @@ void json_evidence(ctl_json *j, const char *key, uint32_t mask);
 void ctl_print_deposit(ctl *c, const refund_deposit *d, int ledger);
 void ctl_json_deposit(ctl *c, ctl_json *j, const refund_deposit *d, int ledger);
 void ctl_print_ledger(ctl *c, const refund_deposit *d, const char *indent);
+void ctl_show_deposit(ctl *c, const refund_deposit *d);
 
 /* Command groups. */
 int cmd_init(ctl *c, int argc, char **argv);
@@ -196,20 +212,23 @@ int cmd_demo(ctl *c, int argc, char **argv);
 /* What an action needs beyond the actor. */
 typedef struct ctl_action {
 	int action;                /* a refund_action */
-	int number;                /* evidence kind, grade, reject reason, part, parts, party */
+	int number;                /* evidence kind, grade, reason, reject reason, parts, party;
+	                              pay/pay-failed: the part, 0 for the first unpaid */
 	int number2;               /* missing parts */
 	uint32_t mask;             /* evidence asked for */
 	const char *text;          /* reference, tracking, explanation, failure */
 	const char *amount_text;   /* parsed in the case's currency; NULL: default */
 	int64_t amount;
-	int part_given;            /* pay/pay-failed: --part given */
 	refund_account account;
 	uint32_t policy_version;
+	const char *deposit;       /* open: the deposit */
+	const char *policy;        /* open: "ID[@VERSION]"; NULL: the default policy */
 } ctl_action;
 
 int ctl_apply(refund_case *cs, const refund_act *act, const ctl_action *a);
-int ctl_case_json(ctl *c, ctl_json *j, refund_case *cs, int full);
-int ctl_case_print(ctl *c, refund_case *cs, int full);
+int ctl_case_json(ctl *c, ctl_json *j, refund_case *cs, int level);
+int ctl_case_json_out(ctl *c, refund_case *cs, int level);
+int ctl_case_print(ctl *c, refund_case *cs, int level);
 void ctl_next_steps(ctl *c, FILE *out, const refund_case *cs);
 
 /* case_view.c */

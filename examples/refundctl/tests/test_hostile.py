@@ -23,6 +23,12 @@ BROKEN_CSV = ("id,holder,agent,terminal,amount,paid_at\n"
               '"H-9,M-1,AG-1,SN-9,9.00,2024-01-01\n')      # unterminated quote
 
 
+def add(*more, dep="D-9", amount="1.00", paid_at="2024-01-01"):
+    """deposit add with every required option, good unless given otherwise."""
+    return ["deposit", "add", dep, "--holder", "M", "--agent", "A", "--terminal", "S",
+            "--amount", amount, "--paid-at", paid_at] + list(more)
+
+
 def hostile(db):
     """(arguments, actor, expected exit code) for every command."""
     f = db.file
@@ -54,30 +60,17 @@ def hostile(db):
         (["policy", "show", "POS-STD@x"], None, INVALID),
         (["policy", "default", "NOPE"], None, NOTFOUND),
         # Deposits.
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "12,50", "--paid-at", "2024-01-01"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "-5", "--paid-at", "2024-01-01"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "0", "--paid-at", "2024-01-01"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "99999999999999999999", "--paid-at", "2024-01-01"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--paid-at", "2024-02-30"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--paid-at", "2024-01-01T10:00"], AGENT, INVALID),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--currency", "XYZ", "--paid-at", "2024-01-01"], AGENT,
-         INVALID),
-        (["deposit", "add", "D 9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--paid-at", "2024-01-01"], AGENT, INVALID),
-        (["deposit", "add", "D-" + "9" * 80, "--holder", "M", "--agent", "A",
-          "--terminal", "S", "--amount", "1.00", "--paid-at", "2024-01-01"], AGENT,
-         INVALID),
-        (["deposit", "add", "D-1", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--paid-at", "2024-01-01"], AGENT, CONFLICT),
-        (["deposit", "add", "D-9", "--holder", "M", "--agent", "A", "--terminal", "S",
-          "--amount", "1.00", "--paid-at", "2024-01-01"], APPLICANT, DENIED),
+        (add(amount="12,50"), AGENT, INVALID),
+        (add(amount="-5"), AGENT, INVALID),
+        (add(amount="0"), AGENT, INVALID),
+        (add(amount="99999999999999999999"), AGENT, INVALID),
+        (add(paid_at="2024-02-30"), AGENT, INVALID),
+        (add(paid_at="2024-01-01T10:00"), AGENT, INVALID),
+        (add("--currency", "XYZ"), AGENT, INVALID),
+        (add(dep="D 9"), AGENT, INVALID),
+        (add(dep="D-" + "9" * 80), AGENT, INVALID),
+        (add(dep="D-1"), AGENT, CONFLICT),
+        (add(), APPLICANT, DENIED),
         (["deposit", "add", "D-9", "--holder", "M", "--amount", "1.00"], AGENT, USAGE),
         (["deposit", "show", "D-404"], None, NOTFOUND),
         (["deposit", "list", "--limit", "many"], None, INVALID),
