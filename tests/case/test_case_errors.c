@@ -23,35 +23,11 @@
 #include "validate.h"
 #include "workflow.h"
 
+#include "case_fixture.h"
+#include "fault_steps.h"
 #include "faulty_store.h"
 #include "fixture.h"
 #include "store_dump.h"
-
-#define EV(kind) REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_##kind)
-#define DAY INT64_C(86400)
-
-static refund_time at(const char *iso)
-{
-	refund_time t = 0;
-
-	assert_int_equal(refund_time_parse(iso, &t), 0);
-	return t;
-}
-
-static refund_act as(const char *actor, int role)
-{
-	refund_act a = REFUND_ACT_INIT;
-
-	a.actor = actor;
-	a.role = role;
-	return a;
-}
-
-#define APPLICANT as("M-1001", REFUND_ROLE_APPLICANT)
-#define AGENT as("agent-7", REFUND_ROLE_AGENT)
-#define REVIEWER as("rev-1", REFUND_ROLE_REVIEWER)
-#define FINANCE as("fin-1", REFUND_ROLE_FINANCE)
-#define ADMIN as("admin-1", REFUND_ROLE_ADMIN)
 
 /* A string of n copies of ch; freed with free(). */
 static char *repeat(char ch, size_t n)
@@ -66,140 +42,32 @@ static char *repeat(char ch, size_t n)
 
 /* ---- the world: policies, deposits, cases in any state ---- */
 
-static void standard_rules(refund_policy *p, int return_required)
-{
-	static const int64_t one_day[] = { 86400 };
-
-	assert_int_equal(refund_policy_set_window(p, REFUND_WINDOW_CONTRACT_END, 730), 0);
-	assert_int_equal(refund_policy_add_tier(p, 0, 0, 5000), 0);
-	assert_int_equal(refund_policy_add_tier(p, 90, 0, 10000), 0);
-	assert_int_equal(refund_policy_set_return_required(p, return_required), 0);
-	assert_int_equal(refund_policy_set_grade_deduction(p, REFUND_GRADE_DAMAGED, 2000), 0);
-	assert_int_equal(refund_policy_set_missing_part_deduction(p, 3000), 0);
-	assert_int_equal(refund_policy_set_fee(p, 500, 100, 500, 2000), 0);
-	assert_int_equal(refund_policy_set_installments(p, 3, 1), 0);
-	assert_int_equal(refund_policy_set_four_eyes(p, 100000), 0);
-	assert_int_equal(refund_policy_set_offsets(p, 1), 0);
-	assert_int_equal(refund_policy_set_escalation(p,
-			REFUND_PARTY_REGULATOR | REFUND_PARTY_CONSUMER_ASSOCIATION), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 2,
-			REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_ESCALATE, one_day, 1), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_AWAITING_DOCUMENTS, 5,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_EXPIRE, one_day, 1), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_PAID, 7,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_REJECTED, 15,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
-}
-
-/*
- * Fill the engine's caches (the latest version of a policy, the CN
- * calendar) so that a refused call that happens to fill them does not count
- * as a leak.
- */
-static void warm(refund_engine *e, const char *policy)
-{
-	const refund_policy *p = NULL;
-	const refund_calendar *cal = NULL;
-
-	assert_int_equal(refund__policy_get(e, policy, 0, &p), 0);
-	assert_int_equal(refund__engine_calendar(e, "CN", &cal), 0);
-}
-
-static void publish(fixture *f, const char *id, const char *currency, int return_required,
-		int offsets)
-{
-	refund_policy *p = NULL;
-
-	assert_int_equal(refund_policy_new(f->engine, &p, id, currency), 0);
-	standard_rules(p, return_required);
-	assert_int_equal(refund_policy_set_offsets(p, offsets), 0);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
-	warm(f->engine, id);
-}
-
+/* D-x of holder through agent: as deposit_info(), 200 days in service. */
 static void add_deposit_of(fixture *f, const char *id, const char *holder, const char *agent)
 {
-	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
-	refund_deposit *d = NULL;
+	refund_deposit_info info = deposit_info(id);
 
-	info.id = id;
 	info.holder = holder;
 	info.agent = agent;
-	info.terminal_serial = "SN-00042";
-	info.contract_id = "C-18";
-	info.amount = 50000;
-	info.currency = "CNY";
-	info.paid_at = at("2024-03-01T10:00:00+08:00");
-	info.contract_end = at("2025-03-01T00:00:00+08:00");
-	assert_int_equal(refund_deposit_create(f->engine, &d, &info, "agent-7",
-			REFUND_ROLE_AGENT), 0);
-	assert_int_equal(refund_deposit_set_usage(d, 200, 0, "agent-7", REFUND_ROLE_AGENT), 0);
-	refund_deposit_free(d);
+	add_deposit_info(f, &info, 200);
 }
 
-static void add_deposit(fixture *f, const char *id)
-{
-	add_deposit_of(f, id, "M-1001", "AG-7");
-}
-
-static void build_world(fixture *f)
-{
-	f->now = at("2025-06-02T09:00:00+08:00");  /* a Monday */
-	publish(f, "POS-STD", "CNY", 1, 1);
-	publish(f, "POS-NORET", "CNY", 0, 1);
-	add_deposit(f, "D-1");
-}
-
+/* The shared world with offsets allowed by both policies. */
 static int setup(void **state)
 {
 	fixture *f = fixture_new();
 
-	build_world(f);
+	build_world(f, 1);
 	*state = f;
 	return 0;
 }
 
-static refund_account bank_account(void)
-{
-	refund_account acc = REFUND_ACCOUNT_INIT;
-
-	acc.method = REFUND_PAYOUT_BANK;
-	acc.name = "深圳市某某商贸有限公司";
-	acc.number = "6222020200112233445";
-	acc.bank = "中国工商银行深圳分行";
-	return acc;
-}
-
-static refund_tick_result tick_at(fixture *f, refund_time now)
-{
-	refund_tick_result res;
-
-	memset(&res, 0, sizeof(res));
-	res.version = REFUND_TICK_RESULT_VERSION;
-	assert_int_equal(refund_engine_tick(f->engine, now, 0, &res), 0);
-	return res;
-}
-
-static refund_case *reload(fixture *f, refund_case *c)
-{
-	refund_case *fresh = NULL;
-	char id[REFUND_ID_MAX + 1];
-
-	snprintf(id, sizeof(id), "%s", refund_case_id(c));
-	refund_case_free(c);
-	assert_int_equal(refund_case_load(f->engine, &fresh, id), 0);
-	return fresh;
-}
-
-static void attach_all(refund_case *c)
+/* The basics and a fault report: all a device fault needs. */
+static void attach_all(fixture *f, refund_case *c)
 {
 	refund_act a = APPLICANT;
 
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_RECEIPT, "file:receipt.jpg"), 0);
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_CONTRACT, "file:contract.pdf"), 0);
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_PAYMENT_RECORD, "file:pay.png"), 0);
+	attach_basics(f, c);
 	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_FAULT_REPORT, "file:fault.pdf"), 0);
 }
 
@@ -221,7 +89,7 @@ static refund_case *case_in_state(fixture *f, const char *id, const char *deposi
 		assert_int_equal(refund_case_withdraw(c, &ap), 0);
 	if (state == REFUND_STATE_DRAFT || state == REFUND_STATE_WITHDRAWN)
 		goto done;
-	attach_all(c);
+	attach_all(f, c);
 	assert_int_equal(refund_case_submit(c, &ap, &acc), 0);
 	if (state == REFUND_STATE_SUBMITTED)
 		goto done;
@@ -268,7 +136,8 @@ done:
 typedef struct snap {
 	refund_engine *engine;      /* whose message must be fresh */
 	const refund_case *c;       /* the handle that must not change, or NULL */
-	refund_case copy;
+	char *image;                /* its case_handle_image() */
+	size_t image_size;
 	char *dump;
 	char deposit[REFUND_ID_MAX + 1];
 	refund_balance balance;
@@ -296,7 +165,7 @@ static void take(fixture *f, refund_engine *e, const refund_case *c, const char 
 	s->engine = e;
 	s->c = c;
 	if (c)
-		memcpy(&s->copy, c, sizeof(*c));
+		s->image = case_handle_image(c, &s->image_size);
 	assert_int_equal(store_dump(f->store, &s->dump), 0);
 	if (!deposit && c)
 		deposit = refund_case_deposit_id(c);
@@ -312,7 +181,20 @@ static void take(fixture *f, refund_engine *e, const refund_case *c, const char 
 static void drop(snap *s)
 {
 	free(s->dump);
+	free(s->image);
 	s->dump = NULL;
+	s->image = NULL;
+}
+
+/* The handle as it was taken. */
+static int same_handle(const snap *s)
+{
+	size_t size = 0;
+	char *now = case_handle_image(s->c, &size);
+	int same = size == s->image_size && memcmp(now, s->image, size) == 0;
+
+	free(now);
+	return same;
 }
 
 /* Asserts report the caller's line. */
@@ -332,7 +214,7 @@ static void refused_at(fixture *f, snap *s, int rc, int want, int keep, const ch
 	if (s->engine)
 		CHECK_TRUE(refund_engine_errmsg(s->engine)[0] != '\0');
 	if (s->c)
-		CHECK_TRUE(memcmp(s->c, &s->copy, sizeof(s->copy)) == 0);
+		CHECK_TRUE(same_handle(s));
 	if (s->deposit[0]) {
 		refund_balance b;
 		size_t entries = 0;
@@ -457,7 +339,7 @@ static void check_state_against_table(int state, long *estate, long *edenied, lo
 
 	snap s;
 
-	build_world(f);
+	build_world(f, 1);
 	c = case_in_state(f, "K-T", "D-1", state);
 	take(f, f->engine, c, NULL, &s);  /* one snapshot: every call below is refused */
 	for (i = 0; i < NPUBLIC; i++) {
@@ -493,7 +375,7 @@ static void check_state_against_table(int state, long *estate, long *edenied, lo
 			if (!(roles & REFUND_ROLE_BIT(role)))
 				continue;
 			f = fixture_new();
-			build_world(f);
+			build_world(f, 1);
 			c = case_in_state(f, "K-T", "D-1", state);
 			rc = act_default(c, action, &a);
 			if (rc == REFUND_ESTATE || rc == REFUND_EDENIED)
@@ -601,7 +483,7 @@ static void test_act_checked_by_every_action(void **state)
 
 		snap s;
 
-		build_world(f);
+		build_world(f, 1);
 		c = case_in_state(f, "K-A", "D-1", where);
 		take(f, f->engine, c, NULL, &s);  /* one snapshot: every call below is refused */
 		refused_again(f, &s, act_default(c, action, NULL), REFUND_EINVAL);
@@ -641,7 +523,7 @@ static void test_open_errors(void **state)
 	refund_act ap = APPLICANT, r = REVIEWER, fin = FINANCE, bad = APPLICANT;
 	char *long_id = repeat('x', REFUND_ID_MAX + 1);
 
-	publish(f, "POS-USD", "USD", 1, 1);
+	publish_policy(f, "POS-USD", "USD", 1, 1);
 	bad.version = 9;
 	assert_int_equal(refund_case_open(NULL, &c, "K-1", "D-1", "POS-STD", 0,
 			REFUND_REASON_DEVICE_FAULT, &ap), REFUND_EINVAL);
@@ -806,7 +688,7 @@ static void test_submit_errors(void **state)
 	/* Missing evidence first: the guard refuses before the account is read. */
 	REFUSED(f, c, REFUND_EEVIDENCE, refund_case_submit(c, &ap, &acc));
 	assert_non_null(strstr(refund_engine_errmsg(f->engine), "receipt"));
-	attach_all(c);
+	attach_all(f, c);
 	REFUSED(f, c, REFUND_EINVAL, refund_case_submit(c, &ap, NULL));
 	acc.version = 0;
 	REFUSED(f, c, REFUND_EVERSION, refund_case_submit(c, &ap, &acc));
@@ -868,9 +750,9 @@ static void test_account_good_forms(void **state)
 
 		snprintf(id, sizeof(id), "K-%zu", i);
 		snprintf(dep, sizeof(dep), "D-G%zu", i);
-		add_deposit(f, dep);
+		add_deposit(f, dep, 200);
 		c = case_in_state(f, id, dep, REFUND_STATE_DRAFT);
-		attach_all(c);
+		attach_all(f, c);
 		acc.method = good[i].method;
 		acc.name = good[i].name;
 		acc.number = good[i].number;
@@ -1007,10 +889,10 @@ static void test_offsets_not_allowed(void **state)
 	refund_act ap = APPLICANT, fin = FINANCE, adm = ADMIN, r = REVIEWER;
 	refund_account acc = bank_account();
 
-	publish(f, "POS-NOOFF", "CNY", 0, 0);
+	publish_policy(f, "POS-NOOFF", "CNY", 0, 0);
 	assert_int_equal(refund_case_open(f->engine, &c, "K-1", "D-1", "POS-NOOFF", 0,
 			REFUND_REASON_DEVICE_FAULT, &ap), 0);
-	attach_all(c);
+	attach_all(f, c);
 	assert_int_equal(refund_case_submit(c, &ap, &acc), 0);
 	assert_int_equal(refund_case_start_review(c, &r), 0);
 	REFUSED(f, c, REFUND_EDENIED, refund_case_set_offset(c, &fin, 100));
@@ -1053,14 +935,10 @@ static void test_payout_errors(void **state)
 
 static void publish_v2(fixture *f, const char *currency)
 {
-	refund_policy *p = NULL;
+	refund_policy *p = draft_policy(f, "POS-STD", currency, 1, 1);
 
-	assert_int_equal(refund_policy_new(f->engine, &p, "POS-STD", currency), 0);
-	standard_rules(p, 1);
 	assert_int_equal(refund_policy_set_fee(p, 0, 0, 0, -1), 0);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
-	warm(f->engine, "POS-STD");
+	publish_draft(f, p);
 }
 
 static void test_reevaluate_errors(void **state)
@@ -1689,12 +1567,6 @@ static long oom_tick(fixture *f, refund_time now, size_t want_reminders, size_t 
 	}
 }
 
-static void count_notice(void *user, const refund_notice *n)
-{
-	(void)n;
-	(*(int *)user)++;
-}
-
 static void test_oom_tick(void **state)
 {
 	fixture *f = *state;
@@ -1790,11 +1662,6 @@ static long store_fault_step(life *L, int step, int code, int persistent)
 	}
 }
 
-static refund_time clock_of(void *user)
-{
-	return ((fixture *)user)->now;
-}
-
 static char *reference_dump(void)
 {
 	fixture *f = fixture_new();
@@ -1802,7 +1669,7 @@ static char *reference_dump(void)
 	char *dump = NULL;
 	int step;
 
-	build_world(f);
+	build_world(f, 1);
 	L.f = f;
 	L.e = f->engine;
 	L.c = NULL;
@@ -1817,23 +1684,17 @@ static char *reference_dump(void)
 
 static void faulty_lifecycle(int code, int persistent, const char *reference)
 {
-	fixture *f = fixture_new();
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	fixture *f = fixture_new_faulty();
 	life L;
 	long points = 0;
 	char *dump = NULL;
 	int step;
 
-	build_world(f);
+	build_world(f, 1);
 	L.f = f;
+	L.e = f->engine;
 	L.c = NULL;
-	assert_int_equal(faulty_store_new(f->store, &L.faulty), 0);
-	o.store = L.faulty;
-	o.allocator = &f->fa.allocator;
-	o.clock = clock_of;
-	o.clock_user = f;
-	assert_int_equal(refund_engine_new(&L.e, &o), 0);
-	warm(L.e, "POS-STD");
+	L.faulty = f->faulty;
 	for (step = 0; step < LIFE_STEPS; step++)
 		points += store_fault_step(&L, step, code, persistent);
 	assert_int_equal(refund_case_state(L.c), REFUND_STATE_CLOSED);
@@ -1844,8 +1705,6 @@ static void faulty_lifecycle(int code, int persistent, const char *reference)
 	assert_true(points >= LIFE_STEPS);
 	free(dump);
 	refund_case_free(L.c);
-	refund_engine_free(L.e);
-	refund_store_free(L.faulty);
 	fixture_free(f);
 }
 
@@ -1868,20 +1727,14 @@ static void test_store_faults_lifecycle(void **state)
 static void test_store_faults_reading_and_tick(void **state)
 {
 	fixture *f = *state;
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *faulty = NULL;
-	refund_engine *e2 = NULL;
+	refund_engine *e2;
 	refund_case *c = case_in_state(f, "K-1", "D-1", REFUND_STATE_UNDER_REVIEW), *loaded = NULL;
 	long points = 0, k;
 	int op;
 
 	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
-	o.store = faulty;
-	o.allocator = &f->fa.allocator;
-	o.clock = clock_of;
-	o.clock_user = f;
-	assert_int_equal(refund_engine_new(&e2, &o), 0);
-	warm(e2, "POS-STD");
+	e2 = other_engine(f, faulty, "POS-STD");
 	refund_case_free(c);
 	assert_int_equal(refund_case_load(e2, &c, "K-1"), 0);
 	for (op = 0; op < 7; op++) {
@@ -1943,18 +1796,14 @@ static void test_store_faults_reading_and_tick(void **state)
 static void test_tick_conflict_at_each_call(void **state)
 {
 	fixture *f = *state;
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *faulty = NULL;
-	refund_engine *e2 = NULL;
+	refund_engine *e2;
 	refund_case *c = case_in_state(f, "K-1", "D-1", REFUND_STATE_UNDER_REVIEW);
 	long k, conflicts = 0;
 
 	refund_case_free(c);
 	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
-	o.store = faulty;
-	o.allocator = &f->fa.allocator;
-	assert_int_equal(refund_engine_new(&e2, &o), 0);
-	warm(e2, "POS-STD");
+	e2 = other_engine(f, faulty, "POS-STD");
 	for (k = 1;; k++) {
 		refund_tick_result res = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
 		snap sn;

@@ -19,165 +19,11 @@
 #include "case.h"
 #include "sha256.h"
 
+#include "case_fixture.h"
 #include "faulty_store.h"
+#include "relay_store.h"
 #include "fixture.h"
 #include "store_dump.h"
-
-#define EV(kind) REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_##kind)
-
-static refund_time at(const char *iso)
-{
-	refund_time t = 0;
-
-	assert_int_equal(refund_time_parse(iso, &t), 0);
-	return t;
-}
-
-static refund_act as(const char *actor, int role)
-{
-	refund_act a = REFUND_ACT_INIT;
-
-	a.actor = actor;
-	a.role = role;
-	return a;
-}
-
-#define APPLICANT as("M-1001", REFUND_ROLE_APPLICANT)
-#define AGENT as("agent-7", REFUND_ROLE_AGENT)
-#define REVIEWER as("rev-1", REFUND_ROLE_REVIEWER)
-#define FINANCE as("fin-1", REFUND_ROLE_FINANCE)
-#define ADMIN as("admin-1", REFUND_ROLE_ADMIN)
-
-/* ---- setup, as in test_case.c ---- */
-
-static void standard_rules(refund_policy *p, int return_required)
-{
-	static const int64_t one_day[] = { 86400 };
-
-	assert_int_equal(refund_policy_set_window(p, REFUND_WINDOW_CONTRACT_END, 730), 0);
-	assert_int_equal(refund_policy_add_tier(p, 0, 0, 5000), 0);
-	assert_int_equal(refund_policy_add_tier(p, 90, 0, 10000), 0);
-	assert_int_equal(refund_policy_set_return_required(p, return_required), 0);
-	assert_int_equal(refund_policy_set_grade_deduction(p, REFUND_GRADE_DAMAGED, 2000), 0);
-	assert_int_equal(refund_policy_set_missing_part_deduction(p, 3000), 0);
-	assert_int_equal(refund_policy_set_fee(p, 500, 100, 500, 2000), 0);
-	assert_int_equal(refund_policy_set_installments(p, 3, 1), 0);
-	assert_int_equal(refund_policy_set_four_eyes(p, 100000), 0);
-	assert_int_equal(refund_policy_set_escalation(p,
-			REFUND_PARTY_REGULATOR | REFUND_PARTY_CONSUMER_ASSOCIATION), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 2,
-			REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_ESCALATE, one_day, 1), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_AWAITING_DOCUMENTS, 5,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_EXPIRE, one_day, 1), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_PAID, 7,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
-	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_REJECTED, 15,
-			REFUND_CALENDAR_DAYS, "CN", REFUND_ON_DUE_CLOSE, NULL, 0), 0);
-}
-
-static void publish_policy(fixture *f, const char *id, int return_required)
-{
-	refund_policy *p = NULL;
-
-	assert_int_equal(refund_policy_new(f->engine, &p, id, "CNY"), 0);
-	standard_rules(p, return_required);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
-}
-
-static void add_deposit(fixture *f, const char *id, int64_t days_in_service)
-{
-	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
-	refund_deposit *d = NULL;
-
-	info.id = id;
-	info.holder = "M-1001";
-	info.agent = "AG-7";
-	info.terminal_serial = "SN-00042";
-	info.contract_id = "C-18";
-	info.amount = 50000;
-	info.currency = "CNY";
-	info.paid_at = at("2024-03-01T10:00:00+08:00");
-	info.contract_end = at("2025-03-01T00:00:00+08:00");
-	assert_int_equal(refund_deposit_create(f->engine, &d, &info, "agent-7",
-			REFUND_ROLE_AGENT), 0);
-	assert_int_equal(refund_deposit_set_usage(d, days_in_service, 0, "agent-7",
-			REFUND_ROLE_AGENT), 0);
-	refund_deposit_free(d);
-}
-
-static int setup(void **state)
-{
-	fixture *f = fixture_new();
-
-	f->now = at("2025-06-02T09:00:00+08:00");  /* a Monday */
-	publish_policy(f, "POS-STD", 1);
-	publish_policy(f, "POS-NORETURN", 0);
-	add_deposit(f, "D-1", 200);
-	*state = f;
-	return 0;
-}
-
-static refund_case *open_case(fixture *f, const char *id, const char *deposit,
-		const char *policy, int reason)
-{
-	refund_act a = APPLICANT;
-	refund_case *c = NULL;
-
-	assert_int_equal(refund_case_open(f->engine, &c, id, deposit, policy, 0, reason, &a), 0);
-	return c;
-}
-
-static void attach_basics(refund_case *c)
-{
-	refund_act a = APPLICANT;
-
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_RECEIPT, "file:receipt.jpg"), 0);
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_CONTRACT, "file:contract.pdf"), 0);
-	assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_PAYMENT_RECORD, "file:pay.png"), 0);
-}
-
-static refund_account bank_account(void)
-{
-	refund_account acc = REFUND_ACCOUNT_INIT;
-
-	acc.method = REFUND_PAYOUT_BANK;
-	acc.name = "深圳市某某商贸有限公司";
-	acc.number = "6222020200112233445";
-	acc.bank = "中国工商银行深圳分行";
-	return acc;
-}
-
-/* Open, attach, submit and start review: a case under review. */
-static refund_case *case_under_review(fixture *f, const char *id, const char *policy,
-		int reason)
-{
-	refund_case *c = open_case(f, id, "D-1", policy, reason);
-	refund_account acc = bank_account();
-	refund_act a = APPLICANT, r = REVIEWER;
-
-	attach_basics(c);
-	if (reason == REFUND_REASON_DEVICE_FAULT)
-		assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_FAULT_REPORT,
-				"file:fault.pdf"), 0);
-	if (reason == REFUND_REASON_SERVICE)
-		assert_int_equal(refund_case_attach(c, &a, REFUND_EVIDENCE_SERVICE_EVALUATION,
-				"file:eval.pdf"), 0);
-	assert_int_equal(refund_case_submit(c, &a, &acc), 0);
-	assert_int_equal(refund_case_start_review(c, &r), 0);
-	assert_int_equal(refund_case_state(c), REFUND_STATE_UNDER_REVIEW);
-	return c;
-}
-
-static refund_tick_result tick(fixture *f, const char *iso)
-{
-	refund_tick_result res;
-
-	memset(&res, 0, sizeof(res));
-	res.version = REFUND_TICK_RESULT_VERSION;
-	assert_int_equal(refund_engine_tick(f->engine, at(iso), 0, &res), 0);
-	return res;
-}
 
 /* ---- the check every story ends with ---- */
 
@@ -349,11 +195,9 @@ static void test_four_eyes(void **state)
 	refund_act r = as("rev-1", REFUND_ROLE_REVIEWER), same = as("rev-1", REFUND_ROLE_FINANCE),
 			other = FINANCE, ap = APPLICANT;
 
-	assert_int_equal(refund_policy_new(f->engine, &p, "POS-4EYES", "CNY"), 0);
-	standard_rules(p, 0);
+	p = draft_policy(f, "POS-4EYES", "CNY", 0, 0);
 	assert_int_equal(refund_policy_set_four_eyes(p, 1000), 0);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
+	publish_draft(f, p);
 	c = case_under_review(f, "K-9", "POS-4EYES", REFUND_REASON_NEEDS_CHANGED);
 	assert_int_equal(refund_case_approve(c, &r, 49000), 0);
 	assert_int_equal(refund_case_offer(c, &other, 1), 0);
@@ -373,11 +217,9 @@ static void test_policy_changed_mid_case(void **state)
 	refund_act r = REVIEWER, fin = FINANCE;
 	uint32_t version = 0;
 
-	assert_int_equal(refund_policy_new(f->engine, &p, "POS-STD", "CNY"), 0);
-	standard_rules(p, 0);
+	p = draft_policy(f, "POS-STD", "CNY", 0, 0);
 	assert_int_equal(refund_policy_set_fee(p, 0, 0, 0, -1), 0);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
+	publish_draft(f, p);
 	f->now += 3600;
 	assert_int_equal(refund_case_reevaluate(c, &r, 0), 0);
 	assert_int_equal(refund_case_approve(c, &r, 50000), 0);  /* no fee under v2 */
@@ -385,10 +227,7 @@ static void test_policy_changed_mid_case(void **state)
 	refund_case_free(c);
 	assert_rebuilds(f, "K-13");
 	/* A third version later: the re-evaluation asked for the latest, then 2. */
-	assert_int_equal(refund_policy_new(f->engine, &p, "POS-STD", "CNY"), 0);
-	standard_rules(p, 1);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
+	publish_policy(f, "POS-STD", "CNY", 1, 0);
 	assert_rebuilds(f, "K-13");
 	assert_int_equal(refund_case_rebuild(f->engine, "K-13", &c), 0);
 	assert_string_equal(refund_case_policy(c, &version), "POS-STD");
@@ -490,15 +329,12 @@ static void test_documents_offsets_and_deemed_approval(void **state)
 	refund_act ap = APPLICANT, r = REVIEWER, fin = FINANCE, adm = ADMIN;
 	refund_account acc = REFUND_ACCOUNT_INIT;
 
-	assert_int_equal(refund_policy_new(f->engine, &p, "POS-LENIENT", "CNY"), 0);
-	standard_rules(p, 0);
-	assert_int_equal(refund_policy_set_offsets(p, 1), 0);
+	p = draft_policy(f, "POS-LENIENT", "CNY", 0, 1);
 	assert_int_equal(refund_policy_set_deadline(p, REFUND_STATE_UNDER_REVIEW, 3,
 			REFUND_BUSINESS_DAYS, "CN", REFUND_ON_DUE_APPROVE, NULL, 0), 0);
-	assert_int_equal(refund_policy_publish(p, "admin-1", REFUND_ROLE_ADMIN), 0);
-	refund_policy_free(p);
+	publish_draft(f, p);
 	c = open_case(f, "K-30", "D-1", "POS-LENIENT", REFUND_REASON_NEEDS_CHANGED);
-	attach_basics(c);
+	attach_basics(f, c);
 	acc.method = REFUND_PAYOUT_ALIPAY;
 	acc.name = "张三";
 	acc.number = "13800138000";
@@ -530,7 +366,7 @@ static void test_many_events(void **state)
 	char ref[32];
 	int i;
 
-	attach_basics(c);
+	attach_basics(f, c);
 	for (i = 4; i <= 16; i++) {
 		snprintf(ref, sizeof(ref), "file:page-%02d.jpg", i);
 		f->now += 60;
@@ -567,8 +403,7 @@ typedef struct edit {
 } edit;
 
 typedef struct forge {
-	refund_store base;
-	refund_store *inner;
+	relay_store relay;      /* first: the store the engine is given */
 	const edit *edits;
 	size_t nedits;
 	int flip;               /* flip a bit inside "at" of event `seq` */
@@ -664,43 +499,16 @@ static int forge_events(refund_store *s, int kind, const char *id, uint64_t from
 	f->cb = cb;
 	f->ctx = ctx;
 	f->prev[0] = '\0';
-	return f->inner->events(f->inner, kind, id, from, forge_cb, f);
-}
-
-static int forge_load(refund_store *s, int kind, const char *id, refund_store_record_cb cb,
-		void *ctx)
-{
-	forge *f = (forge *)s;
-
-	return f->inner->load(f->inner, kind, id, cb, ctx);
-}
-
-static int forge_commit(refund_store *s, const refund_store_batch *b)
-{
-	return ((forge *)s)->inner->commit(((forge *)s)->inner, b);
-}
-
-static int forge_due(refund_store *s, refund_time before, size_t limit,
-		refund_store_due_cb cb, void *ctx)
-{
-	forge *f = (forge *)s;
-
-	return f->inner->due(f->inner, before, limit, cb, ctx);
+	return f->relay.inner->events(f->relay.inner, kind, id, from, forge_cb, f);
 }
 
 static refund_engine *forged_engine(fixture *f, forge *g)
 {
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine_options o = fixture_engine_options(f, &g->relay.base);
 	refund_engine *e = NULL;
 
-	assert_int_equal(refund_store_init(&g->base, REFUND_STORE_VERSION), 0);
-	g->base.load = forge_load;
-	g->base.commit = forge_commit;
-	g->base.events = forge_events;
-	g->base.due = forge_due;
-	g->inner = f->store;
-	o.store = &g->base;
-	o.allocator = &f->fa.allocator;
+	relay_store_init(&g->relay, f->store);
+	g->relay.base.events = forge_events;
 	assert_int_equal(refund_engine_new(&e, &o), 0);
 	return e;
 }
@@ -935,30 +743,15 @@ static void test_arguments(void **state)
 }
 
 /* Rebuilding sends no notices: nothing happens, it is only read. */
-static void count_notice(void *user, const refund_notice *n)
-{
-	(void)n;
-	(*(int *)user)++;
-}
-
-static refund_time clock_of(void *user)
-{
-	return ((fixture *)user)->now;
-}
-
 static void test_no_notices(void **state)
 {
 	fixture *f = *state;
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine_options o = fixture_engine_options(f, f->store);
 	refund_engine *e = NULL;
 	refund_case *c = case_under_review(f, "K-42", "POS-STD", REFUND_REASON_DEVICE_FAULT);
 	int notices = 0;
 
 	refund_case_free(c);
-	o.store = f->store;
-	o.allocator = &f->fa.allocator;
-	o.clock = clock_of;
-	o.clock_user = f;
 	o.notify = count_notice;
 	o.notify_user = &notices;
 	assert_int_equal(refund_engine_new(&e, &o), 0);
@@ -999,12 +792,10 @@ static long oom_rebuild(fixture *f, refund_engine *e, const char *id, int persis
 
 static long oom_new_engine(fixture *f, const char *id, int persistent)
 {
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine_options o = fixture_engine_options(f, f->store);
 	refund_engine *e = NULL;
 	long live = f->fa.live, points;
 
-	o.store = f->store;
-	o.allocator = &f->fa.allocator;
 	assert_int_equal(refund_engine_new(&e, &o), 0);
 	points = oom_rebuild(f, e, id, persistent, 0);
 	oom_rebuild(f, e, id, persistent, 1);  /* warm now: nothing kept */
@@ -1053,14 +844,13 @@ static void test_store_faults(void **state)
 
 	refund_case_free(c);
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+		refund_engine_options o;
 		refund_store *faulty = NULL;
 		refund_engine *e = NULL;
 		long k, live;
 
 		assert_int_equal(faulty_store_new(f->store, &faulty), 0);
-		o.store = faulty;
-		o.allocator = &f->fa.allocator;
+		o = fixture_engine_options(f, faulty);
 		assert_int_equal(refund_engine_new(&e, &o), 0);
 		live = f->fa.live;
 		for (k = 1;; k++) {
@@ -1085,7 +875,7 @@ static void test_store_faults(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, world_setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_device_fault_with_damage_and_fee),
 		T(test_normal_wear),

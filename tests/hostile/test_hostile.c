@@ -24,10 +24,9 @@
 #include "engine.h"
 #include "utf8.h"
 
+#include "case_fixture.h"
 #include "fixture.h"
 #include "store_dump.h"
-
-#define EV(kind) REFUND_EVIDENCE_BIT(REFUND_EVIDENCE_##kind)
 
 /* What the world looks like before the row's call. */
 typedef enum setup_kind {
@@ -69,49 +68,19 @@ typedef struct row {
 
 /* ---- the world ---- */
 
-static refund_act as(const char *actor, int role)
+/* The shared deposit with a receipt, its contract ended 2024-12-01. */
+static refund_deposit_info receipted_deposit(const char *id)
 {
-	refund_act a = REFUND_ACT_INIT;
+	refund_deposit_info info = deposit_info(id);
 
-	a.actor = actor;
-	a.role = role;
-	return a;
-}
-
-#define APPLICANT as("M-1001", REFUND_ROLE_APPLICANT)
-#define AGENT as("agent-7", REFUND_ROLE_AGENT)
-#define REVIEWER as("rev-1", REFUND_ROLE_REVIEWER)
-#define FINANCE as("fin-1", REFUND_ROLE_FINANCE)
-#define ADMIN as("admin-1", REFUND_ROLE_ADMIN)
-
-static refund_time at(const char *iso)
-{
-	refund_time t = 0;
-
-	assert_int_equal(refund_time_parse(iso, &t), 0);
-	return t;
-}
-
-static refund_deposit_info deposit_info(const char *id)
-{
-	refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
-
-	info.id = id;
-	info.holder = "M-1001";
-	info.agent = "AG-7";
-	info.terminal_serial = "SN-00042";
-	info.contract_id = "C-18";
 	info.receipt = "押金收据 0042";
-	info.amount = 50000;
-	info.currency = "CNY";
-	info.paid_at = at("2024-03-01T10:00:00+08:00");
 	info.contract_end = at("2024-12-01T00:00:00+08:00");
 	return info;
 }
 
-static void add_deposit(ctx *x, const char *id, refund_deposit **out)
+static void create_deposit(ctx *x, const char *id, refund_deposit **out)
 {
-	refund_deposit_info info = deposit_info(id);
+	refund_deposit_info info = receipted_deposit(id);
 
 	assert_int_equal(refund_deposit_create(x->e, out, &info, "agent-7", REFUND_ROLE_AGENT), 0);
 }
@@ -215,17 +184,6 @@ static void append_garbage_event(ctx *x)
 	assert_int_equal(refund_case_load(x->e, &x->c, "K-1"), 0);
 }
 
-static refund_account bank_account(void)
-{
-	refund_account acc = REFUND_ACCOUNT_INIT;
-
-	acc.method = REFUND_PAYOUT_BANK;
-	acc.name = "深圳市某某商贸有限公司";
-	acc.number = "6222020200112233445";
-	acc.bank = "中国工商银行深圳分行";
-	return acc;
-}
-
 static void open_draft(ctx *x)
 {
 	refund_act ap = APPLICANT;
@@ -275,8 +233,8 @@ static void build(ctx *x, setup_kind setup, refund_lang lang)
 	assert_int_equal(refund_engine_set_lang(x->e, lang), 0);
 	publish(x, "POS", "CNY");
 	publish(x, "POS-USD", "USD");
-	add_deposit(x, "D-1", NULL);
-	add_deposit(x, "D-2", &x->d2);
+	create_deposit(x, "D-1", NULL);
+	create_deposit(x, "D-2", &x->d2);
 	assert_int_equal(refund_deposit_load(x->e, &x->stale_d2, "D-2"), 0);
 	assert_int_equal(refund_deposit_load(x->e, &d, "D-2"), 0);
 	assert_int_equal(refund_deposit_set_usage(d, 30, 100000, "agent-7", REFUND_ROLE_AGENT), 0);
@@ -512,7 +470,7 @@ static int create_with(ctx *x, refund_deposit_info *info, int role)
 #define CREATE(name, field, value) \
 	static int name(ctx *x) \
 	{ \
-		refund_deposit_info info = deposit_info("D-NEW"); \
+		refund_deposit_info info = receipted_deposit("D-NEW"); \
 		\
 		info.field = value; \
 		return create_with(x, &info, REFUND_ROLE_AGENT); \
@@ -535,14 +493,14 @@ CREATE(deposit_create_info_version, version, 2)
 
 static int deposit_create_wrong_role(ctx *x)
 {
-	refund_deposit_info info = deposit_info("D-NEW");
+	refund_deposit_info info = receipted_deposit("D-NEW");
 
 	return create_with(x, &info, REFUND_ROLE_APPLICANT);
 }
 
 static int deposit_create_unknown_role(ctx *x)
 {
-	refund_deposit_info info = deposit_info("D-NEW");
+	refund_deposit_info info = receipted_deposit("D-NEW");
 
 	return create_with(x, &info, 99);
 }
