@@ -1,6 +1,10 @@
 /*
  * Benchmark of the in-memory store: inserts, deadline updates, loads and due
- * queries on a million records.  Not built by meson:
+ * queries on a million records.  Built with the project (bench/README.md):
+ *
+ *   ninja -C build bench/bench_store_memory && ./build/bench/bench_store_memory
+ *
+ * or alone:
  *
  *   cc -O2 -Iinclude -Isrc bench/bench_store_memory.c src/store_memory.c \
  *      src/store.c src/alloc.c -lpthread -o bench_store_memory

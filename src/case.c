@@ -226,55 +226,55 @@ static void encode_lists(json_writer *w, const case_record *r)
 	json_array_end(w);
 }
 
-static int encode_record(refund_engine *e, const case_record *r, char **data, size_t *size)
+static void encode_record(json_writer *w, const case_record *r)
 {
-	json_writer w;
-
-	json_writer_init(&w, &e->alloc);
-	json_object_begin(&w);
-	json_kv_int(&w, "schema", CASE_SCHEMA);
-	json_kv_string(&w, "id", r->id);
-	json_kv_string(&w, "deposit", r->deposit_id);
-	json_kv_string(&w, "holder", r->holder);
-	json_kv_string(&w, "agent", r->agent);
-	json_kv_string(&w, "currency", r->currency);
-	json_kv_string(&w, "policy", r->policy_id);
-	json_kv_int(&w, "policy_version", r->policy_version);
-	json_kv_string(&w, "state", refund_case_state_name(r->state));
-	json_kv_int(&w, "reason", r->reason);
-	json_kv_int(&w, "opened_at", r->opened_at);
-	json_kv_int(&w, "requested", r->requested);
-	json_kv_int(&w, "method", r->method);
-	json_kv_string(&w, "account_name", r->account_name);
-	json_kv_string(&w, "account_number", r->account_number);
-	json_kv_string(&w, "bank", r->bank);
-	json_kv_int(&w, "approved", r->approved);
-	json_kv_string(&w, "approved_by", r->approved_by);
-	json_kv_int(&w, "reject_reason", r->reject_reason);
-	json_kv_string(&w, "reject_text", r->reject_text);
-	json_kv_string(&w, "tracking", r->tracking);
-	json_kv_int(&w, "grade", r->grade);
-	json_kv_int(&w, "missing_parts", r->missing_parts);
-	json_kv_int(&w, "offset_owed", r->offset_owed);
-	json_kv_int(&w, "offered", r->offered);
-	json_kv_int(&w, "accepted", r->accepted);
-	json_key(&w, "fixed");
-	encode_quote(&w, &r->fixed);
-	json_kv_int(&w, "escalated", r->escalated);
-	json_key(&w, "clock");
-	encode_clock(&w, &r->clock);
-	json_kv_int(&w, "events", (int64_t)r->nevents);
-	json_kv_string(&w, "last_hash", r->last_hash);
-	json_kv_int(&w, "next_key", r->next_key);
-	encode_lists(&w, r);
-	json_object_end(&w);
-	return json_writer_finish(&w, data, size);
+	json_object_begin(w);
+	json_kv_int(w, "schema", CASE_SCHEMA);
+	json_kv_string(w, "id", r->id);
+	json_kv_string(w, "deposit", r->deposit_id);
+	json_kv_string(w, "holder", r->holder);
+	json_kv_string(w, "agent", r->agent);
+	json_kv_string(w, "currency", r->currency);
+	json_kv_string(w, "policy", r->policy_id);
+	json_kv_int(w, "policy_version", r->policy_version);
+	json_kv_string(w, "state", refund_case_state_name(r->state));
+	json_kv_int(w, "reason", r->reason);
+	json_kv_int(w, "opened_at", r->opened_at);
+	json_kv_int(w, "requested", r->requested);
+	json_kv_int(w, "method", r->method);
+	json_kv_string(w, "account_name", r->account_name);
+	json_kv_string(w, "account_number", r->account_number);
+	json_kv_string(w, "bank", r->bank);
+	json_kv_int(w, "approved", r->approved);
+	json_kv_string(w, "approved_by", r->approved_by);
+	json_kv_int(w, "reject_reason", r->reject_reason);
+	json_kv_string(w, "reject_text", r->reject_text);
+	json_kv_string(w, "tracking", r->tracking);
+	json_kv_int(w, "grade", r->grade);
+	json_kv_int(w, "missing_parts", r->missing_parts);
+	json_kv_int(w, "offset_owed", r->offset_owed);
+	json_kv_int(w, "offered", r->offered);
+	json_kv_int(w, "accepted", r->accepted);
+	json_key(w, "fixed");
+	encode_quote(w, &r->fixed);
+	json_kv_int(w, "escalated", r->escalated);
+	json_key(w, "clock");
+	encode_clock(w, &r->clock);
+	json_kv_int(w, "events", (int64_t)r->nevents);
+	json_kv_string(w, "last_hash", r->last_hash);
+	json_kv_int(w, "next_key", r->next_key);
+	encode_lists(w, r);
+	json_object_end(w);
 }
 
 int refund__case_encode(refund_engine *e, const case_record *r, char **data, size_t *size)
 {
-	int rc = encode_record(e, r, data, size);
+	json_writer w;
+	int rc;
 
+	json_writer_init(&w, &e->alloc);
+	encode_record(&w, r);
+	rc = json_writer_finish(&w, data, size);
 	return rc ? refund__fail_code(e, rc) : 0;
 }
 
@@ -788,6 +788,55 @@ int refund_case_part(const refund_case *c, int part, refund_part *out)
 }
 
 /* ---- taking an action ---- */
+
+/*
+ * A record is 13 KiB, mostly its lists' room; a transition copies it in and
+ * back out, so it copies only what can be read: the fields whole, the
+ * evidence and parts as far as their counts, and the keys as far as the
+ * count or the slot the next key goes to (and the one after: a stored record
+ * may have them out of step), `keys` slots in all.  Nothing reads a list
+ * past its count, and a list grows by filling its next slot whole (parts
+ * all at once, after zeroing them).
+ */
+static size_t key_slots(const case_record *r)
+{
+	int used = (r->nkeys > r->next_key ? r->nkeys : r->next_key) + 1;
+
+	return (size_t)(used < CASE_MAX_KEYS ? used : CASE_MAX_KEYS);
+}
+
+/* The fields between the lists, in the order case.h declares them. */
+_Static_assert(offsetof(case_record, nevidence) > offsetof(case_record, evidence) &&
+		offsetof(case_record, parts) > offsetof(case_record, nevidence) &&
+		offsetof(case_record, nparts) > offsetof(case_record, parts) &&
+		offsetof(case_record, keys) > offsetof(case_record, nparts) &&
+		offsetof(case_record, nkeys) > offsetof(case_record, keys),
+		"record_copy copies case_record in this order");
+
+#define SPAN(from, to) (offsetof(case_record, to) - offsetof(case_record, from))
+
+static void record_copy(case_record *dst, const case_record *src, size_t keys)
+{
+	memcpy(dst, src, offsetof(case_record, evidence));
+	memcpy(dst->evidence, src->evidence, (size_t)src->nevidence * sizeof(src->evidence[0]));
+	memcpy(&dst->nevidence, &src->nevidence, SPAN(nevidence, parts));
+	memcpy(dst->parts, src->parts, (size_t)src->nparts * sizeof(src->parts[0]));
+	memcpy(&dst->nparts, &src->nparts, SPAN(nparts, keys));
+	memcpy(dst->keys, src->keys, keys * sizeof(src->keys[0]));
+	memcpy(&dst->nkeys, &src->nkeys, sizeof(*src) - offsetof(case_record, nkeys));
+}
+
+/* An empty record, as far as record_copy would copy it. */
+static void record_clear(case_record *r)
+{
+	memset(r, 0, offsetof(case_record, evidence));
+	memset(&r->nevidence, 0, SPAN(nevidence, parts));
+	memset(&r->nparts, 0, SPAN(nparts, keys));
+	memset(&r->nkeys, 0, sizeof(*r) - offsetof(case_record, nkeys));
+	memset(r->keys, 0, key_slots(r) * sizeof(r->keys[0]));
+}
+
+#undef SPAN
 
 #define MAX_SPECS 6
 
@@ -1391,6 +1440,30 @@ static const apply_fn appliers[REFUND_ACTION_COUNT] = {
 
 /* ---- arguments: canonical JSON, for the audit trail and idempotency ---- */
 
+/* Buffers on the stack for what a transition encodes: sized for the common
+ * case; anything bigger moves to one allocation (json_writer_init_buffer). */
+#define ARGS_BUFFER 512
+#define CONTEXT_BUFFER 512
+#define EVENT_BUFFER 1536
+#define RECORD_BUFFER 2048
+
+/* The arguments' JSON and, with an idempotency key, its digest. */
+typedef struct args_json {
+	json_writer w;
+	const char *json;   /* in w's buffer */
+	size_t len;
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	char buf[ARGS_BUFFER];
+} args_json;
+
+static void args_init(args_json *a, const refund_allocator *alloc)
+{
+	json_writer_init_buffer(&a->w, alloc, a->buf, sizeof(a->buf));
+	a->json = NULL;
+	a->len = 0;
+	memset(a->digest, 0, sizeof(a->digest));
+}
+
 static void encode_args(json_writer *w, int action, const refund_act *act, const case_args *a)
 {
 	json_object_begin(w);
@@ -1423,31 +1496,30 @@ static void encode_args(json_writer *w, int action, const refund_act *act, const
  * What the action read from outside the case, so that a replay needs no
  * more than the events: the deposit's identity when opening, the quote
  * when approving or offering.  NULL (no context) for everything else.
+ * The bytes stay in w (see json_writer_end).
  */
-static int encode_context(txn *t, char **out, size_t *len)
+static int encode_context(txn *t, json_writer *w, const char **out, size_t *len)
 {
-	json_writer w;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
 	if (t->action != REFUND_ACTION_OPEN && !t->quoted)
 		return 0;
-	json_writer_init(&w, &t->e->alloc);
-	json_object_begin(&w);
+	json_object_begin(w);
 	if (t->action == REFUND_ACTION_OPEN) {
-		json_kv_string(&w, "holder", t->next.holder);
-		json_kv_string(&w, "agent", t->next.agent);
-		json_kv_string(&w, "currency", t->next.currency);
+		json_kv_string(w, "holder", t->next.holder);
+		json_kv_string(w, "agent", t->next.agent);
+		json_kv_string(w, "currency", t->next.currency);
 	} else {
-		json_key(&w, "quote");
-		json_object_begin(&w);
-		json_kv_string(&w, "currency", t->quote.currency);
-		encode_quote_members(&w, &t->quote);
-		json_object_end(&w);
+		json_key(w, "quote");
+		json_object_begin(w);
+		json_kv_string(w, "currency", t->quote.currency);
+		encode_quote_members(w, &t->quote);
+		json_object_end(w);
 	}
-	json_object_end(&w);
-	if ((rc = json_writer_finish(&w, out, len)) != 0)
+	json_object_end(w);
+	if ((rc = json_writer_end(w, out, len)) != 0)
 		return refund__fail_code(t->e, rc);
 	return 0;
 }
@@ -1514,20 +1586,33 @@ static int run_clock(txn *t, int from)
 /* ---- commit: the case, the deposit (if touched) and the event at once ---- */
 
 typedef struct staged {
-	char *case_data;
+	json_writer case_writer;
+	json_writer event_writer;
+	const char *case_data;      /* in case_writer */
 	size_t case_size;
-	char *event_data;
+	const char *event_data;     /* in event_writer */
 	size_t event_size;
 	deposit_stage deposit;
 	int has_deposit;
 	refund_store_put puts[2];
 	refund_store_event event;
+	char case_buf[RECORD_BUFFER];
+	char event_buf[EVENT_BUFFER];
 } staged;
+
+/* Everything but the buffers, which the writers fill as they go. */
+static void staged_init(txn *t, staged *s)
+{
+	memset(s, 0, offsetof(staged, case_buf));
+	json_writer_init_buffer(&s->case_writer, &t->e->alloc, s->case_buf, sizeof(s->case_buf));
+	json_writer_init_buffer(&s->event_writer, &t->e->alloc, s->event_buf,
+			sizeof(s->event_buf));
+}
 
 static void staged_dispose(txn *t, staged *s)
 {
-	refund__free(&t->e->alloc, s->case_data);
-	refund__free(&t->e->alloc, s->event_data);
+	json_writer_dispose(&s->case_writer);
+	json_writer_dispose(&s->event_writer);
 	if (s->has_deposit)
 		refund__deposit_stage_dispose(t->deposit, &s->deposit);
 }
@@ -1580,20 +1665,26 @@ static void fill_event(txn *t, int from)
 		ev->deadline = t->next.clock.state ? t->next.clock.due : REFUND_TIME_NONE;
 }
 
-/* The transition's event, chained to the handle's last; the record follows it. */
-static int encode_event(txn *t, int from, const char *args, size_t args_len, char **data,
-		size_t *size)
+/*
+ * The transition's event, chained to the handle's last, written with w (a
+ * fresh writer whose bytes *data stays in); the record follows it.
+ */
+static int encode_event(txn *t, int from, const args_json *args, json_writer *w,
+		const char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE], *context = NULL;
+	char hash[SHA256_HEX_SIZE], buf[CONTEXT_BUFFER];
+	const char *context = NULL;
 	size_t context_len = 0;
+	json_writer cw;
 	int rc;
 
 	fill_event(t, from);
-	if ((rc = encode_context(t, &context, &context_len)) != 0)
-		return rc;
-	rc = refund__event_encode(t->e, &t->c->r, &t->ev, args, args_len, context,
-			context_len, data, size, hash);
-	refund__free(&t->e->alloc, context);
+	json_writer_init_buffer(&cw, &t->e->alloc, buf, sizeof(buf));
+	rc = encode_context(t, &cw, &context, &context_len);
+	if (rc == 0)
+		rc = refund__event_encode(t->e, &t->c->r, &t->ev, args->json, args->len, context,
+				context_len, w, data, size, hash);
+	json_writer_dispose(&cw);
 	if (rc)
 		return rc;
 	t->next.nevents = t->ev.seq;
@@ -1601,13 +1692,14 @@ static int encode_event(txn *t, int from, const char *args, size_t args_len, cha
 	return 0;
 }
 
-static int stage_all(txn *t, int from, const char *args, size_t args_len, staged *s)
+static int stage_all(txn *t, int from, const args_json *args, staged *s)
 {
-	int rc = encode_event(t, from, args, args_len, &s->event_data, &s->event_size);
+	int rc = encode_event(t, from, args, &s->event_writer, &s->event_data, &s->event_size);
 
 	if (rc)
 		return rc;
-	if ((rc = encode_record(t->e, &t->next, &s->case_data, &s->case_size)) != 0)
+	encode_record(&s->case_writer, &t->next);
+	if ((rc = json_writer_end(&s->case_writer, &s->case_data, &s->case_size)) != 0)
 		return refund__fail_code(t->e, rc);
 	s->puts[0].kind = REFUND_RECORD_CASE;
 	s->puts[0].id = t->next.id;
@@ -1651,14 +1743,14 @@ static void notify_transition(txn *t)
 	refund__notify(t->e, &n);
 }
 
-static int commit(txn *t, int from, const char *args, size_t args_len)
+static int commit(txn *t, int from, const args_json *args)
 {
 	staged s;
 	refund_store_batch batch;
 	int rc;
 
-	memset(&s, 0, sizeof(s));
-	rc = stage_all(t, from, args, args_len, &s);
+	staged_init(t, &s);
+	rc = stage_all(t, from, args, &s);
 	if (rc == 0) {
 		batch.puts = s.puts;
 		batch.nputs = s.has_deposit ? 2 : 1;
@@ -1678,7 +1770,7 @@ static int commit(txn *t, int from, const char *args, size_t args_len)
 	}
 	staged_dispose(t, &s);
 	notify_transition(t);
-	t->c->r = t->next;
+	record_copy(&t->c->r, &t->next, key_slots(&t->c->r));
 	t->c->version++;
 	t->c->policy = t->policy;
 	return 0;
@@ -1749,27 +1841,33 @@ static int apply_step(txn *t, int from, const unsigned char digest[SHA256_DIGEST
 	return 0;
 }
 
-static int digest_args(txn *t, unsigned char digest[SHA256_DIGEST_SIZE], char **args,
-		size_t *len)
+/*
+ * Encode the arguments (checking them: invalid UTF-8 is refused here, before
+ * anything else) and, for an idempotency key to remember, their digest.
+ * Call args_dispose after, whatever this returned.
+ */
+static int digest_args(txn *t, args_json *a)
 {
-	json_writer w;
 	int rc;
 
-	json_writer_init(&w, &t->e->alloc);
-	encode_args(&w, t->action, t->act, t->args);
-	if ((rc = json_writer_finish(&w, args, len)) != 0)
+	encode_args(&a->w, t->action, t->act, t->args);
+	if ((rc = json_writer_end(&a->w, &a->json, &a->len)) != 0)
 		return rc == REFUND_ENOMEM ? refund__fail_code(t->e, rc)
 				: refund__fail(t->e, rc, "an argument is not valid UTF-8",
 						"参数不是有效的 UTF-8 文本");
-	sha256(*args, *len, digest);
+	if (t->act->idempotency_key)
+		sha256(a->json, a->len, a->digest);
 	return 0;
+}
+
+static void args_dispose(args_json *a)
+{
+	json_writer_dispose(&a->w);
 }
 
 int refund__case_act(refund_case *c, int action, const refund_act *act, const case_args *args)
 {
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	char *json = NULL;
-	size_t len = 0;
+	args_json a;
 	txn t;
 	int rc, from;
 
@@ -1777,11 +1875,12 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	from = c->r.state;
 	if ((rc = check_act(t.e, act)) != 0)
 		return rc;
-	t.next = c->r;
-	if ((rc = digest_args(&t, digest, &json, &len)) != 0)
+	record_copy(&t.next, &c->r, key_slots(&c->r));
+	args_init(&a, &t.e->alloc);
+	if ((rc = digest_args(&t, &a)) != 0)
 		goto done;
 	/* A retry of what was done already succeeds, whatever the state is now. */
-	if ((rc = seen_key(&t, digest)) != 0) {
+	if ((rc = seen_key(&t, a.digest)) != 0) {
 		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
@@ -1791,11 +1890,11 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 		t.now = args->at;
 	else if ((rc = refund__now(t.e, &t.now)) != 0)
 		goto done;
-	if ((rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, digest)) != 0)
+	if ((rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, a.digest)) != 0)
 		goto done;
-	rc = commit(&t, from, json, len);
+	rc = commit(&t, from, &a);
 done:
-	refund__free(&t.e->alloc, json);
+	args_dispose(&a);
 	refund_deposit_free(t.deposit);
 	return describe_store(t.e, rc, c->r.id);
 }
@@ -1828,7 +1927,7 @@ static int new_record(txn *t, const char *case_id, const deposit_identity *d, in
 {
 	case_record *r = &t->next;
 
-	memset(r, 0, sizeof(*r));
+	record_clear(r);
 	copy_text(r->id, sizeof(r->id), case_id);
 	copy_text(r->deposit_id, sizeof(r->deposit_id), d->id);
 	copy_text(r->holder, sizeof(r->holder), d->holder);
@@ -1897,9 +1996,7 @@ static int case_absent(refund_engine *e, const char *case_id)
 static int open_retried(txn *t, const char *case_id, refund_case **found)
 {
 	load_ctx lc = { t->e, NULL };
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	char *json = NULL;
-	size_t len = 0;
+	args_json a;
 	int rc;
 
 	if (!t->act->idempotency_key)
@@ -1907,16 +2004,17 @@ static int open_retried(txn *t, const char *case_id, refund_case **found)
 	rc = refund__store_load(t->e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
 	if (rc)
 		return rc == REFUND_ENOTFOUND ? 0 : rc;
-	t->next = lc.c->r;
-	if ((rc = digest_args(t, digest, &json, &len)) == 0 &&
-	    (rc = seen_key(t, digest)) == 1 &&
+	record_copy(&t->next, &lc.c->r, key_slots(&lc.c->r));
+	args_init(&a, &t->e->alloc);
+	if ((rc = digest_args(t, &a)) == 0 &&
+	    (rc = seen_key(t, a.digest)) == 1 &&
 	    (rc = refund__policy_get(t->e, lc.c->r.policy_id, lc.c->r.policy_version,
 			&lc.c->policy)) == 0) {
 		*found = lc.c;
 		lc.c = NULL;
 		rc = 1;
 	}
-	refund__free(&t->e->alloc, json);
+	args_dispose(&a);
 	refund_case_free(lc.c);
 	return rc;
 }
@@ -1925,10 +2023,8 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 		const char *deposit_id, const char *policy_id, uint32_t policy_version,
 		int reason, const refund_act *act)
 {
-	unsigned char digest[SHA256_DIGEST_SIZE];
 	case_args args;
-	char *json = NULL;
-	size_t len = 0;
+	args_json a;
 	refund_case *c, *found = NULL;
 	txn t;
 	int rc;
@@ -1955,21 +2051,22 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 			refund_case_free(found);
 		return 0;
 	}
-	memset(&t.next, 0, sizeof(t.next));
+	record_clear(&t.next);
+	args_init(&a, &e->alloc);
 	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
 	    (rc = refund__now(e, &t.now)) != 0)
 		goto done;
 	copy_text(t.next.deposit_id, sizeof(t.next.deposit_id), deposit_id);
 	if ((rc = txn_deposit(&t)) != 0 || (rc = open_record(&t, case_id, reason)) != 0 ||
 	    (rc = find_row(&t)) != 0 || (rc = case_absent(e, case_id)) != 0 ||
-	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, digest, &json, &len)) != 0)
+	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, &a)) != 0)
 		goto done;
-	if ((rc = apply_step(&t, 0, digest)) != 0)
+	if ((rc = apply_step(&t, 0, a.digest)) != 0)
 		goto done;
 	t.open_case = case_id;
-	rc = commit(&t, 0, json, len);
+	rc = commit(&t, 0, &a);
 done:
-	refund__free(&e->alloc, json);
+	args_dispose(&a);
 	refund_deposit_free(t.deposit);
 	if (rc == 0 && out)
 		*out = c;
@@ -2092,10 +2189,12 @@ static int replay_open(txn *t, const replay_input *in)
  */
 static int replay_step(refund_case *c, const replay_input *in, const event_copy *copy)
 {
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	char *json = NULL, *data = NULL;
-	size_t len = 0, size = 0;
+	char buf[EVENT_BUFFER];
+	const char *data = NULL;
+	size_t size = 0;
 	int from = c->r.state, open = in->ev.action == REFUND_ACTION_OPEN, rc;
+	json_writer w;
+	args_json a;
 	txn t;
 
 	if (copy->seq != c->r.nevents + 1 || in->ev.seq != copy->seq || open != !c->r.nevents)
@@ -2106,22 +2205,24 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 	t.quote = in->quote;
 	t.recorded = in->has_quote;
 	t.recorded_version = in->ev.policy_version;
-	t.next = c->r;
+	record_copy(&t.next, &c->r, key_slots(&c->r));
+	args_init(&a, &t.e->alloc);
+	json_writer_init_buffer(&w, &t.e->alloc, buf, sizeof(buf));
 	if ((rc = check_act(t.e, t.act)) != 0 || (open && (rc = replay_open(&t, in)) != 0) ||
-	    (rc = digest_args(&t, digest, &json, &len)) != 0 || (rc = find_row(&t)) != 0 ||
-	    (rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, digest)) != 0 ||
-	    (rc = encode_event(&t, from, json, len, &data, &size)) != 0)
+	    (rc = digest_args(&t, &a)) != 0 || (rc = find_row(&t)) != 0 ||
+	    (rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, a.digest)) != 0 ||
+	    (rc = encode_event(&t, from, &a, &w, &data, &size)) != 0)
 		goto done;
 	if (size != copy->size || memcmp(data, copy->data, size) != 0) {
 		rc = REFUND_ECORRUPT;
 		goto done;
 	}
-	c->r = t.next;
+	record_copy(&c->r, &t.next, key_slots(&c->r));
 	c->policy = t.policy;
 	c->version++;  /* each transition put the record once */
 done:
-	refund__free(&t.e->alloc, json);
-	refund__free(&t.e->alloc, data);
+	args_dispose(&a);
+	json_writer_dispose(&w);
 	return rc;
 }
 

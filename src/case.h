@@ -18,6 +18,7 @@
 #include <refund/sys/store.h>
 
 #include "engine.h"
+#include "json.h"
 #include "policy.h"
 #include "sha256.h"
 
@@ -167,11 +168,13 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
  * action's arguments; `context` the JSON of the outside inputs the action
  * read (the deposit's identity when opening, the quote when approving or
  * offering), or NULL for none.  Replaying args with context must give the
- * same event again (refund_case_rebuild).
+ * same event again (refund_case_rebuild).  The bytes are written with w (a
+ * fresh writer of the caller's) and stay in it: *data is valid until
+ * json_writer_dispose(w).
  */
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
 		const char *args, size_t args_len, const char *context, size_t context_len,
-		char **data, size_t *size, char hash[SHA256_HEX_SIZE]);
+		json_writer *w, const char **data, size_t *size, char hash[SHA256_HEX_SIZE]);
 
 /* One stored event's bytes, copied out of the store's callback. */
 typedef struct event_copy {

@@ -5,7 +5,6 @@
  * moved without breaking the chain, and the case record keeps the last hash
  * so that the newest event cannot be changed unnoticed either.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "case.h"
@@ -14,6 +13,7 @@
 
 #define HASH_SUFFIX_LEN (sizeof(",\"hash\":\"\"}") - 1 + 2 * SHA256_DIGEST_SIZE)
 
+/* The hash of an event whose bytes up to its hash member are body, then '}'. */
 static void chain_hash(const char *prev, const char *body, size_t len,
 		char hex[SHA256_HEX_SIZE])
 {
@@ -23,6 +23,7 @@ static void chain_hash(const char *prev, const char *body, size_t len,
 	sha256_init(&ctx);
 	sha256_update(&ctx, prev, strlen(prev));
 	sha256_update(&ctx, body, len);
+	sha256_update(&ctx, "}", 1);
 	sha256_final(&ctx, digest);
 	sha256_hex(digest, hex);
 }
@@ -32,85 +33,56 @@ static void optional_state(json_writer *w, const char *key, int state)
 	json_kv_string(w, key, state ? refund_case_state_name(state) : NULL);
 }
 
-static int encode_fields(refund_engine *e, const case_record *r, const refund_event *ev,
-		char **out, size_t *len)
+/* The event's own members, the object left open for args, context and hash. */
+static void encode_fields(json_writer *w, const case_record *r, const refund_event *ev)
 {
-	json_writer w;
-
-	json_writer_init(&w, &e->alloc);
-	json_object_begin(&w);
-	json_kv_int(&w, "seq", (int64_t)ev->seq);
-	json_kv_int(&w, "at", ev->at);
-	json_kv_string(&w, "actor", ev->actor);
-	json_kv_string(&w, "role", refund_role_name(ev->role));
-	json_kv_string(&w, "action", refund_case_action_name(ev->action));
-	optional_state(&w, "from", ev->from);
-	optional_state(&w, "to", ev->to);
-	json_kv_int(&w, "amount", ev->amount);
-	json_kv_string(&w, "reason", ev->reason);
-	json_kv_string(&w, "note", ev->note);
-	json_kv_string(&w, "policy", ev->policy_id);
-	json_kv_int(&w, "policy_version", ev->policy_version);
-	json_kv_int(&w, "policy_version_before", ev->policy_version_before);
-	json_key(&w, "deadline");
+	json_object_begin(w);
+	json_kv_int(w, "seq", (int64_t)ev->seq);
+	json_kv_int(w, "at", ev->at);
+	json_kv_string(w, "actor", ev->actor);
+	json_kv_string(w, "role", refund_role_name(ev->role));
+	json_kv_string(w, "action", refund_case_action_name(ev->action));
+	optional_state(w, "from", ev->from);
+	optional_state(w, "to", ev->to);
+	json_kv_int(w, "amount", ev->amount);
+	json_kv_string(w, "reason", ev->reason);
+	json_kv_string(w, "note", ev->note);
+	json_kv_string(w, "policy", ev->policy_id);
+	json_kv_int(w, "policy_version", ev->policy_version);
+	json_kv_int(w, "policy_version_before", ev->policy_version_before);
+	json_key(w, "deadline");
 	if (ev->deadline == REFUND_TIME_NONE)
-		json_null(&w);
+		json_null(w);
 	else
-		json_int(&w, ev->deadline);
-	json_kv_string(&w, "prev", r->last_hash);
-	json_object_end(&w);
-	return json_writer_finish(&w, out, len);
-}
-
-/* Append `key` and the JSON `value` (null for NULL) at buf + *at. */
-static void put_member(char *buf, size_t *at, const char *key, const char *value,
-		size_t len)
-{
-	size_t n = strlen(key);
-
-	/* Bytes into the middle of a record, which the caller ends. */
-	memcpy(buf + *at, key, n); /* NOLINT(bugprone-not-null-terminated-result) */
-	*at += n;
-	if (!value) {
-		value = "null";
-		len = 4;
-	}
-	memcpy(buf + *at, value, len);
-	*at += len;
+		json_int(w, ev->deadline);
+	json_kv_string(w, "prev", r->last_hash);
 }
 
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
 		const char *args, size_t args_len, const char *context, size_t context_len,
-		char **data, size_t *size, char hash[SHA256_HEX_SIZE])
+		json_writer *w, const char **data, size_t *size, char hash[SHA256_HEX_SIZE])
 {
-	static const char args_key[] = ",\"args\":", context_key[] = ",\"context\":";
-	char *fields = NULL, *buf;
-	size_t flen = 0, body, total, at;
-	int rc = encode_fields(e, r, ev, &fields, &flen);
+	const char *body;
+	size_t len = 0;
+	int rc;
 
-	if (rc)
+	/* One buffer: the members, args and context, then the hash of all that. */
+	encode_fields(w, r, ev);
+	json_key(w, "args");
+	json_raw(w, args, args_len);
+	json_key(w, "context");
+	json_raw(w, context, context_len);
+	body = json_writer_bytes(w, &len);
+	if (body)
+		chain_hash(r->last_hash, body, len, hash);
+	else
+		hash[0] = '\0';  /* the writer failed: end reports it */
+	json_kv_string(w, "hash", hash);
+	json_object_end(w);
+	if ((rc = json_writer_end(w, data, size)) != 0)
 		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
 				: refund__fail(e, rc, "the event has text that is not valid UTF-8",
 						"事件包含无效的 UTF-8 文本");
-	/* fields without its '}' + ,"args":ARGS + ,"context":CTX + ,"hash":"HEX"} */
-	body = flen - 1 + sizeof(args_key) - 1 + args_len +
-			sizeof(context_key) - 1 + (context ? context_len : 4);
-	total = body + HASH_SUFFIX_LEN;
-	buf = refund__alloc(&e->alloc, total + 1);
-	if (!buf) {
-		refund__free(&e->alloc, fields);
-		return refund__fail_code(e, REFUND_ENOMEM);
-	}
-	memcpy(buf, fields, flen - 1);
-	at = flen - 1;
-	put_member(buf, &at, args_key, args, args_len);
-	put_member(buf, &at, context_key, context, context_len);
-	buf[body] = '}';
-	chain_hash(r->last_hash, buf, body + 1, hash);
-	(void)snprintf(buf + body, total + 1 - body, ",\"hash\":\"%s\"}", hash);
-	refund__free(&e->alloc, fields);
-	*data = buf;
-	*size = total;
 	return 0;
 }
 

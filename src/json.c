@@ -17,32 +17,41 @@ static void fail(json_writer *w, int code)
 		w->error = code;
 }
 
-/* Room for n more bytes and the final NUL; doubling keeps reallocations few. */
-static int reserve(json_writer *w, size_t n)
+/* Move to a bigger allocation, out of the caller's buffer if need be. */
+static int grow_buffer(json_writer *w, size_t need)
 {
-	size_t need, cap;
+	size_t cap = w->cap > 1024 ? w->cap : 1024;  /* most records fit: one allocation */
 	char *buf;
 
-	if (w->error)
-		return 0;
-	if (n > SIZE_MAX - 1 - w->len) {
-		fail(w, REFUND_ENOMEM);
-		return 0;
-	}
-	need = w->len + n + 1;
-	if (need <= w->cap)
-		return 1;
-	cap = w->cap ? w->cap : 1024;  /* most records fit: one allocation */
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	buf = refund__realloc_array(w->alloc, w->buf, cap, 1);
+	if (w->borrowed) {
+		buf = refund__alloc(w->alloc, cap);
+		if (buf && w->len > 0)
+			memcpy(buf, w->buf, w->len);
+	} else {
+		buf = refund__realloc_array(w->alloc, w->buf, cap, 1);
+	}
 	if (!buf) {
 		fail(w, REFUND_ENOMEM);
 		return 0;
 	}
 	w->buf = buf;
 	w->cap = cap;
+	w->borrowed = 0;
 	return 1;
+}
+
+/* Room for n more bytes and the final NUL; doubling keeps reallocations few. */
+static int reserve(json_writer *w, size_t n)
+{
+	if (w->error)
+		return 0;
+	if (n > SIZE_MAX - 1 - w->len) {
+		fail(w, REFUND_ENOMEM);
+		return 0;
+	}
+	return w->len + n + 1 <= w->cap || grow_buffer(w, w->len + n + 1);
 }
 
 static void put(json_writer *w, const char *s, size_t n)
@@ -90,42 +99,128 @@ static size_t escape(unsigned char c, char out[6])
 	return 6;
 }
 
-static void put_string(json_writer *w, const char *s)
+/* 1 for the bytes a string holds as they are and that need no more
+ * checking: ASCII but the controls (0x00-0x1f, so NUL too), '"' and '\\'.
+ * Bytes from 0x80 up are 0: they are checked as UTF-8 on the slow path. */
+static const unsigned char plain_ascii[256] = {
+	[' '] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,      /* " */
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['@'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['P'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,      /* \ */
+	['`'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['p'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* How many bytes from s go out as they are: plain ASCII and valid UTF-8
+ * sequences, up to a byte to escape or one that is not valid UTF-8. */
+static size_t raw_run(const unsigned char *s, size_t n)
 {
-	size_t n = strlen(s), start = 0, i;
+	size_t i = 0, len;
 
-	/* Invalid UTF-8 would make a document our own parser refuses. */
-	if (!refund__utf8_valid(s, n)) {
-		fail(w, REFUND_EINVAL);
-		return;
-	}
-	put_char(w, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
+	while (i < n) {
+		if (plain_ascii[s[i]]) {
+			i++;
 			continue;
-		put(w, s + start, i - start);
-		put(w, esc, escape(c, esc));
-		start = i + 1;
+		}
+		if (s[i] < 0x80 || (len = refund__utf8_sequence(s + i, n - i)) == 0)
+			break;
+		i += len;
 	}
-	put(w, s + start, n - start);
+	return i;
+}
+
+/* The rest of a string after its opening quote, and the closing quote:
+ * runs copied whole, escapes between them.  Invalid UTF-8 would make a
+ * document our own parser refuses: it fails the writer. */
+static void put_string_rest(json_writer *w, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, run;
+	char esc[6];
+
+	for (;;) {
+		run = raw_run(p + i, n - i);
+		put(w, s + i, run);
+		i += run;
+		if (i == n)
+			break;
+		if (p[i] >= 0x80) {
+			fail(w, REFUND_EINVAL);
+			return;
+		}
+		put(w, esc, escape(p[i], esc));
+		i++;
+	}
 	put_char(w, '"');
 }
 
+/*
+ * s as a JSON string, after the byte `before` and before `after` (0: none),
+ * for a key's comma and colon.  Most strings are short plain ASCII: they are
+ * copied in the one pass that checks them, as far as the buffer has room;
+ * whatever else (an escape, UTF-8, no room left) goes the general way.
+ */
+static void put_string_between(json_writer *w, char before, const char *s, char after)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, room;
+	char *d;
+
+	if (!reserve(w, 2))
+		return;
+	d = w->buf + w->len;
+	if (before)
+		*d++ = before;
+	*d++ = '"';
+	room = w->cap - 1 - (size_t)(d - w->buf);  /* reserve() keeps a byte for the NUL */
+	while (i < room && plain_ascii[p[i]]) {
+		d[i] = (char)p[i];
+		i++;
+	}
+	d += i;
+	/* Done, and room for the closing quote and `after`: written here too. */
+	if (p[i] == '\0' && room - i >= 2) {
+		*d++ = '"';
+		if (after)
+			*d++ = after;
+		w->len = (size_t)(d - w->buf);
+		return;
+	}
+	w->len = (size_t)(d - w->buf);
+	if (p[i] == '\0')
+		put_char(w, '"');
+	else
+		put_string_rest(w, s + i);
+	if (after)
+		put_char(w, after);
+}
+
+static void put_string(json_writer *w, const char *s)
+{
+	put_string_between(w, 0, s, 0);
+}
+
+/* Counted first, then written backwards straight into the buffer. */
 static void put_integer(json_writer *w, int negative, uint64_t magnitude)
 {
-	char digits[21];
-	size_t i = sizeof(digits);
+	uint64_t rest = magnitude;
+	size_t n = negative ? 2 : 1;
+	char *d;
 
+	while (rest >= 10) {
+		rest /= 10;
+		n++;
+	}
+	if (!reserve(w, n))
+		return;
+	w->len += n;
+	d = w->buf + w->len;
 	do {
-		digits[--i] = (char)('0' + magnitude % 10);
+		*--d = (char)('0' + magnitude % 10);
 		magnitude /= 10;
 	} while (magnitude);
 	if (negative)
-		digits[--i] = '-';
-	put(w, digits + i, sizeof(digits) - i);
+		*--d = '-';
 }
 
 /* Checks that a value may come next and writes the comma before it. */
@@ -192,6 +287,17 @@ void json_writer_init(json_writer *w, const refund_allocator *alloc)
 		w->error = REFUND_EINVAL;
 }
 
+void json_writer_init_buffer(json_writer *w, const refund_allocator *alloc, char *buf,
+		size_t cap)
+{
+	json_writer_init(w, alloc);
+	if (buf && cap > 0) {
+		w->buf = buf;
+		w->cap = cap;
+		w->borrowed = 1;
+	}
+}
+
 void json_object_begin(json_writer *w)
 {
 	open_level(w, '{', 1);
@@ -212,20 +318,24 @@ void json_array_end(json_writer *w)
 	close_level(w, ']', 0);
 }
 
-void json_key(json_writer *w, const char *key)
+/* The key of the next member, with its comma: 1 if its value may follow. */
+static int put_key(json_writer *w, const char *key)
 {
 	if (w->error)
-		return;
+		return 0;
 	if (!key || w->depth == 0 || !w->object[w->depth] || w->after_key) {
 		fail(w, REFUND_EINVAL);
-		return;
+		return 0;
 	}
-	if (!w->first[w->depth])
-		put_char(w, ',');
+	put_string_between(w, w->first[w->depth] ? 0 : ',', key, ':');
 	w->first[w->depth] = 0;
-	put_string(w, key);
-	put_char(w, ':');
-	w->after_key = 1;
+	return !w->error;
+}
+
+void json_key(json_writer *w, const char *key)
+{
+	if (put_key(w, key))
+		w->after_key = 1;
 }
 
 void json_string(json_writer *w, const char *s)
@@ -265,24 +375,77 @@ void json_null(json_writer *w)
 		put(w, "null", 4);
 }
 
+/* The shorthands write the value straight after put_key, which did what
+ * begin_value would check. */
 void json_kv_string(json_writer *w, const char *key, const char *s)
 {
-	json_key(w, key);
-	json_string(w, s);
+	if (!put_key(w, key))
+		return;
+	if (s)
+		put_string(w, s);
+	else
+		put(w, "null", 4);
 }
 
 void json_kv_int(json_writer *w, const char *key, int64_t v)
 {
-	json_key(w, key);
-	json_int(w, v);
+	/* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
+	uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	if (put_key(w, key))
+		put_integer(w, v < 0, magnitude);
+}
+
+void json_raw(json_writer *w, const char *json, size_t len)
+{
+	if (!json)
+		json_null(w);
+	else if (begin_value(w))
+		put(w, json, len);
+}
+
+const char *json_writer_bytes(json_writer *w, size_t *len)
+{
+	if (w->error || !reserve(w, 0))
+		return NULL;
+	w->buf[w->len] = '\0';
+	if (len)
+		*len = w->len;
+	return w->buf;
+}
+
+/* The sticky error, or what makes the document incomplete. */
+static int writer_status(const json_writer *w, const void *out)
+{
+	if (w->error)
+		return w->error;
+	return w->depth != 0 || w->first[0] || !out ? REFUND_EINVAL : 0;
+}
+
+int json_writer_end(json_writer *w, const char **out, size_t *len)
+{
+	int rc = writer_status(w, out);
+
+	if (rc != 0) {
+		json_writer_dispose(w);
+		w->error = rc;
+		return rc;
+	}
+	/* reserve() always kept room for this NUL. */
+	w->buf[w->len] = '\0';
+	*out = w->buf;
+	if (len)
+		*len = w->len;
+	return 0;
 }
 
 int json_writer_finish(json_writer *w, char **out, size_t *len)
 {
-	int rc = w->error;
+	int rc = writer_status(w, out);
 
-	if (rc == 0 && (w->depth != 0 || w->first[0] || !out))
-		rc = REFUND_EINVAL;
+	/* Bytes in the caller's buffer move to an allocation of their own. */
+	if (rc == 0 && w->borrowed && !grow_buffer(w, w->len + 1))
+		rc = w->error;
 	if (rc != 0) {
 		json_writer_dispose(w);
 		w->error = rc;
@@ -301,10 +464,12 @@ int json_writer_finish(json_writer *w, char **out, size_t *len)
 
 void json_writer_dispose(json_writer *w)
 {
-	refund__free(w->alloc, w->buf);
+	if (!w->borrowed)
+		refund__free(w->alloc, w->buf);
 	w->buf = NULL;
 	w->len = 0;
 	w->cap = 0;
+	w->borrowed = 0;
 }
 
 /* ---- parser ---- */
@@ -313,6 +478,11 @@ typedef struct parser {
 	const refund_allocator *alloc;
 	const unsigned char *p;   /* next byte; never dereferenced at end */
 	const unsigned char *end;
+	/* Every string and key, decoded, in the root's allocation (after the
+	 * root value): a string's bytes and NUL take no more room than its
+	 * quoted text, so what follows the first quote bounds them all. */
+	char *strings;
+	char *strings_end;
 } parser;
 
 static int parse_value(parser *ps, json_value *v, int depth);
@@ -332,19 +502,15 @@ static void free_members(const refund_allocator *alloc, json_member *members, si
 {
 	size_t i;
 
-	for (i = 0; i < count; i++) {
-		refund__free(alloc, members[i].key);
+	for (i = 0; i < count; i++)
 		free_contents(alloc, &members[i].value);
-	}
 	refund__free(alloc, members);
 }
 
 static void free_contents(const refund_allocator *alloc, json_value *v)
 {
+	/* Strings live in the root's allocation. */
 	switch (v->type) {
-	case JSON_STRING:
-		refund__free(alloc, v->u.string.ptr);
-		break;
 	case JSON_ARRAY:
 		free_items(alloc, v->u.array.items, v->u.array.count);
 		break;
@@ -419,22 +585,6 @@ static int parse_integer(parser *ps, int64_t *out)
 	/* magnitude - 1 fits int64 even for INT64_MIN's magnitude. */
 	*out = negative && magnitude ? -(int64_t)(magnitude - 1) - 1 : (int64_t)magnitude;
 	return 0;
-}
-
-/* Bytes up to the closing quote; the decoded string is never longer. */
-static int string_extent(const unsigned char *p, const unsigned char *end, size_t *raw)
-{
-	const unsigned char *q;
-
-	for (q = p; q < end; q++) {
-		if (*q == '"') {
-			*raw = (size_t)(q - p);
-			return 0;
-		}
-		if (*q == '\\' && ++q == end)
-			break;
-	}
-	return REFUND_ECORRUPT;
 }
 
 static int hex4(const unsigned char *p, const unsigned char *end, unsigned *out)
@@ -532,55 +682,53 @@ static int decode_escape(const unsigned char **pp, const unsigned char *end, cha
 	return 0;
 }
 
-/* Decodes the string body p..end (without quotes) into buf. */
-static int decode_string(const unsigned char *p, const unsigned char *end,
-		char *buf, size_t *len)
+/*
+ * The string at ps->p (an opening quote), decoded into the strings area up
+ * to its closing quote, in one pass; plain ASCII is copied as it is.
+ */
+static int parse_string(parser *ps, char **out, size_t *len)
 {
-	char *d = buf;
+	const unsigned char *p = ps->p + 1, *end = ps->end;
+	char *buf = ps->strings, *d = buf;
+	size_t n;
 	int rc;
 
-	while (p < end) {
-		size_t n;
-
+	/* What the bound promises (see parser), checked: the decoded string
+	 * and its NUL are no longer than the text from the opening quote on. */
+	if ((size_t)(ps->strings_end - buf) < (size_t)(end - ps->p))
+		return REFUND_ECORRUPT;
+	for (;;) {
+		if (p == end)
+			return REFUND_ECORRUPT;
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			*d++ = (char)*p++;
+			continue;
+		}
+		if (*p == '"')
+			break;
 		if (*p == '\\') {
 			if ((rc = decode_escape(&p, end, &d)) != 0)
 				return rc;
 			continue;
 		}
-		if (*p < 0x20)
-			return REFUND_ECORRUPT;
-		n = refund__utf8_sequence(p, (size_t)(end - p));
-		if (n == 0)
+		if (*p < 0x20 || (n = refund__utf8_sequence(p, (size_t)(end - p))) == 0)
 			return REFUND_ECORRUPT;
 		memcpy(d, p, n);
 		d += n;
 		p += n;
 	}
 	*d = '\0';
+	ps->strings = d + 1;
+	ps->p = p + 1;
+	*out = buf;
 	*len = (size_t)(d - buf);
 	return 0;
 }
 
-/* The string at ps->p (an opening quote), in one allocation. */
-static int parse_string(parser *ps, char **out, size_t *len)
+/* Keys differ in their first byte most of the time: a cheap test first. */
+static int same_key(const char *a, const char *b)
 {
-	const unsigned char *body = ps->p + 1;
-	size_t raw;
-	char *buf;
-	int rc;
-
-	if ((rc = string_extent(body, ps->end, &raw)) != 0)
-		return rc;
-	buf = refund__alloc(ps->alloc, raw + 1);
-	if (!buf)
-		return REFUND_ENOMEM;
-	if ((rc = decode_string(body, body + raw, buf, len)) != 0) {
-		refund__free(ps->alloc, buf);
-		return rc;
-	}
-	ps->p = body + raw + 1;
-	*out = buf;
-	return 0;
+	return a[0] == b[0] && strcmp(a, b) == 0;
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -600,7 +748,7 @@ static int keys_unique(const refund_allocator *alloc, const json_member *members
 	if (count <= JSON_SMALL_OBJECT) {
 		for (i = 1; i < count; i++)
 			for (j = 0; j < i; j++)
-				if (strcmp(members[i].key, members[j].key) == 0)
+				if (same_key(members[i].key, members[j].key))
 					return REFUND_ECORRUPT;
 		return 0;
 	}
@@ -672,12 +820,8 @@ static int parse_member(parser *ps, json_member *m, int depth)
 	if ((rc = parse_string(ps, &m->key, &len)) != 0)
 		return rc;
 	if (!accept(ps, ':'))
-		rc = REFUND_ECORRUPT;
-	else
-		rc = parse_value(ps, &m->value, depth);
-	if (rc != 0)
-		refund__free(ps->alloc, m->key);
-	return rc;
+		return REFUND_ECORRUPT;
+	return parse_value(ps, &m->value, depth);
 }
 
 static int parse_object(parser *ps, json_value *v, int depth)
@@ -743,7 +887,9 @@ static int parse_value(parser *ps, json_value *v, int depth)
 int json_parse(const refund_allocator *alloc, const char *data, size_t size,
 		json_value **out)
 {
-	json_value value, *root;
+	const char *quote;
+	size_t strings;
+	json_value *root;
 	parser ps;
 	int rc;
 
@@ -751,22 +897,26 @@ int json_parse(const refund_allocator *alloc, const char *data, size_t size,
 		return REFUND_EINVAL;
 	if (size == 0 || size > JSON_MAX_SIZE)
 		return REFUND_ECORRUPT;
+	/* The root value, then room for the strings (see parser). */
+	quote = memchr(data, '"', size);
+	strings = quote ? size - (size_t)(quote - data) : 0;
+	root = refund__alloc(alloc, sizeof(*root) + strings);
+	if (!root)
+		return REFUND_ENOMEM;
 	ps.alloc = alloc;
 	ps.p = (const unsigned char *)data;
 	ps.end = ps.p + size;
-	if ((rc = parse_value(&ps, &value, 0)) != 0)
+	ps.strings = (char *)(root + 1);
+	ps.strings_end = ps.strings + strings;
+	if ((rc = parse_value(&ps, root, 0)) != 0) {
+		refund__free(alloc, root);
 		return rc;
+	}
 	skip_space(&ps);
 	if (ps.p != ps.end) {
-		free_contents(alloc, &value);
+		json_free(alloc, root);
 		return REFUND_ECORRUPT;
 	}
-	root = refund__alloc(alloc, sizeof(*root));
-	if (!root) {
-		free_contents(alloc, &value);
-		return REFUND_ENOMEM;
-	}
-	*root = value;
 	*out = root;
 	return 0;
 }
@@ -786,7 +936,7 @@ const json_value *json_get(const json_value *object, const char *key)
 	if (!object || !key || object->type != JSON_OBJECT)
 		return NULL;
 	for (i = 0; i < object->u.object.count; i++)
-		if (strcmp(object->u.object.members[i].key, key) == 0)
+		if (same_key(object->u.object.members[i].key, key))
 			return &object->u.object.members[i].value;
 	return NULL;
 }

@@ -20,6 +20,7 @@
 
 /* The static library must not clash with a host's own json_* symbols. */
 #define json_writer_init refund__json_writer_init
+#define json_writer_init_buffer refund__json_writer_init_buffer
 #define json_object_begin refund__json_object_begin
 #define json_object_end refund__json_object_end
 #define json_array_begin refund__json_array_begin
@@ -32,6 +33,9 @@
 #define json_null refund__json_null
 #define json_kv_string refund__json_kv_string
 #define json_kv_int refund__json_kv_int
+#define json_raw refund__json_raw
+#define json_writer_bytes refund__json_writer_bytes
+#define json_writer_end refund__json_writer_end
 #define json_writer_finish refund__json_writer_finish
 #define json_writer_dispose refund__json_writer_dispose
 #define json_parse refund__json_parse
@@ -52,6 +56,7 @@ typedef struct json_writer {
 	const refund_allocator *alloc;
 	char *buf;
 	size_t len, cap;
+	int borrowed;                    /* buf is the caller's, not the writer's to free */
 	int error;                       /* first error, 0 if none */
 	int depth;
 	unsigned char first[JSON_MAX_DEPTH + 1]; /* no member written yet at depth */
@@ -60,6 +65,10 @@ typedef struct json_writer {
 } json_writer;
 
 void json_writer_init(json_writer *w, const refund_allocator *alloc);
+/* Start in the caller's buf of cap bytes (a stack buffer: no allocation for
+ * what fits); more than fits moves to one allocation of the writer's. */
+void json_writer_init_buffer(json_writer *w, const refund_allocator *alloc, char *buf,
+		size_t cap);
 void json_object_begin(json_writer *w);
 void json_object_end(json_writer *w);
 void json_array_begin(json_writer *w);
@@ -75,6 +84,15 @@ void json_null(json_writer *w);
 /* Shorthands: key then value. */
 void json_kv_string(json_writer *w, const char *key, const char *s);
 void json_kv_int(json_writer *w, const char *key, int64_t v);
+/* A value encoded already (by this writer: it is not checked), as the next
+ * value; NULL writes null. */
+void json_raw(json_writer *w, const char *json, size_t len);
+/* The bytes written so far, NUL-terminated, whatever is still open; NULL
+ * after an error.  Valid until the next write. */
+const char *json_writer_bytes(json_writer *w, size_t *len);
+/* As json_writer_finish, but the bytes stay where they are (the caller's
+ * buffer or the writer's allocation) until json_writer_dispose. */
+int json_writer_end(json_writer *w, const char **out, size_t *len);
 /* On success hands over the NUL-terminated buffer (free with refund__free)
  * and its length without the NUL (len may be NULL); returns the sticky
  * error otherwise (and frees the buffer).  REFUND_EINVAL for unbalanced

@@ -32,50 +32,242 @@ static void store_be32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
-static void compress(uint32_t state[8], const unsigned char block[64])
+/* ---- portable C ---- */
+
+static uint32_t big_sigma0(uint32_t x) { return rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22); }
+static uint32_t big_sigma1(uint32_t x) { return rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25); }
+static uint32_t small_sigma0(uint32_t x) { return rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3); }
+static uint32_t small_sigma1(uint32_t x) { return rotr(x, 17) ^ rotr(x, 19) ^ (x >> 10); }
+
+/* Round i.  Eight rounds in a row name the working variables in turn
+ * instead of moving all eight values every round. */
+#define ROUND(a, b, c, d, e, f, g, h, i) do { \
+		uint32_t t1 = (h) + big_sigma1(e) + ((g) ^ ((e) & ((f) ^ (g)))) + \
+				round_constants[i] + w[i]; \
+		(d) += t1; \
+		(h) = t1 + big_sigma0(a) + (((a) & (b)) | ((c) & ((a) | (b)))); \
+	} while (0)
+
+static void blocks_portable(uint32_t state[8], const unsigned char *data, size_t n)
 {
-	uint32_t w[64], v[8], t1, t2;
+	uint32_t w[64], a, b, c, d, e, f, g, h;
 	size_t i;
 
-	for (i = 0; i < 16; i++)
-		w[i] = load_be32(block + 4 * i);
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	for (; n > 0; n--, data += 64) {
+		for (i = 0; i < 16; i++)
+			w[i] = load_be32(data + 4 * i);
+		for (i = 16; i < 64; i++)
+			w[i] = w[i - 16] + small_sigma0(w[i - 15]) + w[i - 7] +
+					small_sigma1(w[i - 2]);
+		a = state[0];
+		b = state[1];
+		c = state[2];
+		d = state[3];
+		e = state[4];
+		f = state[5];
+		g = state[6];
+		h = state[7];
+		for (i = 0; i < 64; i += 8) {
+			ROUND(a, b, c, d, e, f, g, h, i);
+			ROUND(h, a, b, c, d, e, f, g, i + 1);
+			ROUND(g, h, a, b, c, d, e, f, i + 2);
+			ROUND(f, g, h, a, b, c, d, e, i + 3);
+			ROUND(e, f, g, h, a, b, c, d, i + 4);
+			ROUND(d, e, f, g, h, a, b, c, i + 5);
+			ROUND(c, d, e, f, g, h, a, b, i + 6);
+			ROUND(b, c, d, e, f, g, h, a, i + 7);
+		}
+		state[0] += a;
+		state[1] += b;
+		state[2] += c;
+		state[3] += d;
+		state[4] += e;
+		state[5] += f;
+		state[6] += g;
+		state[7] += h;
 	}
-	memcpy(v, state, sizeof(v));
-	for (i = 0; i < 64; i++) {
-		uint32_t e = v[4], a = v[0];
-
-		t1 = v[7] + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
-				((e & v[5]) ^ (~e & v[6])) + round_constants[i] + w[i];
-		t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
-				((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		v[7] = v[6];
-		v[6] = v[5];
-		v[5] = v[4];
-		v[4] = v[3] + t1;
-		v[3] = v[2];
-		v[2] = v[1];
-		v[1] = v[0];
-		v[0] = t1 + t2;
-	}
-	for (i = 0; i < 8; i++)
-		state[i] += v[i];
 }
 
-void sha256_init(sha256_ctx *ctx)
+#undef ROUND
+
+/* ---- x86-64 SHA extensions ---- */
+
+/*
+ * Only where the compiler takes a per-function target (GCC 5+, clang), so
+ * the library itself is still built for the baseline ISA and runs on any
+ * x86-64; the CPU is asked before the code is used.
+ */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target) && (defined(__clang__) || __GNUC__ >= 5)
+#define HAVE_X86_SHA 1
+#endif
+#endif
+
+#ifdef HAVE_X86_SHA
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define X86_SHA_TARGET __attribute__((target("sha,sse4.1")))
+
+/* The next four message words from the four before them (FIPS 180-4 6.2.2 step 1). */
+X86_SHA_TARGET
+static __m128i x86_schedule(__m128i w4, __m128i w3, __m128i w2, __m128i w1)
+{
+	__m128i t = _mm_add_epi32(_mm_sha256msg1_epu32(w4, w3), _mm_alignr_epi8(w1, w2, 4));
+
+	return _mm_sha256msg2_epu32(t, w1);
+}
+
+/* Four rounds with message words w; state in SHA-NI's ABEF/CDGH halves. */
+X86_SHA_TARGET
+static void x86_rounds(__m128i *abef, __m128i *cdgh, __m128i w, size_t quad)
+{
+	__m128i kw = _mm_add_epi32(w,
+			_mm_loadu_si128((const __m128i *)(const void *)&round_constants[4 * quad]));
+
+	*cdgh = _mm_sha256rnds2_epu32(*cdgh, *abef, kw);
+	*abef = _mm_sha256rnds2_epu32(*abef, *cdgh, _mm_shuffle_epi32(kw, 0x0e));
+}
+
+X86_SHA_TARGET
+static __m128i x86_load(const unsigned char *p)
+{
+	const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+
+	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), byteswap);
+}
+
+X86_SHA_TARGET
+static void blocks_x86_sha(uint32_t state[8], const unsigned char *data, size_t n)
+{
+	__m128i abef, cdgh, t, abef_before, cdgh_before, w0, w1, w2, w3;
+
+	/* state[] is A..H; the instructions want ABEF and CDGH, highest lane first. */
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&state[0]), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&state[4]), 0x1b);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+	for (; n > 0; n--, data += 64) {
+		abef_before = abef;
+		cdgh_before = cdgh;
+		w0 = x86_load(data);
+		w1 = x86_load(data + 16);
+		w2 = x86_load(data + 32);
+		w3 = x86_load(data + 48);
+		x86_rounds(&abef, &cdgh, w0, 0);
+		x86_rounds(&abef, &cdgh, w1, 1);
+		x86_rounds(&abef, &cdgh, w2, 2);
+		x86_rounds(&abef, &cdgh, w3, 3);
+		w0 = x86_schedule(w0, w1, w2, w3);
+		x86_rounds(&abef, &cdgh, w0, 4);
+		w1 = x86_schedule(w1, w2, w3, w0);
+		x86_rounds(&abef, &cdgh, w1, 5);
+		w2 = x86_schedule(w2, w3, w0, w1);
+		x86_rounds(&abef, &cdgh, w2, 6);
+		w3 = x86_schedule(w3, w0, w1, w2);
+		x86_rounds(&abef, &cdgh, w3, 7);
+		w0 = x86_schedule(w0, w1, w2, w3);
+		x86_rounds(&abef, &cdgh, w0, 8);
+		w1 = x86_schedule(w1, w2, w3, w0);
+		x86_rounds(&abef, &cdgh, w1, 9);
+		w2 = x86_schedule(w2, w3, w0, w1);
+		x86_rounds(&abef, &cdgh, w2, 10);
+		w3 = x86_schedule(w3, w0, w1, w2);
+		x86_rounds(&abef, &cdgh, w3, 11);
+		w0 = x86_schedule(w0, w1, w2, w3);
+		x86_rounds(&abef, &cdgh, w0, 12);
+		w1 = x86_schedule(w1, w2, w3, w0);
+		x86_rounds(&abef, &cdgh, w1, 13);
+		w2 = x86_schedule(w2, w3, w0, w1);
+		x86_rounds(&abef, &cdgh, w2, 14);
+		w3 = x86_schedule(w3, w0, w1, w2);
+		x86_rounds(&abef, &cdgh, w3, 15);
+		abef = _mm_add_epi32(abef, abef_before);
+		cdgh = _mm_add_epi32(cdgh, cdgh_before);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	_mm_storeu_si128((__m128i *)(void *)&state[0], _mm_blend_epi16(t, cdgh, 0xf0));
+	_mm_storeu_si128((__m128i *)(void *)&state[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+static int x86_sha_present(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return 0;
+	if (__get_cpuid_max(0, NULL) < 7)
+		return 0;
+	__cpuid_count(7, 0, a, b, c, d);
+	return (b & (1u << 29)) != 0;  /* SHA */
+}
+#endif
+
+/* ---- choosing ---- */
+
+#if defined(HAVE_X86_SHA) && !defined(__STDC_NO_ATOMICS__)
+#include <stdatomic.h>
+
+/* 0: not asked yet, else 1 + the answer.  Every thread that races here
+ * computes and stores the same value: relaxed order is enough. */
+static atomic_int x86_sha_cached;
+
+static int x86_sha_usable(void)
+{
+	int known = atomic_load_explicit(&x86_sha_cached, memory_order_relaxed);
+
+	if (known == 0) {
+		known = 1 + x86_sha_present();
+		atomic_store_explicit(&x86_sha_cached, known, memory_order_relaxed);
+	}
+	return known - 1;
+}
+#elif defined(HAVE_X86_SHA)
+static int x86_sha_usable(void)
+{
+	return x86_sha_present();  /* no atomics: ask every time */
+}
+#endif
+
+int sha256_impl_available(int impl)
+{
+	switch (impl) {
+	case SHA256_IMPL_PORTABLE:
+		return 1;
+#ifdef HAVE_X86_SHA
+	case SHA256_IMPL_X86_SHA:
+		return x86_sha_usable();
+#endif
+	default:
+		return 0;
+	}
+}
+
+int sha256_init_impl(sha256_ctx *ctx, int impl)
 {
 	static const uint32_t initial[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 	};
 
+	if (!sha256_impl_available(impl))
+		return -1;
 	memcpy(ctx->state, initial, sizeof(initial));
 	ctx->bytes = 0;
 	ctx->fill = 0;
+	ctx->blocks = blocks_portable;
+#ifdef HAVE_X86_SHA
+	if (impl == SHA256_IMPL_X86_SHA)
+		ctx->blocks = blocks_x86_sha;
+#endif
+	return 0;
+}
+
+void sha256_init(sha256_ctx *ctx)
+{
+	if (sha256_init_impl(ctx, SHA256_IMPL_X86_SHA) != 0)
+		(void)sha256_init_impl(ctx, SHA256_IMPL_PORTABLE);
 }
 
 void sha256_update(sha256_ctx *ctx, const void *data, size_t size)
@@ -94,11 +286,14 @@ void sha256_update(sha256_ctx *ctx, const void *data, size_t size)
 		size -= take;
 		if (ctx->fill < 64)
 			return;
-		compress(ctx->state, ctx->block);
+		ctx->blocks(ctx->state, ctx->block, 1);
 		ctx->fill = 0;
 	}
-	for (; size >= 64; p += 64, size -= 64)
-		compress(ctx->state, p);
+	if (size >= 64) {
+		ctx->blocks(ctx->state, p, size / 64);
+		p += size / 64 * 64;
+		size %= 64;
+	}
 	if (size > 0) {
 		memcpy(ctx->block, p, size);
 		ctx->fill = size;
@@ -113,13 +308,13 @@ void sha256_final(sha256_ctx *ctx, unsigned char digest[SHA256_DIGEST_SIZE])
 	ctx->block[ctx->fill++] = 0x80;
 	if (ctx->fill > 56) {
 		memset(ctx->block + ctx->fill, 0, 64 - ctx->fill);
-		compress(ctx->state, ctx->block);
+		ctx->blocks(ctx->state, ctx->block, 1);
 		ctx->fill = 0;
 	}
 	memset(ctx->block + ctx->fill, 0, 56 - ctx->fill);
 	store_be32(ctx->block + 56, (uint32_t)(bits >> 32));
 	store_be32(ctx->block + 60, (uint32_t)bits);
-	compress(ctx->state, ctx->block);
+	ctx->blocks(ctx->state, ctx->block, 1);
 	for (i = 0; i < 8; i++)
 		store_be32(digest + 4 * i, ctx->state[i]);
 	/* Leave no message bytes behind in the caller's memory. */

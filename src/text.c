@@ -13,16 +13,21 @@ void refund__text_lines(text_lines *lines, const char *text, size_t size)
 int refund__text_next_line(text_lines *lines, size_t *start, size_t *end)
 {
 	const char *newline;
-	size_t pos = lines->pos;
+	size_t pos = lines->pos, stop;
 
 	if (pos >= lines->size)
 		return 0;
 	newline = memchr(lines->text + pos, '\n', lines->size - pos);
+	if (newline) {
+		stop = (size_t)(newline - lines->text);
+		lines->pos = stop + 1;
+		if (newline > lines->text + pos && newline[-1] == '\r')
+			stop--;
+	} else {
+		stop = lines->pos = lines->size;
+	}
 	*start = pos;
-	*end = newline ? (size_t)(newline - lines->text) : lines->size;
-	lines->pos = *end + 1;
-	if (newline && *end > pos && lines->text[*end - 1] == '\r')
-		(*end)--;
+	*end = stop;
 	lines->number++;
 	return 1;
 }

@@ -860,7 +860,7 @@ static void test_parse_alloc_failure(void **state)
 		assert_ptr_equal(v, (json_value *)&v);
 		assert_int_equal(fa.live, live);
 	}
-	assert_true(k > 20);
+	assert_true(k > 10);
 	assert_true(equal(reference, v));
 	json_free(&fa.allocator, v);
 	json_free(&fa.allocator, reference);

@@ -9,6 +9,29 @@
 
 #include "sha256.h"
 
+/*
+ * Every test runs once per implementation this machine can run (the
+ * portable one always; the x86 SHA extensions where built and present), so
+ * each is checked against the FIPS 180-4 vectors; test_random_agree then
+ * checks them against each other.
+ */
+static int impl = SHA256_IMPL_PORTABLE;
+
+static void init(sha256_ctx *ctx)
+{
+	assert_int_equal(sha256_init_impl(ctx, impl), 0);
+}
+
+/* One shot with the implementation under test. */
+static void hash(const void *data, size_t size, unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	sha256_ctx ctx;
+
+	init(&ctx);
+	sha256_update(&ctx, data, size);
+	sha256_final(&ctx, digest);
+}
+
 static void assert_digest_hex(const unsigned char digest[SHA256_DIGEST_SIZE],
 		const char *expected)
 {
@@ -23,6 +46,9 @@ static void assert_one_shot(const char *message, const char *expected)
 {
 	unsigned char digest[SHA256_DIGEST_SIZE];
 
+	hash(message, strlen(message), digest);
+	assert_digest_hex(digest, expected);
+	/* And the default choice gives the same. */
 	sha256(message, strlen(message), digest);
 	assert_digest_hex(digest, expected);
 }
@@ -43,7 +69,7 @@ static void test_empty(void **state)
 	assert_one_shot("",
 			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	/* A NULL pointer with no bytes is an empty message too. */
-	sha256_init(&ctx);
+	init(&ctx);
 	sha256_update(&ctx, NULL, 0);
 	sha256_final(&ctx, digest);
 	assert_digest_hex(digest,
@@ -76,7 +102,7 @@ static void test_million_a(void **state)
 
 	(void)state;
 	memset(chunk, 'a', sizeof(chunk));
-	sha256_init(&ctx);
+	init(&ctx);
 	for (i = 0; i < 1000; i++)
 		sha256_update(&ctx, chunk, sizeof(chunk));
 	sha256_final(&ctx, digest);
@@ -85,7 +111,7 @@ static void test_million_a(void **state)
 	all = malloc(1000000);
 	assert_non_null(all);
 	memset(all, 'a', 1000000);
-	sha256(all, 1000000, digest);
+	hash(all, 1000000, digest);
 	free(all);
 	assert_digest_hex(digest, expected);
 }
@@ -109,7 +135,7 @@ static void test_padding_boundaries(void **state)
 	(void)state;
 	memset(message, 'a', sizeof(message));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		sha256(message, cases[i].size, digest);
+		hash(message, cases[i].size, digest);
 		assert_digest_hex(digest, cases[i].hex);
 	}
 }
@@ -123,11 +149,11 @@ static void test_incremental_split(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(message); i++)
 		message[i] = (unsigned char)(i * 7 + 3);
-	sha256(message, sizeof(message), whole);
+	hash(message, sizeof(message), whole);
 	for (at = 0; at <= sizeof(message); at++) {
 		sha256_ctx ctx;
 
-		sha256_init(&ctx);
+		init(&ctx);
 		sha256_update(&ctx, message, at);
 		sha256_update(&ctx, message + at, sizeof(message) - at);
 		sha256_final(&ctx, split);
@@ -144,11 +170,11 @@ static void test_incremental_pieces(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(message); i++)
 		message[i] = (unsigned char)(255 - i);
-	sha256(message, sizeof(message), whole);
+	hash(message, sizeof(message), whole);
 	for (step = 1; step <= 70; step++) {
 		sha256_ctx ctx;
 
-		sha256_init(&ctx);
+		init(&ctx);
 		for (i = 0; i < sizeof(message); i += step) {
 			size_t n = sizeof(message) - i < step ? sizeof(message) - i : step;
 
@@ -186,32 +212,127 @@ static void test_reuse(void **state)
 	size_t i;
 
 	(void)state;
-	sha256_init(&ctx);
+	init(&ctx);
 	sha256_update(&ctx, "secret", 6);
 	sha256_final(&ctx, digest);
 	for (i = 0; i < sizeof(ctx.block); i++)
 		assert_int_equal(ctx.block[i], 0);
-	sha256_init(&ctx);
+	init(&ctx);
 	sha256_update(&ctx, "abc", 3);
 	sha256_final(&ctx, digest);
 	assert_digest_hex(digest,
 			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static uint64_t next_random(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Random messages fed in random pieces: every implementation agrees with the portable one. */
+static void test_random_agree(void **state)
+{
+	static unsigned char message[4096];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	int round, other;
+
+	(void)state;
+	for (round = 0; round < 500; round++) {
+		size_t size = (size_t)(next_random(&x) % sizeof(message)), i;
+		unsigned char want[SHA256_DIGEST_SIZE], got[SHA256_DIGEST_SIZE];
+
+		for (i = 0; i < size; i++)
+			message[i] = (unsigned char)next_random(&x);
+		impl = SHA256_IMPL_PORTABLE;
+		hash(message, size, want);
+		for (other = 0; other < SHA256_IMPL_COUNT; other++) {
+			sha256_ctx ctx;
+			size_t at = 0;
+
+			if (!sha256_impl_available(other))
+				continue;
+			impl = other;
+			init(&ctx);
+			while (at < size) {
+				size_t n = (size_t)(next_random(&x) % 200);
+
+				n = n < size - at ? n : size - at;
+				sha256_update(&ctx, message + at, n);
+				at += n;
+			}
+			sha256_final(&ctx, got);
+			assert_memory_equal(got, want, SHA256_DIGEST_SIZE);
+		}
+	}
+	impl = SHA256_IMPL_PORTABLE;
+}
+
+/* An implementation that cannot run here is refused and leaves the context alone. */
+static void test_unavailable(void **state)
+{
+	sha256_ctx ctx, before;
+	int i;
+
+	(void)state;
+	assert_true(sha256_impl_available(SHA256_IMPL_PORTABLE));
+	assert_false(sha256_impl_available(-1));
+	assert_false(sha256_impl_available(SHA256_IMPL_COUNT));
+	memset(&ctx, 0x5a, sizeof(ctx));
+	before = ctx;
+	assert_int_equal(sha256_init_impl(&ctx, SHA256_IMPL_COUNT), -1);
+	assert_memory_equal(&ctx, &before, sizeof(ctx));
+	for (i = 0; i < SHA256_IMPL_COUNT; i++)
+		if (!sha256_impl_available(i)) {
+			assert_int_equal(sha256_init_impl(&ctx, i), -1);
+			assert_memory_equal(&ctx, &before, sizeof(ctx));
+		}
+}
+
+/* Each vector test once per implementation. */
+static int use_portable(void **state)
+{
+	(void)state;
+	impl = SHA256_IMPL_PORTABLE;
+	return 0;
+}
+
+static int use_x86_sha(void **state)
+{
+	(void)state;
+	impl = SHA256_IMPL_X86_SHA;
+	return 0;
+}
+
+#define VECTOR_TESTS(setup) \
+	cmocka_unit_test_setup(test_abc, setup), \
+	cmocka_unit_test_setup(test_empty, setup), \
+	cmocka_unit_test_setup(test_448_bits, setup), \
+	cmocka_unit_test_setup(test_896_bits, setup), \
+	cmocka_unit_test_setup(test_million_a, setup), \
+	cmocka_unit_test_setup(test_padding_boundaries, setup), \
+	cmocka_unit_test_setup(test_incremental_split, setup), \
+	cmocka_unit_test_setup(test_incremental_pieces, setup), \
+	cmocka_unit_test_setup(test_reuse, setup)
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_abc),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_448_bits),
-		cmocka_unit_test(test_896_bits),
-		cmocka_unit_test(test_million_a),
-		cmocka_unit_test(test_padding_boundaries),
-		cmocka_unit_test(test_incremental_split),
-		cmocka_unit_test(test_incremental_pieces),
+	const struct CMUnitTest portable[] = {
+		VECTOR_TESTS(use_portable),
 		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_random_agree),
+		cmocka_unit_test(test_unavailable),
 	};
+	const struct CMUnitTest x86_sha[] = {
+		VECTOR_TESTS(use_x86_sha),
+	};
+	int failed = cmocka_run_group_tests_name("portable", portable, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (sha256_impl_available(SHA256_IMPL_X86_SHA))
+		failed += cmocka_run_group_tests_name("x86_sha", x86_sha, NULL, NULL);
+	else
+		print_message("x86 SHA extensions not built or not on this CPU: portable only\n");
+	return failed;
 }
