@@ -1,0 +1,3 @@
+module librefund.example/refund
+
+go 1.19
