@@ -337,34 +337,6 @@ static int memory_load(refund_store *store, int kind, const char *id,
 	return rc;
 }
 
-/* ---- commit: checks that need no lookup --------------------------------- */
-
-static int bytes_valid(const unsigned char *data, size_t size)
-{
-	return data || size == 0;
-}
-
-static int batch_well_formed(const refund_store_batch *b)
-{
-	size_t i;
-
-	if (!b || (!b->puts && b->nputs) || (!b->events && b->nevents))
-		return 0;
-	for (i = 0; i < b->nputs; i++) {
-		const refund_store_put *p = &b->puts[i];
-
-		if (!p->id || !bytes_valid(p->data, p->size) || p->expected_version == UINT64_MAX)
-			return 0;
-	}
-	for (i = 0; i < b->nevents; i++) {
-		const refund_store_event *ev = &b->events[i];
-
-		if (!ev->id || !bytes_valid(ev->data, ev->size) || ev->seq == 0)
-			return 0;
-	}
-	return 1;
-}
-
 /* ---- commit: preparing --------------------------------------------------- */
 
 /* The node for (kind, id), creating it (events only, staged_new) if absent. */
@@ -631,7 +603,7 @@ static int memory_commit(refund_store *store, const refund_store_batch *batch)
 	memory_store *s = (memory_store *)store;
 	int rc;
 
-	if (!batch_well_formed(batch))
+	if (refund_store_batch_check(batch) != 0)
 		return REFUND_EINVAL;
 	if ((rc = lock_store(s)) != 0)
 		return rc;

@@ -503,32 +503,6 @@ static int pg_load(refund_store *store, int kind, const char *id,
 
 /* ---- commit ------------------------------------------------------------------------ */
 
-static int bytes_valid(const unsigned char *data, size_t size)
-{
-	return data || size == 0;
-}
-
-static int batch_well_formed(const refund_store_batch *b)
-{
-	size_t i;
-
-	if (!b || (!b->puts && b->nputs) || (!b->events && b->nevents))
-		return 0;
-	for (i = 0; i < b->nputs; i++) {
-		const refund_store_put *p = &b->puts[i];
-
-		if (!p->id || !bytes_valid(p->data, p->size) || p->expected_version == UINT64_MAX)
-			return 0;
-	}
-	for (i = 0; i < b->nevents; i++) {
-		const refund_store_event *ev = &b->events[i];
-
-		if (!ev->id || !bytes_valid(ev->data, ev->size) || ev->seq == 0)
-			return 0;
-	}
-	return 1;
-}
-
 static int put_cmp(const void *a, const void *b)
 {
 	const refund_store_put *pa = *(const refund_store_put *const *)a;
@@ -647,7 +621,7 @@ static int pg_commit(refund_store *store, const refund_store_batch *batch)
 	const refund_store_put **puts;
 	int attempt, rc;
 
-	if (!batch_well_formed(batch))
+	if (refund_store_batch_check(batch) != 0)
 		return REFUND_EINVAL;
 	if ((rc = sorted_puts(batch, &puts)) != 0)
 		return rc;

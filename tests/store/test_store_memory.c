@@ -50,76 +50,10 @@ static int mem_teardown(void **state)
 
 /* ---- Helpers -------------------------------------------------------------- */
 
-static refund_store_put put_text(int kind, const char *id, uint64_t expected,
-		const char *text, refund_time deadline)
-{
-	refund_store_put p;
-
-	memset(&p, 0, sizeof(p));
-	p.kind = kind;
-	p.id = id;
-	p.expected_version = expected;
-	p.data = (const unsigned char *)text;
-	p.size = strlen(text);
-	p.index.next_deadline = deadline;
-	return p;
-}
-
-static refund_store_event event_text(int kind, const char *id, uint64_t seq,
-		const char *text)
-{
-	refund_store_event ev;
-
-	ev.kind = kind;
-	ev.id = id;
-	ev.seq = seq;
-	ev.at = (refund_time)seq * 10;
-	ev.data = (const unsigned char *)text;
-	ev.size = strlen(text);
-	return ev;
-}
-
-static int commit(refund_store *s, const refund_store_put *puts, size_t nputs,
-		const refund_store_event *events, size_t nevents)
-{
-	refund_store_batch b = { puts, nputs, events, nevents };
-
-	return s->commit(s, &b);
-}
-
-static int count_record(void *ctx, const refund_store_record *r)
-{
-	(void)r;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int count_event(void *ctx, const refund_store_event *ev)
-{
-	(void)ev;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int count_due(void *ctx, int kind, const char *id, refund_time deadline)
-{
-	(void)kind;
-	(void)id;
-	(void)deadline;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int keep_version(void *ctx, const refund_store_record *r)
-{
-	*(uint64_t *)ctx = r->version;
-	return 0;
-}
-
 static int load_version(refund_store *s, int kind, const char *id, uint64_t *version)
 {
 	*version = 0;
-	return s->load(s, kind, id, keep_version, version);
+	return s->load(s, kind, id, sc_keep_version, version);
 }
 
 static int append_due(void *ctx, int kind, const char *id, refund_time deadline)
@@ -169,7 +103,7 @@ static char *snapshot(refund_store *s, const char *event_only_id)
 	}
 	if (event_only_id)
 		assert_int_equal(s->events(s, REFUND_RECORD_META, event_only_id, 0,
-				count_event, &nevents), 0);
+				sc_count_event, &nevents), 0);
 	all = malloc(strlen(dump) + strlen(text) + 32);
 	assert_non_null(all);
 	sprintf(all, "%s%s\nmeta events %d\n", dump, text, nevents);
@@ -246,7 +180,7 @@ static void new_with_the_c_allocator(void **state)
 {
 	refund_allocator libc = REFUND_ALLOCATOR_INIT;
 	refund_store *s = NULL;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C", 0, "c", 5);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C", 0, "c", 5);
 	uint64_t version;
 
 	(void)state;
@@ -258,11 +192,11 @@ static void new_with_the_c_allocator(void **state)
 	assert_non_null(s->due);
 	assert_non_null(s->scan);
 	assert_non_null(s->free);
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 	refund_store_free(s);
 	s = NULL;
 	assert_int_equal(refund_store_memory_new(&s, &libc), 0);
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 	assert_int_equal(load_version(s, REFUND_RECORD_CASE, "C", &version), 0);
 	assert_int_equal(version, 1);
 	refund_store_free(s);
@@ -298,13 +232,13 @@ static void new_fails_cleanly_without_memory(void **state)
 static void create_indexed(refund_store *s, int kind, const char *id, refund_time deadline,
 		const char *holder, const char *state)
 {
-	refund_store_put p = put_text(kind, id, 0, id, deadline);
+	refund_store_put p = sc_put_text(kind, id, 0, id, deadline);
 
 	p.index.deposit_id = "D1";
 	p.index.holder = holder;
 	p.index.agent = "A1";
 	p.index.state = state;
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 }
 
 static void commit_fails_cleanly_at_every_allocation(void **state)
@@ -321,33 +255,33 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	create_indexed(s, REFUND_RECORD_DEPOSIT, "X", 50, "H2", NULL);
 	create_indexed(s, REFUND_RECORD_POLICY, "Y", REFUND_NO_DEADLINE, NULL, NULL);
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, "a1");
-	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, "a2");
-	assert_int_equal(commit(s, NULL, 0, events, 2), 0);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 1, "a1");
+	events[1] = sc_event_text(REFUND_RECORD_CASE, "A", 2, "a2");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 2), 0);
 	before = snapshot(s, "Z");
 	live = f->fa.live;
 
-	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
 	puts[0].index.holder = "H2";
 	puts[0].index.state = "closed";
-	puts[1] = put_text(REFUND_RECORD_DEPOSIT, "X", 1, "X v2", REFUND_NO_DEADLINE);
+	puts[1] = sc_put_text(REFUND_RECORD_DEPOSIT, "X", 1, "X v2", REFUND_NO_DEADLINE);
 	puts[1].index.holder = "H1";
 	puts[1].index.deposit_id = "D1";
-	puts[2] = put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
+	puts[2] = sc_put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
 	puts[2].index.state = "open";
 	puts[2].index.agent = "A1";
-	puts[3] = put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "a3");
-	events[1] = event_text(REFUND_RECORD_CASE, "B", 1, "b1");
-	events[2] = event_text(REFUND_RECORD_CASE, "A", 4, "");
-	events[3] = event_text(REFUND_RECORD_DEPOSIT, "X", 1, "x1");
-	events[4] = event_text(REFUND_RECORD_META, "Z", 1, "z1");
+	puts[3] = sc_put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 3, "a3");
+	events[1] = sc_event_text(REFUND_RECORD_CASE, "B", 1, "b1");
+	events[2] = sc_event_text(REFUND_RECORD_CASE, "A", 4, "");
+	events[3] = sc_event_text(REFUND_RECORD_DEPOSIT, "X", 1, "x1");
+	events[4] = sc_event_text(REFUND_RECORD_META, "Z", 1, "z1");
 	for (i = 5; i < 11; i++)
-		events[i] = event_text(REFUND_RECORD_POLICY, "Y", i - 4, "y");
+		events[i] = sc_event_text(REFUND_RECORD_POLICY, "Y", i - 4, "y");
 
 	for (k = 1;; k++) {
 		failalloc_arm(&f->fa, k, 0);
-		rc = commit(s, puts, 4, events, 11);
+		rc = sc_commit(s, puts, 4, events, 11);
 		failalloc_disarm(&f->fa);
 		if (rc == 0)
 			break;
@@ -382,15 +316,15 @@ static void commit_fails_cleanly_when_memory_stays_short(void **state)
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	before = snapshot(s, "Z");
 	live = f->fa.live;
-	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
-	puts[1] = put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
 	for (i = 0; i < 6; i++)
-		events[i] = event_text(REFUND_RECORD_META, "Z", i + 1, "z");
+		events[i] = sc_event_text(REFUND_RECORD_META, "Z", i + 1, "z");
 	for (k = 1;; k++) {
 		int rc;
 
 		failalloc_arm(&f->fa, k, 1);
-		rc = commit(s, puts, 2, events, 6);
+		rc = sc_commit(s, puts, 2, events, 6);
 		failalloc_disarm(&f->fa);
 		if (rc == 0)
 			break;
@@ -406,8 +340,8 @@ static void commit_rejects_malformed_batches(void **state)
 {
 	mem_fixture *f = *state;
 	refund_store *s = f->store;
-	refund_store_put good = put_text(REFUND_RECORD_CASE, "N", 0, "n", 5), bad;
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "N", 1, "e"), bad_ev;
+	refund_store_put good = sc_put_text(REFUND_RECORD_CASE, "N", 0, "n", 5), bad;
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "N", 1, "e"), bad_ev;
 	refund_store_batch b = { NULL, 1, NULL, 0 };
 	char *before;
 	long live;
@@ -423,24 +357,24 @@ static void commit_rejects_malformed_batches(void **state)
 	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);          /* events NULL */
 	bad = good;
 	bad.id = NULL;
-	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
 	bad = good;
 	bad.data = NULL;
-	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
 	bad = good;
 	bad.kind = REFUND_RECORD_CASE;
 	bad.id = "A";
 	bad.expected_version = UINT64_MAX;
-	assert_int_equal(commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &bad, 1, &ev, 1), REFUND_EINVAL);
 	bad_ev = ev;
 	bad_ev.id = NULL;
-	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
 	bad_ev = ev;
 	bad_ev.data = NULL;
-	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
 	bad_ev = ev;
 	bad_ev.seq = 0;
-	assert_int_equal(commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
+	assert_int_equal(sc_commit(s, &good, 1, &bad_ev, 1), REFUND_EINVAL);
 	assert_int_equal(f->fa.live, live);
 	assert_unchanged(s, before, NULL);
 	free(before);
@@ -450,13 +384,13 @@ static void commit_accepts_null_data_of_size_zero(void **state)
 {
 	mem_fixture *f = *state;
 	refund_store *s = f->store;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "N", 0, "", 5);
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "N", 1, "");
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "N", 0, "", 5);
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "N", 1, "");
 	uint64_t version;
 
 	p.data = NULL;
 	ev.data = NULL;
-	assert_int_equal(commit(s, &p, 1, &ev, 1), 0);
+	assert_int_equal(sc_commit(s, &p, 1, &ev, 1), 0);
 	assert_int_equal(load_version(s, REFUND_RECORD_CASE, "N", &version), 0);
 	assert_int_equal(version, 1);
 }
@@ -472,17 +406,17 @@ static void commit_rejects_the_same_record_twice(void **state)
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	before = snapshot(s, NULL);
 	live = f->fa.live;
-	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "a2", 1);
-	puts[1] = put_text(REFUND_RECORD_CASE, "N", 0, "n", 2);
-	puts[2] = put_text(REFUND_RECORD_CASE, "A", 1, "a2 again", 3);
-	assert_int_equal(commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
-	puts[2] = put_text(REFUND_RECORD_CASE, "N", 0, "n again", 3);
-	assert_int_equal(commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "a2", 1);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "N", 0, "n", 2);
+	puts[2] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "a2 again", 3);
+	assert_int_equal(sc_commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
+	puts[2] = sc_put_text(REFUND_RECORD_CASE, "N", 0, "n again", 3);
+	assert_int_equal(sc_commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
 	assert_int_equal(f->fa.live, live);
 	assert_unchanged(s, before, NULL);
 	/* The same id in another kind is another record. */
-	puts[2] = put_text(REFUND_RECORD_DEPOSIT, "N", 0, "n", 3);
-	assert_int_equal(commit(s, puts, 3, NULL, 0), 0);
+	puts[2] = sc_put_text(REFUND_RECORD_DEPOSIT, "N", 0, "n", 3);
+	assert_int_equal(sc_commit(s, puts, 3, NULL, 0), 0);
 	free(before);
 }
 
@@ -494,7 +428,7 @@ static void empty_batch_commits_nothing(void **state)
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	before = snapshot(s, NULL);
-	assert_int_equal(commit(s, NULL, 0, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, NULL, 0), 0);
 	assert_unchanged(s, before, NULL);
 	free(before);
 }
@@ -510,22 +444,22 @@ static void event_seqs_must_be_contiguous(void **state)
 	int n = 0;
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, "a1");
-	assert_int_equal(commit(s, NULL, 0, events, 1), 0);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 1, "a1");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 1), 0);
 	before = snapshot(s, NULL);
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "gap");
-	assert_int_equal(commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
-	events[0] = event_text(REFUND_RECORD_CASE, "B", 2, "no first");
-	assert_int_equal(commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, "three");
-	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, "two");
-	assert_int_equal(commit(s, NULL, 0, events, 2), REFUND_ECONFLICT);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 3, "gap");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "B", 2, "no first");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 1), REFUND_ECONFLICT);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 3, "three");
+	events[1] = sc_event_text(REFUND_RECORD_CASE, "A", 2, "two");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 2), REFUND_ECONFLICT);
 	assert_unchanged(s, before, NULL);
-	events[0] = event_text(REFUND_RECORD_CASE, "A", 2, "two");
-	events[1] = event_text(REFUND_RECORD_CASE, "A", 3, "three");
-	events[2] = event_text(REFUND_RECORD_CASE, "A", 4, "four");
-	assert_int_equal(commit(s, NULL, 0, events, 3), 0);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "A", 2, count_event, &n), 0);
+	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 2, "two");
+	events[1] = sc_event_text(REFUND_RECORD_CASE, "A", 3, "three");
+	events[2] = sc_event_text(REFUND_RECORD_CASE, "A", 4, "four");
+	assert_int_equal(sc_commit(s, NULL, 0, events, 3), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "A", 2, sc_count_event, &n), 0);
 	assert_int_equal(n, 3);
 	free(before);
 }
@@ -535,31 +469,31 @@ static void events_may_belong_to_an_id_without_record(void **state)
 	mem_fixture *f = *state;
 	refund_store *s = f->store;
 	refund_store_filter all = { NULL, NULL, NULL, NULL, NULL, 0 };
-	refund_store_event ev = event_text(REFUND_RECORD_META, "K", 1, "k1");
-	refund_store_put p = put_text(REFUND_RECORD_META, "K", 1, "k", 5);
+	refund_store_event ev = sc_event_text(REFUND_RECORD_META, "K", 1, "k1");
+	refund_store_put p = sc_put_text(REFUND_RECORD_META, "K", 1, "k", 5);
 	uint64_t version;
 	int n = 0;
 
-	assert_int_equal(commit(s, NULL, 0, &ev, 1), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
 	assert_int_equal(load_version(s, REFUND_RECORD_META, "K", &version), REFUND_ENOTFOUND);
-	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, count_record, &n), 0);
+	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, sc_count_record, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(s->due(s, REFUND_TIME_MAX, 0, count_due, &n), 0);
+	assert_int_equal(s->due(s, REFUND_TIME_MAX, 0, sc_count_due, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, count_event, &n), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, sc_count_event, &n), 0);
 	assert_int_equal(n, 1);
 	/* The record does not exist: only version 0 may be expected. */
-	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
 	p.expected_version = 0;
 	ev.seq = 2;
-	assert_int_equal(commit(s, &p, 1, &ev, 1), 0);
+	assert_int_equal(sc_commit(s, &p, 1, &ev, 1), 0);
 	assert_int_equal(load_version(s, REFUND_RECORD_META, "K", &version), 0);
 	assert_int_equal(version, 1);
 	n = 0;
-	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, count_event, &n), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_META, "K", 0, sc_count_event, &n), 0);
 	assert_int_equal(n, 2);
 	n = 0;
-	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, count_record, &n), 0);
+	assert_int_equal(s->scan(s, REFUND_RECORD_META, &all, sc_count_record, &n), 0);
 	assert_int_equal(n, 1);
 }
 
@@ -571,9 +505,9 @@ static void callbacks_and_ids_are_checked(void **state)
 	refund_store *s = f->store;
 	int n = 0;
 
-	assert_int_equal(s->load(s, REFUND_RECORD_CASE, NULL, count_record, &n), REFUND_EINVAL);
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n), REFUND_EINVAL);
 	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "A", NULL, &n), REFUND_EINVAL);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, NULL, 0, count_event, &n),
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, NULL, 0, sc_count_event, &n),
 			REFUND_EINVAL);
 	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "A", 0, NULL, &n), REFUND_EINVAL);
 	assert_int_equal(s->due(s, 0, 0, NULL, &n), REFUND_EINVAL);
@@ -590,7 +524,7 @@ static void scan_without_filter_lists_everything(void **state)
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	create_indexed(s, REFUND_RECORD_CASE, "B", 100, NULL, NULL);
 	create_indexed(s, REFUND_RECORD_DEPOSIT, "B", 100, NULL, NULL);
-	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n), 0);
 	assert_int_equal(n, 2);
 }
 
@@ -616,16 +550,16 @@ static int load_again(void *ctx, const refund_store_record *r)
 {
 	reentry *re = ctx;
 
-	re->inner_rc = re->store->load(re->store, r->kind, r->id, count_record, &re->inner_rc);
+	re->inner_rc = re->store->load(re->store, r->kind, r->id, sc_count_record, &re->inner_rc);
 	return 7;
 }
 
 static int commit_from_due(void *ctx, int kind, const char *id, refund_time deadline)
 {
 	reentry *re = ctx;
-	refund_store_put p = put_text(kind, id, 1, "moved", deadline + 1);
+	refund_store_put p = sc_put_text(kind, id, 1, "moved", deadline + 1);
 
-	re->inner_rc = commit(re->store, &p, 1, NULL, 0);
+	re->inner_rc = sc_commit(re->store, &p, 1, NULL, 0);
 	return 0;
 }
 
@@ -668,13 +602,13 @@ static void *work(void *arg)
 		uint64_t version = 0;
 
 		snprintf(id, sizeof(id), "T%d-%d", w->n, i);
-		p = put_text(REFUND_RECORD_CASE, id, 0, id, i);
-		ev = event_text(REFUND_RECORD_CASE, id, 1, id);
-		if (commit(w->store, &p, 1, &ev, 1) != 0)
+		p = sc_put_text(REFUND_RECORD_CASE, id, 0, id, i);
+		ev = sc_event_text(REFUND_RECORD_CASE, id, 1, id);
+		if (sc_commit(w->store, &p, 1, &ev, 1) != 0)
 			w->failures++;
 		p.expected_version = 1;
 		p.index.next_deadline = REFUND_NO_DEADLINE - (i % 2);
-		if (commit(w->store, &p, 1, NULL, 0) != 0)
+		if (sc_commit(w->store, &p, 1, NULL, 0) != 0)
 			w->failures++;
 		if (load_version(w->store, REFUND_RECORD_CASE, id, &version) != 0 || version != 2)
 			w->failures++;
@@ -700,10 +634,10 @@ static void threads_share_a_store(void **state)
 		assert_int_equal(pthread_join(threads[i], NULL), 0);
 		assert_int_equal(workers[i].failures, 0);
 	}
-	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n), 0);
 	assert_int_equal(n, THREADS * PER_THREAD);
 	n = 0;
-	assert_int_equal(s->due(s, REFUND_NO_DEADLINE, 0, count_due, &n), 0);
+	assert_int_equal(s->due(s, REFUND_NO_DEADLINE, 0, sc_count_due, &n), 0);
 	assert_int_equal(n, THREADS * PER_THREAD / 2);
 }
 
@@ -713,8 +647,8 @@ static void faulty_store_forwards_and_counts(void **state)
 {
 	mem_fixture *f = *state;
 	refund_store *faulty = NULL;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "A", 1, "e");
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "A", 1, "e");
 	uint64_t version;
 	int n = 0;
 
@@ -722,14 +656,14 @@ static void faulty_store_forwards_and_counts(void **state)
 	assert_int_equal(faulty_store_new(f->store, NULL), REFUND_EINVAL);
 	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
 	assert_int_equal(faulty_store_calls(faulty), 0);
-	assert_int_equal(commit(faulty, &p, 1, &ev, 1), 0);
+	assert_int_equal(sc_commit(faulty, &p, 1, &ev, 1), 0);
 	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
 	assert_int_equal(version, 1);
 	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "B", &version),
 			REFUND_ENOTFOUND);
-	assert_int_equal(faulty->events(faulty, REFUND_RECORD_CASE, "A", 0, count_event, &n), 0);
-	assert_int_equal(faulty->due(faulty, 10, 0, count_due, &n), 0);
-	assert_int_equal(faulty->scan(faulty, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
+	assert_int_equal(faulty->events(faulty, REFUND_RECORD_CASE, "A", 0, sc_count_event, &n), 0);
+	assert_int_equal(faulty->due(faulty, 10, 0, sc_count_due, &n), 0);
+	assert_int_equal(faulty->scan(faulty, REFUND_RECORD_CASE, NULL, sc_count_record, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(faulty_store_calls(faulty), 6);
 	assert_int_equal(faulty_store_failures(faulty), 0);
@@ -742,25 +676,25 @@ static void faulty_store_fails_the_kth_call_once(void **state)
 {
 	mem_fixture *f = *state;
 	refund_store *faulty = NULL;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "A", 0, "a", 5);
 	uint64_t version;
 
 	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
 	faulty_store_arm(faulty, 2, REFUND_ESTORE, 0);
 	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version),
 			REFUND_ENOTFOUND);
-	assert_int_equal(commit(faulty, &p, 1, NULL, 0), REFUND_ESTORE);
+	assert_int_equal(sc_commit(faulty, &p, 1, NULL, 0), REFUND_ESTORE);
 	/* Not forwarded: the inner store has no A. */
 	assert_int_equal(load_version(f->store, REFUND_RECORD_CASE, "A", &version),
 			REFUND_ENOTFOUND);
-	assert_int_equal(commit(faulty, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(faulty, &p, 1, NULL, 0), 0);
 	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
 	assert_int_equal(faulty_store_calls(faulty), 4);
 	assert_int_equal(faulty_store_failures(faulty), 1);
 	faulty_store_arm(faulty, 1, REFUND_ECONFLICT, 0);
 	p.expected_version = 1;
-	assert_int_equal(commit(faulty, &p, 1, NULL, 0), REFUND_ECONFLICT);
-	assert_int_equal(commit(faulty, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(faulty, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	assert_int_equal(sc_commit(faulty, &p, 1, NULL, 0), 0);
 	assert_int_equal(load_version(faulty, REFUND_RECORD_CASE, "A", &version), 0);
 	assert_int_equal(version, 2);
 	refund_store_free(faulty);
@@ -774,22 +708,22 @@ static void faulty_store_fails_from_k_on(void **state)
 
 	assert_int_equal(faulty_store_new(f->store, &faulty), 0);
 	faulty_store_arm(faulty, 3, REFUND_EBUSY, 1);
-	assert_int_equal(faulty->due(faulty, 0, 0, count_due, &n), 0);
-	assert_int_equal(faulty->scan(faulty, 1, NULL, count_record, &n), 0);
+	assert_int_equal(faulty->due(faulty, 0, 0, sc_count_due, &n), 0);
+	assert_int_equal(faulty->scan(faulty, 1, NULL, sc_count_record, &n), 0);
 	for (i = 0; i < 5; i++) {
-		assert_int_equal(faulty->due(faulty, 0, 0, count_due, &n), REFUND_EBUSY);
-		assert_int_equal(faulty->events(faulty, 1, "x", 0, count_event, &n),
+		assert_int_equal(faulty->due(faulty, 0, 0, sc_count_due, &n), REFUND_EBUSY);
+		assert_int_equal(faulty->events(faulty, 1, "x", 0, sc_count_event, &n),
 				REFUND_EBUSY);
-		assert_int_equal(faulty->scan(faulty, 1, NULL, count_record, &n), REFUND_EBUSY);
-		assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_EBUSY);
-		assert_int_equal(commit(faulty, NULL, 0, NULL, 0), REFUND_EBUSY);
+		assert_int_equal(faulty->scan(faulty, 1, NULL, sc_count_record, &n), REFUND_EBUSY);
+		assert_int_equal(faulty->load(faulty, 1, "x", sc_count_record, &n), REFUND_EBUSY);
+		assert_int_equal(sc_commit(faulty, NULL, 0, NULL, 0), REFUND_EBUSY);
 	}
 	assert_int_equal(faulty_store_failures(faulty), 25);
 	assert_int_equal(faulty_store_calls(faulty), 27);
 	faulty_store_disarm(faulty);
 	assert_int_equal(faulty_store_calls(faulty), 0);
-	assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_ENOTFOUND);
-	assert_int_equal(commit(faulty, NULL, 0, NULL, 0), 0);
+	assert_int_equal(faulty->load(faulty, 1, "x", sc_count_record, &n), REFUND_ENOTFOUND);
+	assert_int_equal(sc_commit(faulty, NULL, 0, NULL, 0), 0);
 	assert_int_equal(faulty_store_failures(faulty), 0);
 	refund_store_free(faulty);
 }
@@ -816,7 +750,7 @@ static void faulty_store_offers_scan_only_if_inner_does(void **state)
 	stub.load = stub_load;
 	assert_int_equal(faulty_store_new(&stub, &faulty), 0);
 	assert_null(faulty->scan);
-	assert_int_equal(faulty->load(faulty, 1, "x", count_record, &n), REFUND_ENOTFOUND);
+	assert_int_equal(faulty->load(faulty, 1, "x", sc_count_record, &n), REFUND_ENOTFOUND);
 	assert_int_equal(store_dump(faulty, &dump), REFUND_ENOTSUP);
 	assert_null(dump);
 	refund_store_free(faulty);
@@ -830,23 +764,23 @@ static void build_dump_sample(refund_store *s)
 	refund_store_put puts[3];
 	refund_store_event events[3];
 
-	puts[0] = put_text(REFUND_RECORD_CASE, "C\"1\\\n", 0, "", 5);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "C\"1\\\n", 0, "", 5);
 	puts[0].data = bytes;
 	puts[0].size = sizeof(bytes);
-	puts[1] = put_text(REFUND_RECORD_DEPOSIT, "D", 0, "{}", REFUND_NO_DEADLINE);
-	puts[2] = put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
-	events[0] = event_text(REFUND_RECORD_DEPOSIT, "D", 1, "x");
-	events[1] = event_text(REFUND_RECORD_DEPOSIT, "D", 2, "");
-	events[2] = event_text(REFUND_RECORD_CASE, "C\"1\\\n", 1, "y");
-	assert_int_equal(commit(s, puts, 3, events, 3), 0);
+	puts[1] = sc_put_text(REFUND_RECORD_DEPOSIT, "D", 0, "{}", REFUND_NO_DEADLINE);
+	puts[2] = sc_put_text(REFUND_RECORD_META, "M", 0, "", REFUND_NO_DEADLINE);
+	events[0] = sc_event_text(REFUND_RECORD_DEPOSIT, "D", 1, "x");
+	events[1] = sc_event_text(REFUND_RECORD_DEPOSIT, "D", 2, "");
+	events[2] = sc_event_text(REFUND_RECORD_CASE, "C\"1\\\n", 1, "y");
+	assert_int_equal(sc_commit(s, puts, 3, events, 3), 0);
 }
 
 static void store_dump_is_canonical(void **state)
 {
 	mem_fixture *f = *state;
 	refund_store *other = NULL;
-	refund_store_put p = put_text(REFUND_RECORD_DEPOSIT, "D", 1, "{}", 7);
-	refund_store_event ev = event_text(REFUND_RECORD_META, "M", 1, "m");
+	refund_store_put p = sc_put_text(REFUND_RECORD_DEPOSIT, "D", 1, "{}", 7);
+	refund_store_event ev = sc_event_text(REFUND_RECORD_META, "M", 1, "m");
 	char *a = NULL, *b = NULL;
 
 	assert_int_equal(store_dump(NULL, &a), REFUND_EINVAL);
@@ -870,12 +804,12 @@ static void store_dump_is_canonical(void **state)
 	assert_string_equal(a, b);
 	free(b);
 	/* A new version with the same bytes shows. */
-	assert_int_equal(commit(other, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(other, &p, 1, NULL, 0), 0);
 	assert_int_equal(store_dump(other, &b), 0);
 	assert_string_not_equal(a, b);
 	free(b);
 	/* So does one more event. */
-	assert_int_equal(commit(f->store, NULL, 0, &ev, 1), 0);
+	assert_int_equal(sc_commit(f->store, NULL, 0, &ev, 1), 0);
 	assert_int_equal(store_dump(f->store, &b), 0);
 	assert_string_not_equal(a, b);
 	free(a);
@@ -907,6 +841,49 @@ static void store_dump_passes_store_errors_on(void **state)
 	refund_store_free(faulty);
 }
 
+/* ---- refund_store_batch_check, which every store calls first ----------------- */
+
+static void batch_check_refuses_each_malformed_part(void **state)
+{
+	static const unsigned char bytes[] = "{}";
+	refund_store_put put = { REFUND_RECORD_CASE, "K-1", 0, bytes, 2, { 0 } };
+	refund_store_event ev = { REFUND_RECORD_CASE, "K-1", 1, 0, bytes, 2 };
+	refund_store_batch b = { &put, 1, &ev, 1 };
+	refund_store_batch empty = { NULL, 0, NULL, 0 };
+
+	(void)state;
+	assert_int_equal(refund_store_batch_check(&b), 0);
+	assert_int_equal(refund_store_batch_check(&empty), 0);
+	assert_int_equal(refund_store_batch_check(NULL), REFUND_EINVAL);
+	b.puts = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	b.puts = &put;
+	b.events = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	b.events = &ev;
+	put.id = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	put.id = "K-1";
+	put.data = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	put.size = 0;  /* no bytes at all is a valid, empty record */
+	assert_int_equal(refund_store_batch_check(&b), 0);
+	put.expected_version = UINT64_MAX;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	put.expected_version = UINT64_MAX - 1;
+	assert_int_equal(refund_store_batch_check(&b), 0);
+	ev.seq = 0;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	ev.seq = 1;
+	ev.id = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	ev.id = "K-1";
+	ev.data = NULL;
+	assert_int_equal(refund_store_batch_check(&b), REFUND_EINVAL);
+	ev.size = 0;
+	assert_int_equal(refund_store_batch_check(&b), 0);
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static int make_memory_store(void *ctx, refund_store **out)
@@ -918,6 +895,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(new_rejects_bad_arguments),
+		cmocka_unit_test(batch_check_refuses_each_malformed_part),
 		cmocka_unit_test(new_with_the_c_allocator),
 		cmocka_unit_test(new_fails_cleanly_without_memory),
 		cmocka_unit_test_setup_teardown(commit_fails_cleanly_at_every_allocation,

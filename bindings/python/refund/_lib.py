@@ -458,6 +458,7 @@ _PROTOTYPES = {
     "refund_store_init": (c_int, [store_p, c_uint]),
     "refund_store_memory_new": (c_int, [POINTER(store_p), POINTER(refund_allocator)]),
     "refund_store_free": (None, [store_p]),
+    "refund_store_batch_check": (c_int, [POINTER(refund_store_batch)]),
     # engine.h
     "refund_engine_options_init": (c_int, [POINTER(refund_engine_options), c_uint]),
     "refund_engine_new": (c_int, [POINTER(engine_p), POINTER(refund_engine_options)]),

@@ -201,6 +201,19 @@ struct refund_store {
  */
 REFUND_API int refund_store_init(refund_store *store, unsigned int version);
 
+/**
+ * Check a batch's shape before a commit touches anything, so that every
+ * store refuses the same malformed batches: the batch present, each array
+ * present when its count is not 0, each put with an id, bytes (or size 0)
+ * and an expected version below UINT64_MAX, each event with an id, bytes
+ * (or size 0) and a seq from 1.  It reads nothing but the batch and does
+ * not look at what is stored.
+ *
+ * @param batch the batch a commit callback received.
+ * @return 0 if well formed; REFUND_EINVAL otherwise.
+ */
+REFUND_API int refund_store_batch_check(const refund_store_batch *batch);
+
 #ifdef __cplusplus
 }
 #endif
