@@ -98,19 +98,12 @@ type Deadline struct {
 }
 
 func (e *Engine) caseCall(out **C.refund_case, f func(*C.refund_engine) C.int) (*Case, error) {
-	c := e.core
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr == nil {
-		return nil, closedError("engine")
-	}
-	err := c.run(f)
-	if *out == nil {
+	h, err := e.core.adoptCall("case", func() unsafe.Pointer { return unsafe.Pointer(*out) },
+		func(p unsafe.Pointer) { C.glue_case_free(p) }, f)
+	if h == nil {
 		return nil, err
 	}
-	k := &Case{h: c.adopt("case", unsafe.Pointer(*out), func(p unsafe.Pointer) {
-		C.glue_case_free(p)
-	}), eng: e}
+	k := &Case{h: h, eng: e}
 	runtime.SetFinalizer(k, (*Case).Close)
 	return k, err
 }
@@ -160,12 +153,7 @@ type CaseFilter struct {
 
 // Cases lists cases in increasing id order (the store must scan).
 func (e *Engine) Cases(f CaseFilter) ([]CaseInfo, error) {
-	var out []CaseInfo
-	err := e.VisitCases(f, func(c CaseInfo) error {
-		out = append(out, c)
-		return nil
-	})
-	return out, err
+	return collect(func(fn func(CaseInfo) error) error { return e.VisitCases(f, fn) })
 }
 
 // VisitCases calls fn for each case, stopping at its first error (which
@@ -181,11 +169,9 @@ func (e *Engine) VisitCases(f CaseFilter, fn func(CaseInfo) error) error {
 	cf.state = C.int(f.State)
 	cf.after_id = m.optStr(f.AfterID)
 	cf.limit = C.size_t(f.Limit)
-	return e.core.do(func(p *C.refund_engine) C.int {
-		return e.core.visit(func(c unsafe.Pointer) error {
-			return fn(caseInfo((*C.refund_case)(c)))
-		}, func(h C.uintptr_t) C.int { return C.glue_case_list(p, cf, h) })
-	})
+	return e.core.list(func(c unsafe.Pointer) error {
+		return fn(caseInfo((*C.refund_case)(c)))
+	}, func(p *C.refund_engine, h C.uintptr_t) C.int { return C.glue_case_list(p, cf, h) })
 }
 
 func caseInfo(c *C.refund_case) CaseInfo {

@@ -80,14 +80,6 @@ type Deposit struct {
 	eng *Engine // keeps the engine reachable while the handle is
 }
 
-func (e *Engine) newDeposit(p *C.refund_deposit) *Deposit {
-	d := &Deposit{h: e.core.adopt("deposit", unsafe.Pointer(p), func(p unsafe.Pointer) {
-		C.glue_deposit_free(p)
-	}), eng: e}
-	runtime.SetFinalizer(d, (*Deposit).Close)
-	return d
-}
-
 // Close frees the handle (not the stored deposit); idempotent.
 func (d *Deposit) Close() error {
 	runtime.SetFinalizer(d, nil)
@@ -141,21 +133,16 @@ func (e *Engine) LoadDeposit(id string) (*Deposit, error) {
 	})
 }
 
-// depositCall runs a call that makes a deposit handle and adopts it under
-// the same lock (a handle made is kept even if a Go callback failed: the
-// change was committed).
+// depositCall runs a call that makes a deposit handle.
 func (e *Engine) depositCall(out **C.refund_deposit, f func(*C.refund_engine) C.int) (*Deposit, error) {
-	c := e.core
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr == nil {
-		return nil, closedError("engine")
-	}
-	err := c.run(f)
-	if *out == nil {
+	h, err := e.core.adoptCall("deposit", func() unsafe.Pointer { return unsafe.Pointer(*out) },
+		func(p unsafe.Pointer) { C.glue_deposit_free(p) }, f)
+	if h == nil {
 		return nil, err
 	}
-	return e.newDeposit(*out), err
+	d := &Deposit{h: h, eng: e}
+	runtime.SetFinalizer(d, (*Deposit).Close)
+	return d, err
 }
 
 // DepositFilter selects deposits for Deposits; empty fields match all.
@@ -166,12 +153,7 @@ type DepositFilter struct {
 
 // Deposits lists deposits in increasing id order (the store must scan).
 func (e *Engine) Deposits(f DepositFilter) ([]DepositInfo, error) {
-	var out []DepositInfo
-	err := e.VisitDeposits(f, func(d DepositInfo) error {
-		out = append(out, d)
-		return nil
-	})
-	return out, err
+	return collect(func(fn func(DepositInfo) error) error { return e.VisitDeposits(f, fn) })
 }
 
 // VisitDeposits calls fn for each deposit, stopping at its first error
@@ -186,11 +168,9 @@ func (e *Engine) VisitDeposits(f DepositFilter, fn func(DepositInfo) error) erro
 	cf.agent = m.optStr(f.Agent)
 	cf.after_id = m.optStr(f.AfterID)
 	cf.limit = C.size_t(f.Limit)
-	return e.core.do(func(p *C.refund_engine) C.int {
-		return e.core.visit(func(d unsafe.Pointer) error {
-			return fn(depositInfo((*C.refund_deposit)(d)))
-		}, func(h C.uintptr_t) C.int { return C.glue_deposit_list(p, cf, h) })
-	})
+	return e.core.list(func(d unsafe.Pointer) error {
+		return fn(depositInfo((*C.refund_deposit)(d)))
+	}, func(p *C.refund_engine, h C.uintptr_t) C.int { return C.glue_deposit_list(p, cf, h) })
 }
 
 func depositInfo(d *C.refund_deposit) DepositInfo {

@@ -191,6 +191,42 @@ func (c *engineCore) adopt(what string, p unsafe.Pointer, free func(unsafe.Point
 	return h
 }
 
+// adoptCall runs a call that may make a handle and adopts what made()
+// gives under the same lock (a handle made is kept even if a Go callback
+// failed: the change was committed).  The handle is nil if none was made.
+func (c *engineCore) adoptCall(what string, made func() unsafe.Pointer, free func(unsafe.Pointer),
+	f func(*C.refund_engine) C.int) (*handleCore, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ptr == nil {
+		return nil, closedError("engine")
+	}
+	err := c.run(f)
+	p := made()
+	if p == nil {
+		return nil, err
+	}
+	return c.adopt(what, p, free), err
+}
+
+// list runs a listing call, giving each C object it lists to each.
+func (c *engineCore) list(each func(unsafe.Pointer) error,
+	call func(e *C.refund_engine, h C.uintptr_t) C.int) error {
+	return c.do(func(p *C.refund_engine) C.int {
+		return c.visit(each, func(h C.uintptr_t) C.int { return call(p, h) })
+	})
+}
+
+// collect gathers what a Visit method gives into a slice.
+func collect[T any](visit func(fn func(T) error) error) ([]T, error) {
+	var out []T
+	err := visit(func(v T) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
 // do runs a library call on the handle; a closed handle (or engine) is an
 // error.
 func (h *handleCore) do(f func(e *C.refund_engine, p unsafe.Pointer) C.int) error {

@@ -28,19 +28,12 @@ type PolicyInfo struct {
 }
 
 func (e *Engine) policyCall(out **C.refund_policy, f func(*C.refund_engine) C.int) (*Policy, error) {
-	c := e.core
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr == nil {
-		return nil, closedError("engine")
-	}
-	err := c.run(f)
-	if *out == nil {
+	h, err := e.core.adoptCall("policy", func() unsafe.Pointer { return unsafe.Pointer(*out) },
+		func(p unsafe.Pointer) { C.glue_policy_free(p) }, f)
+	if h == nil {
 		return nil, err
 	}
-	p := &Policy{h: c.adopt("policy", unsafe.Pointer(*out), func(p unsafe.Pointer) {
-		C.glue_policy_free(p)
-	}), eng: e}
+	p := &Policy{h: h, eng: e}
 	runtime.SetFinalizer(p, (*Policy).Close)
 	return p, err
 }

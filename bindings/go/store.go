@@ -91,13 +91,7 @@ func (s *MemoryStore) core() *storeCore { return s.c }
 
 // Close frees the store and its data.  It fails with ErrBusy while an open
 // engine uses the store; closing again does nothing.
-func (s *MemoryStore) Close() error {
-	err := s.c.close()
-	if err == nil {
-		runtime.SetFinalizer(s, nil)
-	}
-	return err
-}
+func (s *MemoryStore) Close() error { return closeStore(s.c, s) }
 
 // Record is a stored record: the library's bytes and their version.
 type Record struct {
@@ -216,8 +210,12 @@ func (s *GoStore) core() *storeCore { return s.c }
 
 // Close releases the store (not the backend's data).  It fails with
 // ErrBusy while an open engine uses it; closing again does nothing.
-func (s *GoStore) Close() error {
-	err := s.c.close()
+func (s *GoStore) Close() error { return closeStore(s.c, s) }
+
+// closeStore closes c for the Go value s that owns it; once closed, s
+// needs no finalizer.
+func closeStore(c *storeCore, s interface{}) error {
+	err := c.close()
 	if err == nil {
 		runtime.SetFinalizer(s, nil)
 	}

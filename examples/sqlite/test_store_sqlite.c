@@ -211,105 +211,6 @@ static int64_t now_ms(void)
 
 /* ---- Store helpers ------------------------------------------------------------- */
 
-static refund_store_put put_text(int kind, const char *id, uint64_t expected,
-		const char *text, refund_time deadline)
-{
-	refund_store_put p;
-
-	memset(&p, 0, sizeof(p));
-	p.kind = kind;
-	p.id = id;
-	p.expected_version = expected;
-	p.data = (const unsigned char *)text;
-	p.size = strlen(text);
-	p.index.next_deadline = deadline;
-	return p;
-}
-
-static refund_store_event event_text(int kind, const char *id, uint64_t seq,
-		const char *text)
-{
-	refund_store_event ev;
-
-	ev.kind = kind;
-	ev.id = id;
-	ev.seq = seq;
-	ev.at = (refund_time)seq * 10;
-	ev.data = (const unsigned char *)text;
-	ev.size = strlen(text);
-	return ev;
-}
-
-static int commit(refund_store *s, const refund_store_put *puts, size_t nputs,
-		const refund_store_event *events, size_t nevents)
-{
-	refund_store_batch b = { puts, nputs, events, nevents };
-
-	return s->commit(s, &b);
-}
-
-static void create(refund_store *s, const char *id, const char *text, refund_time deadline)
-{
-	refund_store_put p = put_text(REFUND_RECORD_CASE, id, 0, text, deadline);
-
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
-}
-
-static int keep_version(void *ctx, const refund_store_record *r)
-{
-	*(uint64_t *)ctx = r->version;
-	return 0;
-}
-
-/* A case's version, 0 if it does not exist. */
-static uint64_t version_of(refund_store *s, const char *id)
-{
-	uint64_t version = 0;
-	int rc = s->load(s, REFUND_RECORD_CASE, id, keep_version, &version);
-
-	assert_true(rc == 0 || rc == REFUND_ENOTFOUND);
-	return version;
-}
-
-static char *dump_of(refund_store *s)
-{
-	char *text = NULL;
-
-	assert_int_equal(store_dump(s, &text), 0);
-	return text;
-}
-
-static void assert_dump_is(refund_store *s, const char *expected)
-{
-	char *now = dump_of(s);
-
-	assert_string_equal(now, expected);
-	free(now);
-}
-
-static int count_record(void *ctx, const refund_store_record *r)
-{
-	(void)r;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int count_event(void *ctx, const refund_store_event *ev)
-{
-	(void)ev;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int count_due(void *ctx, int kind, const char *id, refund_time deadline)
-{
-	(void)kind;
-	(void)id;
-	(void)deadline;
-	(*(int *)ctx)++;
-	return 0;
-}
-
 static refund_store *open_store(const char *path)
 {
 	refund_store *s = NULL;
@@ -467,29 +368,29 @@ static void db_is_only_given_for_sqlite_stores(void **state)
 static void data_persists_across_close_and_reopen(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store_put p = put_text(REFUND_RECORD_DEPOSIT, "D-1", 0, "deposit", 500);
+	refund_store_put p = sc_put_text(REFUND_RECORD_DEPOSIT, "D-1", 0, "deposit", 500);
 	refund_store_event events[2];
 	char *before;
 	int n = 0;
 
-	events[0] = event_text(REFUND_RECORD_DEPOSIT, "D-1", 1, "one");
-	events[1] = event_text(REFUND_RECORD_DEPOSIT, "D-1", 2, "two");
+	events[0] = sc_event_text(REFUND_RECORD_DEPOSIT, "D-1", 1, "one");
+	events[1] = sc_event_text(REFUND_RECORD_DEPOSIT, "D-1", 2, "two");
 	p.index.holder = "H";
-	assert_int_equal(commit(f->store, &p, 1, events, 2), 0);
-	create(f->store, "C-1", "case", 100);
-	before = dump_of(f->store);
+	assert_int_equal(sc_commit(f->store, &p, 1, events, 2), 0);
+	sc_create_case(f->store, "C-1", "case", 100);
+	before = sc_dump_of(f->store);
 	refund_store_free(f->store);
 	f->store = open_store(f->path);
 
-	assert_dump_is(f->store, before);
-	assert_int_equal(f->store->due(f->store, 1000, 0, count_due, &n), 0);
+	sc_assert_dump_is(f->store, before);
+	assert_int_equal(f->store->due(f->store, 1000, 0, sc_count_due, &n), 0);
 	assert_int_equal(n, 2);
 	n = 0;
 	{
 		refund_store_filter by_holder = { NULL, "H", NULL, NULL, NULL, 0 };
 
 		assert_int_equal(f->store->scan(f->store, REFUND_RECORD_DEPOSIT, &by_holder,
-				count_record, &n), 0);
+				sc_count_record, &n), 0);
 		assert_int_equal(n, 1);
 	}
 	free(before);
@@ -499,15 +400,15 @@ static void a_second_connection_sees_commits(void **state)
 {
 	sq_fixture *f = *state;
 	refund_store *other = open_store(f->path);
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C-1", 0, "one", 77);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C-1", 0, "one", 77);
 	sqlite3 *raw;
 
 	p.index.deposit_id = "D-9";
 	p.index.state = "review";
-	assert_int_equal(commit(f->store, &p, 1, NULL, 0), 0);
-	assert_int_equal(version_of(other, "C-1"), 1);
-	create(other, "C-2", "two", REFUND_NO_DEADLINE);
-	assert_int_equal(version_of(f->store, "C-2"), 1);
+	assert_int_equal(sc_commit(f->store, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_version_of_case(other, "C-1"), 1);
+	sc_create_case(other, "C-2", "two", REFUND_NO_DEADLINE);
+	assert_int_equal(sc_version_of_case(f->store, "C-2"), 1);
 
 	/* Real columns: what a host's own SQL sees. */
 	raw = raw_open(f->path);
@@ -526,26 +427,26 @@ static void a_version_conflict_between_connections_is_detected(void **state)
 	sq_fixture *f = *state;
 	refund_store *other = open_store(f->path);
 	refund_store_put p;
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "C-1", 1, "from other");
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "C-1", 1, "from other");
 	char *before;
 
-	create(f->store, "C-1", "v1", REFUND_NO_DEADLINE);
+	sc_create_case(f->store, "C-1", "v1", REFUND_NO_DEADLINE);
 	/* Both read version 1; the first writer wins. */
-	assert_int_equal(version_of(other, "C-1"), 1);
-	p = put_text(REFUND_RECORD_CASE, "C-1", 1, "mine", 5);
-	assert_int_equal(commit(f->store, &p, 1, NULL, 0), 0);
-	before = dump_of(f->store);
-	p = put_text(REFUND_RECORD_CASE, "C-1", 1, "theirs", 6);
-	assert_int_equal(commit(other, &p, 1, &ev, 1), REFUND_ECONFLICT);
-	assert_dump_is(f->store, before);
-	assert_dump_is(other, before);
+	assert_int_equal(sc_version_of_case(other, "C-1"), 1);
+	p = sc_put_text(REFUND_RECORD_CASE, "C-1", 1, "mine", 5);
+	assert_int_equal(sc_commit(f->store, &p, 1, NULL, 0), 0);
+	before = sc_dump_of(f->store);
+	p = sc_put_text(REFUND_RECORD_CASE, "C-1", 1, "theirs", 6);
+	assert_int_equal(sc_commit(other, &p, 1, &ev, 1), REFUND_ECONFLICT);
+	sc_assert_dump_is(f->store, before);
+	sc_assert_dump_is(other, before);
 	/* A creation racing an existing record conflicts too. */
-	p = put_text(REFUND_RECORD_CASE, "C-1", 0, "again", 6);
-	assert_int_equal(commit(other, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	p = sc_put_text(REFUND_RECORD_CASE, "C-1", 0, "again", 6);
+	assert_int_equal(sc_commit(other, &p, 1, NULL, 0), REFUND_ECONFLICT);
 	/* With the version it now reads, the other connection goes through. */
-	p = put_text(REFUND_RECORD_CASE, "C-1", 2, "theirs", 6);
-	assert_int_equal(commit(other, &p, 1, &ev, 1), 0);
-	assert_int_equal(version_of(f->store, "C-1"), 3);
+	p = sc_put_text(REFUND_RECORD_CASE, "C-1", 2, "theirs", 6);
+	assert_int_equal(sc_commit(other, &p, 1, &ev, 1), 0);
+	assert_int_equal(sc_version_of_case(f->store, "C-1"), 3);
 	free(before);
 	refund_store_free(other);
 }
@@ -556,7 +457,7 @@ static void schema_is_created_once(void **state)
 	int64_t cookie;
 	sqlite3 *raw;
 
-	create(f->store, "C-1", "x", REFUND_NO_DEADLINE);
+	sc_create_case(f->store, "C-1", "x", REFUND_NO_DEADLINE);
 	refund_store_free(f->store);
 	f->store = NULL;
 	raw = raw_open(f->path);
@@ -571,7 +472,7 @@ static void schema_is_created_once(void **state)
 	refund_store_free(f->store);
 	f->store = open_store(f->path);
 	assert_int_equal(raw_int(raw, "PRAGMA schema_version"), cookie);
-	assert_int_equal(version_of(f->store, "C-1"), 1);
+	assert_int_equal(sc_version_of_case(f->store, "C-1"), 1);
 	sqlite3_close(raw);
 }
 
@@ -603,8 +504,8 @@ static void memory_database_works_without_wal(void **state)
 
 	(void)state;
 	assert_int_equal(refund_sqlite_open(&s, ":memory:", NULL), 0);
-	create(s, "C-1", "x", 3);
-	assert_int_equal(version_of(s, "C-1"), 1);
+	sc_create_case(s, "C-1", "x", 3);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 1);
 	refund_store_free(s);
 }
 
@@ -623,14 +524,14 @@ static void open_db_shares_the_hosts_connection(void **state)
 			" INSERT INTO host_notes VALUES ('kept');");
 	assert_int_equal(refund_sqlite_open_db(&s, db), 0);
 	assert_ptr_equal(refund_sqlite_db(s), db);
-	create(s, "C-1", "x", 9);
+	sc_create_case(s, "C-1", "x", 9);
 	refund_store_free(s);
 	/* Freeing the store left the connection open and usable. */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM host_notes"), 1);
 	assert_int_equal(raw_int(db, "SELECT version FROM refund_records WHERE id = 'C-1'"), 1);
 	/* The same file through refund_sqlite_open keeps the host's table. */
 	s = open_store(path);
-	assert_int_equal(version_of(s, "C-1"), 1);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 1);
 	refund_store_free(s);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM host_notes"), 1);
 	sqlite3_close(db);
@@ -677,11 +578,11 @@ static void queries_never_scan(void **state)
 	unsigned variant;
 	int n = 0;
 
-	create(s, "C-1", "x", 5);
+	sc_create_case(s, "C-1", "x", 5);
 	/* Use every statement, so each scan variant gets prepared. */
-	assert_int_equal(version_of(s, "C-1"), 1);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 1, count_event, &n), 0);
-	assert_int_equal(s->due(s, 10, 5, count_due, &n), 0);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 1);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 1, sc_count_event, &n), 0);
+	assert_int_equal(s->due(s, 10, 5, sc_count_due, &n), 0);
 	for (variant = 0; variant < 32; variant++) {
 		refund_store_filter filter = { NULL, NULL, NULL, NULL, NULL, 3 };
 
@@ -690,7 +591,7 @@ static void queries_never_scan(void **state)
 		filter.agent = variant & 4 ? "A" : NULL;
 		filter.state = variant & 8 ? "S" : NULL;
 		filter.after_id = variant & 16 ? "B" : NULL;
-		assert_int_equal(s->scan(s, REFUND_RECORD_CASE, &filter, count_record, &n), 0);
+		assert_int_equal(s->scan(s, REFUND_RECORD_CASE, &filter, sc_count_record, &n), 0);
 	}
 	while ((st = sqlite3_next_stmt(db, st)) != NULL)
 		if (strncmp(sqlite3_sql(st), "SELECT", 6) == 0)
@@ -705,7 +606,7 @@ static void queries_never_scan(void **state)
 static void busy_commit_waits_then_reports_ebusy(void **state)
 {
 	refund_sqlite_options o = REFUND_SQLITE_OPTIONS_INIT;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C-2", 0, "blocked", 5);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C-2", 0, "blocked", 5);
 	refund_store *s = NULL;
 	char path[256], *before;
 	int64_t start, waited;
@@ -715,24 +616,24 @@ static void busy_commit_waits_then_reports_ebusy(void **state)
 	new_path(path, sizeof(path));
 	o.busy_timeout_ms = 300;
 	assert_int_equal(refund_sqlite_open(&s, path, &o), 0);
-	create(s, "C-1", "one", REFUND_NO_DEADLINE);
-	before = dump_of(s);
+	sc_create_case(s, "C-1", "one", REFUND_NO_DEADLINE);
+	before = sc_dump_of(s);
 	holder = raw_open(path);
 	raw_exec(holder, "BEGIN IMMEDIATE");
 
 	start = now_ms();
-	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_EBUSY);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_EBUSY);
 	waited = now_ms() - start;
 	assert_true(waited >= 250);
 	assert_true(waited < 5000);
 	/* Readers do not wait for the writer (WAL). */
-	assert_int_equal(version_of(s, "C-1"), 1);
-	assert_dump_is(s, before);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 1);
+	sc_assert_dump_is(s, before);
 	/* A second attempt may succeed once the lock is gone. */
 	raw_exec(holder, "ROLLBACK");
-	assert_dump_is(s, before);
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
-	assert_int_equal(version_of(s, "C-2"), 1);
+	sc_assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_version_of_case(s, "C-2"), 1);
 
 	/* With no timeout there is no wait at all. */
 	refund_store_free(s);
@@ -740,11 +641,11 @@ static void busy_commit_waits_then_reports_ebusy(void **state)
 	assert_int_equal(refund_sqlite_open(&s, path, &o), 0);
 	raw_exec(holder, "BEGIN IMMEDIATE");
 	start = now_ms();
-	p = put_text(REFUND_RECORD_CASE, "C-3", 0, "blocked", 5);
-	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_EBUSY);
+	p = sc_put_text(REFUND_RECORD_CASE, "C-3", 0, "blocked", 5);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_EBUSY);
 	assert_true(now_ms() - start < 200);
 	raw_exec(holder, "ROLLBACK");
-	assert_int_equal(version_of(s, "C-3"), 0);
+	assert_int_equal(sc_version_of_case(s, "C-3"), 0);
 	sqlite3_close(holder);
 	refund_store_free(s);
 	free(before);
@@ -775,7 +676,7 @@ static void busy_open_is_ebusy_only_when_the_schema_must_be_written(void **state
 	refund_store_free(s);
 	raw_exec(holder, "BEGIN IMMEDIATE");
 	assert_int_equal(refund_sqlite_open(&s, path, &o), 0);
-	assert_int_equal(version_of(s, "C-1"), 0);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 0);
 	raw_exec(holder, "ROLLBACK");
 	refund_store_free(s);
 	sqlite3_close(holder);
@@ -823,7 +724,7 @@ static void a_damaged_database_is_refused(void **state)
 	(void)state;
 	new_path(path, sizeof(path));
 	s = open_store(path);
-	create(s, "C-1", "x", 1);
+	sc_create_case(s, "C-1", "x", 1);
 	refund_store_free(s);
 	/* Page 1's b-tree header (the schema table) starts at offset 100. */
 	write_file(path, garbage, sizeof(garbage), 100);
@@ -893,17 +794,17 @@ static void foreign_or_newer_schemas_are_refused(void **state)
 static int call_again(void *ctx, const refund_store_record *r)
 {
 	refund_store *s = ctx;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C-2", 0, "x", 1);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C-2", 0, "x", 1);
 	uint64_t version = 0;
 	int n = 0;
 
 	(void)r;
-	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "C-1", keep_version, &version),
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "C-1", sc_keep_version, &version),
 			REFUND_ESTORE);
-	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_ESTORE);
-	assert_int_equal(s->due(s, 10, 0, count_due, &n), REFUND_ESTORE);
-	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), REFUND_ESTORE);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 0, count_event, &n),
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ESTORE);
+	assert_int_equal(s->due(s, 10, 0, sc_count_due, &n), REFUND_ESTORE);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n), REFUND_ESTORE);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 0, sc_count_event, &n),
 			REFUND_ESTORE);
 	return 7;
 }
@@ -912,160 +813,49 @@ static void callbacks_calling_back_get_estore(void **state)
 {
 	sq_fixture *f = *state;
 
-	create(f->store, "C-1", "x", REFUND_NO_DEADLINE);
+	sc_create_case(f->store, "C-1", "x", REFUND_NO_DEADLINE);
 	assert_int_equal(f->store->load(f->store, REFUND_RECORD_CASE, "C-1", call_again,
 			f->store), 7);
 	assert_int_equal(f->store->scan(f->store, REFUND_RECORD_CASE, NULL, call_again,
 			f->store), 7);
 	/* Afterwards the store works as before. */
-	assert_int_equal(version_of(f->store, "C-1"), 1);
-	assert_int_equal(version_of(f->store, "C-2"), 0);
+	assert_int_equal(sc_version_of_case(f->store, "C-1"), 1);
+	assert_int_equal(sc_version_of_case(f->store, "C-2"), 0);
 }
 
 static void malformed_batches_and_arguments_are_einval(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store *s = f->store;
-	refund_store_put puts[3];
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "C-1", 1, "e");
-	refund_store_batch b = { NULL, 1, NULL, 0 };
-	char *before;
-	int n = 0;
 
-	create(s, "C-1", "x", 1);
-	before = dump_of(s);
-	assert_int_equal(s->commit(s, NULL), REFUND_EINVAL);
-	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);
-	b.nputs = 0;
-	b.nevents = 1;
-	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);
-
-	puts[0] = put_text(REFUND_RECORD_CASE, "C-2", 0, "ok", 1);
-	puts[1] = put_text(REFUND_RECORD_CASE, NULL, 0, "no id", 1);
-	assert_int_equal(commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
-	puts[1] = put_text(REFUND_RECORD_CASE, "C-3", 0, "", 1);
-	puts[1].size = 3;
-	puts[1].data = NULL;
-	assert_int_equal(commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
-	puts[1] = put_text(REFUND_RECORD_CASE, "C-1", UINT64_MAX, "max", 1);
-	assert_int_equal(commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
-	/* The same record twice, anywhere in the batch. */
-	puts[1] = put_text(REFUND_RECORD_CASE, "C-4", 0, "four", 1);
-	puts[2] = put_text(REFUND_RECORD_CASE, "C-2", 1, "again", 1);
-	assert_int_equal(commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
-	/* ...but the same id in another kind is another record. */
-	puts[2].kind = REFUND_RECORD_DEPOSIT;
-	puts[2].expected_version = 0;
-	ev.seq = 0;
-	assert_int_equal(commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
-	ev.seq = 1;
-	ev.id = NULL;
-	assert_int_equal(commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
-	ev.id = "C-1";
-	ev.data = NULL;
-	assert_int_equal(commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
-	assert_dump_is(s, before);
-	ev.size = 0;
-	assert_int_equal(commit(s, puts, 3, &ev, 1), 0);
-	assert_int_equal(version_of(s, "C-4"), 1);
-
-	assert_int_equal(s->load(s, REFUND_RECORD_CASE, NULL, count_record, &n), REFUND_EINVAL);
-	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "C-1", NULL, &n), REFUND_EINVAL);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, NULL, 0, count_event, &n),
-			REFUND_EINVAL);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 0, NULL, &n), REFUND_EINVAL);
-	assert_int_equal(s->due(s, 10, 0, NULL, &n), REFUND_EINVAL);
-	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, NULL, &n), REFUND_EINVAL);
-	assert_int_equal(n, 0);
-	free(before);
-}
-
-static int expect_empty_record(void *ctx, const refund_store_record *r)
-{
-	(void)ctx;
-	assert_int_equal(r->size, 0);
-	assert_non_null(r->data);
-	return 0;
-}
-
-static int expect_empty_event(void *ctx, const refund_store_event *ev)
-{
-	(void)ctx;
-	assert_int_equal(ev->size, 0);
-	assert_non_null(ev->data);
-	return 0;
+	sc_check_malformed_batches_are_einval(f->store, 0);
 }
 
 static void null_data_of_size_zero_is_empty(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C-1", 0, "", 1);
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "C-1", 1, "");
 
-	p.data = NULL;
-	ev.data = NULL;
-	assert_int_equal(commit(f->store, &p, 1, &ev, 1), 0);
-	assert_int_equal(f->store->load(f->store, REFUND_RECORD_CASE, "C-1", expect_empty_record,
-			NULL), 0);
-	assert_int_equal(f->store->events(f->store, REFUND_RECORD_CASE, "C-1", 1,
-			expect_empty_event, NULL), 0);
+	sc_check_null_data_of_size_zero_is_empty(f->store);
 }
 
 static void event_seqs_are_contiguous(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store *s = f->store;
-	refund_store_event ev[2];
-	int n = 0;
 
-	/* Events need no record. */
-	ev[0] = event_text(REFUND_RECORD_CASE, "orphan", 1, "a");
-	assert_int_equal(commit(s, NULL, 0, ev, 1), 0);
-	ev[0] = event_text(REFUND_RECORD_CASE, "orphan", 3, "gap");
-	assert_int_equal(commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
-	ev[0] = event_text(REFUND_RECORD_CASE, "other", 2, "no first");
-	assert_int_equal(commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
-	ev[0] = event_text(REFUND_RECORD_CASE, "orphan", 2, "b");
-	ev[1] = event_text(REFUND_RECORD_CASE, "orphan", 4, "gap in batch");
-	assert_int_equal(commit(s, NULL, 0, ev, 2), REFUND_ECONFLICT);
-	ev[0].seq = (uint64_t)INT64_MAX + 1;
-	assert_int_equal(commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
-	ev[0].seq = 2;
-	ev[1].seq = 3;
-	assert_int_equal(commit(s, NULL, 0, ev, 2), 0);
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "orphan", 0, count_event, &n), 0);
-	assert_int_equal(n, 3);
-	n = 0;
-	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "orphan", (uint64_t)INT64_MAX + 1,
-			count_event, &n), 0);
-	assert_int_equal(n, 0);
-	/* A record with events only is not loaded or scanned. */
-	assert_int_equal(version_of(s, "orphan"), 0);
-	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, count_record, &n), 0);
-	assert_int_equal(n, 0);
+	sc_check_event_seqs_are_contiguous(f->store);
 }
 
 static void versions_past_int64_conflict(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "C-1", (uint64_t)INT64_MAX, "x", 1);
 
-	create(f->store, "C-1", "x", 1);
-	assert_int_equal(commit(f->store, &p, 1, NULL, 0), REFUND_ECONFLICT);
-	p.expected_version = UINT64_MAX - 1;
-	assert_int_equal(commit(f->store, &p, 1, NULL, 0), REFUND_ECONFLICT);
-	assert_int_equal(version_of(f->store, "C-1"), 1);
+	sc_check_versions_past_int64_conflict(f->store);
 }
 
 static void no_deadline_is_null_and_never_due(void **state)
 {
 	sq_fixture *f = *state;
-	int n = 0;
 
-	create(f->store, "C-1", "x", REFUND_NO_DEADLINE);
-	create(f->store, "C-2", "x", INT64_MAX - 1);
-	assert_int_equal(f->store->due(f->store, REFUND_NO_DEADLINE, 0, count_due, &n), 0);
-	assert_int_equal(n, 1);
+	sc_check_no_deadline_is_never_due(f->store);
 	assert_int_equal(raw_int(refund_sqlite_db(f->store), "SELECT count(*) FROM"
 			" refund_records WHERE next_deadline IS NULL"), 1);
 }
@@ -1080,7 +870,7 @@ static long settled_live(void)
 
 	new_path(path, sizeof(path));
 	s = open_store(path);
-	create(s, "warm", "x", 1);
+	sc_create_case(s, "warm", "x", 1);
 	refund_store_free(s);
 	remove_db(path);
 	return mem.live;
@@ -1095,7 +885,7 @@ static void open_fails_cleanly_without_memory(void **state)
 
 	(void)state;
 	assert_int_equal(refund_sqlite_open(&fresh, ":memory:", NULL), 0);
-	empty = dump_of(fresh);
+	empty = sc_dump_of(fresh);
 	refund_store_free(fresh);
 	for (k = 1; k < 100000; k++) {
 		refund_store *s = SENTINEL;
@@ -1113,7 +903,7 @@ static void open_fails_cleanly_without_memory(void **state)
 			failed++;
 			/* Whatever was left of the file opens as an empty store. */
 			s = open_store(path);
-			assert_dump_is(s, empty);
+			sc_assert_dump_is(s, empty);
 			refund_store_free(s);
 		}
 		assert_int_equal(mem.live, baseline);
@@ -1127,10 +917,10 @@ static void open_fails_cleanly_without_memory(void **state)
 
 static void seed(refund_store *s)
 {
-	refund_store_event ev = event_text(REFUND_RECORD_CASE, "A", 1, "a1");
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "A", 1, "a1");
 
-	create(s, "A", "a", 10);
-	assert_int_equal(commit(s, NULL, 0, &ev, 1), 0);
+	sc_create_case(s, "A", "a", 10);
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
 }
 
 static int big_commit(refund_store *s)
@@ -1138,13 +928,13 @@ static int big_commit(refund_store *s)
 	refund_store_put puts[3];
 	refund_store_event ev[2];
 
-	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "a2", 20);
-	puts[1] = put_text(REFUND_RECORD_CASE, "B", 0, "b1", 5);
-	puts[2] = put_text(REFUND_RECORD_DEPOSIT, "A", 0, "d1", REFUND_NO_DEADLINE);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "a2", 20);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "B", 0, "b1", 5);
+	puts[2] = sc_put_text(REFUND_RECORD_DEPOSIT, "A", 0, "d1", REFUND_NO_DEADLINE);
 	puts[1].index.holder = "H";
-	ev[0] = event_text(REFUND_RECORD_CASE, "A", 2, "a2");
-	ev[1] = event_text(REFUND_RECORD_CASE, "B", 1, "b1");
-	return commit(s, puts, 3, ev, 2);
+	ev[0] = sc_event_text(REFUND_RECORD_CASE, "A", 2, "a2");
+	ev[1] = sc_event_text(REFUND_RECORD_CASE, "B", 1, "b1");
+	return sc_commit(s, puts, 3, ev, 2);
 }
 
 static void commit_fails_cleanly_without_memory(void **state)
@@ -1158,9 +948,9 @@ static void commit_fails_cleanly_without_memory(void **state)
 	new_path(path, sizeof(path));
 	s = open_store(path);
 	seed(s);
-	before = dump_of(s);
+	before = sc_dump_of(s);
 	assert_int_equal(big_commit(s), 0);
-	after = dump_of(s);
+	after = sc_dump_of(s);
 	refund_store_free(s);
 	remove_db(path);
 
@@ -1174,14 +964,14 @@ static void commit_fails_cleanly_without_memory(void **state)
 		rc = big_commit(s);
 		mem_disarm();
 		if (rc == 0) {
-			assert_dump_is(s, after);
+			sc_assert_dump_is(s, after);
 		} else {
 			assert_int_equal(rc, REFUND_ENOMEM);
-			assert_dump_is(s, before);
+			sc_assert_dump_is(s, before);
 			failed++;
 			/* The store is usable after the failure. */
 			assert_int_equal(big_commit(s), 0);
-			assert_dump_is(s, after);
+			sc_assert_dump_is(s, after);
 		}
 		refund_store_free(s);
 		assert_int_equal(mem.live, baseline);
@@ -1201,18 +991,18 @@ static int read_everything(refund_store *s)
 	uint64_t version = 0;
 	int n = 0, rc;
 
-	if ((rc = s->load(s, REFUND_RECORD_CASE, "B", keep_version, &version)) != 0)
+	if ((rc = s->load(s, REFUND_RECORD_CASE, "B", sc_keep_version, &version)) != 0)
 		return rc;
 	assert_int_equal(version, 1);
-	if ((rc = s->events(s, REFUND_RECORD_CASE, "A", 1, count_event, &n)) != 0)
+	if ((rc = s->events(s, REFUND_RECORD_CASE, "A", 1, sc_count_event, &n)) != 0)
 		return rc;
 	assert_int_equal(n, 2);
 	n = 0;
-	if ((rc = s->due(s, 100, 0, count_due, &n)) != 0)
+	if ((rc = s->due(s, 100, 0, sc_count_due, &n)) != 0)
 		return rc;
 	assert_int_equal(n, 2);
 	n = 0;
-	if ((rc = s->scan(s, REFUND_RECORD_CASE, &by_holder, count_record, &n)) != 0)
+	if ((rc = s->scan(s, REFUND_RECORD_CASE, &by_holder, sc_count_record, &n)) != 0)
 		return rc;
 	assert_int_equal(n, 1);
 	return 0;
@@ -1277,12 +1067,12 @@ static void *increment_counter(void *arg)
 			uint64_t version = 0;
 			refund_store_put p;
 
-			rc = w->store->load(w->store, REFUND_RECORD_META, "counter", keep_version,
+			rc = w->store->load(w->store, REFUND_RECORD_META, "counter", sc_keep_version,
 					&version);
 			if (rc != 0)
 				break;
-			p = put_text(REFUND_RECORD_META, "counter", version, "n", REFUND_NO_DEADLINE);
-			rc = commit(w->store, &p, 1, NULL, 0);
+			p = sc_put_text(REFUND_RECORD_META, "counter", version, "n", REFUND_NO_DEADLINE);
+			rc = sc_commit(w->store, &p, 1, NULL, 0);
 			if (rc == REFUND_ECONFLICT || rc == REFUND_EBUSY)
 				w->conflicts++;
 		} while (rc == REFUND_ECONFLICT || rc == REFUND_EBUSY);
@@ -1298,7 +1088,7 @@ static void run_workers(refund_store **stores, refund_store *check)
 	uint64_t before = 0, after = 0;
 	int i;
 
-	assert_int_equal(check->load(check, REFUND_RECORD_META, "counter", keep_version,
+	assert_int_equal(check->load(check, REFUND_RECORD_META, "counter", sc_keep_version,
 			&before), 0);
 	for (i = 0; i < THREADS; i++) {
 		workers[i].store = stores[i];
@@ -1310,7 +1100,7 @@ static void run_workers(refund_store **stores, refund_store *check)
 		assert_int_equal(pthread_join(threads[i], NULL), 0);
 		assert_int_equal(workers[i].rc, 0);
 	}
-	assert_int_equal(check->load(check, REFUND_RECORD_META, "counter", keep_version,
+	assert_int_equal(check->load(check, REFUND_RECORD_META, "counter", sc_keep_version,
 			&after), 0);
 	/* No increment was lost. */
 	assert_int_equal(after, before + THREADS * INCREMENTS);
@@ -1319,11 +1109,11 @@ static void run_workers(refund_store **stores, refund_store *check)
 static void threads_share_a_store_and_a_file(void **state)
 {
 	sq_fixture *f = *state;
-	refund_store_put p = put_text(REFUND_RECORD_META, "counter", 0, "n", REFUND_NO_DEADLINE);
+	refund_store_put p = sc_put_text(REFUND_RECORD_META, "counter", 0, "n", REFUND_NO_DEADLINE);
 	refund_store *stores[THREADS];
 	int i;
 
-	assert_int_equal(commit(f->store, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(f->store, &p, 1, NULL, 0), 0);
 	/* One store shared by every thread (its connection's mutex)... */
 	for (i = 0; i < THREADS; i++)
 		stores[i] = f->store;
@@ -1337,23 +1127,6 @@ static void threads_share_a_store_and_a_file(void **state)
 }
 
 /* ---- An engine on the SQLite store ------------------------------------------------------------------- */
-
-static refund_time engine_clock(void *user)
-{
-	return *(refund_time *)user;
-}
-
-static refund_engine *engine_on(refund_store *s, refund_time *now)
-{
-	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
-	refund_engine *e = NULL;
-
-	o.store = s;
-	o.clock = engine_clock;
-	o.clock_user = now;
-	assert_int_equal(refund_engine_new(&e, &o), 0);
-	return e;
-}
 
 static void create_deposit(refund_engine *e, const char *id, const char *holder)
 {
@@ -1386,7 +1159,7 @@ static void deposits_through_the_engine(void **state)
 	refund_balance b = { REFUND_BALANCE_VERSION, 0, 0, 0, 0 };
 	refund_time now = 1735689600;
 	refund_deposit *d = NULL, *stale = NULL;
-	refund_engine *e = engine_on(f->store, &now), *e2;
+	refund_engine *e = sc_engine_on(f->store, &now), *e2;
 	refund_store *other;
 	char ids[256] = "";
 
@@ -1415,7 +1188,7 @@ static void deposits_through_the_engine(void **state)
 
 	/* Post through one engine; a second connection's stale handle conflicts. */
 	other = open_store(f->path);
-	e2 = engine_on(other, &now);
+	e2 = sc_engine_on(other, &now);
 	assert_int_equal(refund_deposit_load(e2, &stale, "D-1"), 0);
 	assert_int_equal(refund_deposit_load(e, &d, "D-1"), 0);
 	assert_string_equal(refund_deposit_receipt(d), "收据 No. 88");
@@ -1438,7 +1211,7 @@ static void deposits_through_the_engine(void **state)
 	refund_engine_free(e);
 	refund_store_free(f->store);
 	f->store = open_store(f->path);
-	e = engine_on(f->store, &now);
+	e = sc_engine_on(f->store, &now);
 	assert_int_equal(refund_deposit_load(e, &d, "D-1"), 0);
 	assert_int_equal(refund_deposit_version(d), 2);
 	assert_int_equal(refund_deposit_entry_count(d), 2);

@@ -56,7 +56,7 @@ static refund_store_put put_bytes(int kind, const char *id, uint64_t expected,
 	return p;
 }
 
-static refund_store_put put_text(int kind, const char *id, uint64_t expected,
+refund_store_put sc_put_text(int kind, const char *id, uint64_t expected,
 		const char *text, refund_time deadline)
 {
 	return put_bytes(kind, id, expected, text, strlen(text), deadline);
@@ -76,7 +76,12 @@ static refund_store_event event_text(int kind, const char *id, uint64_t seq,
 	return ev;
 }
 
-static int commit(refund_store *s, const refund_store_put *puts, size_t nputs,
+refund_store_event sc_event_text(int kind, const char *id, uint64_t seq, const char *text)
+{
+	return event_text(kind, id, seq, (refund_time)seq * 10, text);
+}
+
+int sc_commit(refund_store *s, const refund_store_put *puts, size_t nputs,
 		const refund_store_event *events, size_t nevents)
 {
 	refund_store_batch b;
@@ -91,20 +96,46 @@ static int commit(refund_store *s, const refund_store_put *puts, size_t nputs,
 static void create(refund_store *s, int kind, const char *id, const char *text,
 		refund_time deadline)
 {
-	refund_store_put p = put_text(kind, id, 0, text, deadline);
+	refund_store_put p = sc_put_text(kind, id, 0, text, deadline);
 
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 }
 
 static void update(refund_store *s, int kind, const char *id, uint64_t expected,
 		const char *text, refund_time deadline)
 {
-	refund_store_put p = put_text(kind, id, expected, text, deadline);
+	refund_store_put p = sc_put_text(kind, id, expected, text, deadline);
 
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 }
 
-static char *dump_of(refund_store *s)
+void sc_create_case(refund_store *s, const char *id, const char *text, refund_time deadline)
+{
+	create(s, REFUND_RECORD_CASE, id, text, deadline);
+}
+
+int sc_keep_version(void *ctx, const refund_store_record *r)
+{
+	*(uint64_t *)ctx = r->version;
+	return 0;
+}
+
+uint64_t sc_version_in(refund_store *s, int kind, const char *id)
+{
+	uint64_t version = 0;
+	int rc = s->load(s, kind, id, sc_keep_version, &version);
+
+	if (rc != 0 && rc != REFUND_ENOTFOUND)
+		fail_msg("load %s: %d", id, rc);
+	return version;
+}
+
+uint64_t sc_version_of_case(refund_store *s, const char *id)
+{
+	return sc_version_in(s, REFUND_RECORD_CASE, id);
+}
+
+char *sc_dump_of(refund_store *s)
 {
 	char *text = NULL;
 
@@ -113,12 +144,35 @@ static char *dump_of(refund_store *s)
 	return text;
 }
 
-static void assert_dump_is(refund_store *s, const char *expected)
+void sc_assert_dump_is(refund_store *s, const char *expected)
 {
-	char *now = dump_of(s);
+	char *now = sc_dump_of(s);
 
 	assert_string_equal(now, expected);
 	free(now);
+}
+
+int sc_count_record(void *ctx, const refund_store_record *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+int sc_count_event(void *ctx, const refund_store_event *ev)
+{
+	(void)ev;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+int sc_count_due(void *ctx, int kind, const char *id, refund_time deadline)
+{
+	(void)kind;
+	(void)id;
+	(void)deadline;
+	(*(int *)ctx)++;
+	return 0;
 }
 
 /* ---- Collecting what callbacks receive ------------------------------------ */
@@ -305,7 +359,7 @@ static void create_then_load_exact_bytes(void **state)
 			REFUND_NO_DEADLINE);
 	puts[1] = put_bytes(REFUND_RECORD_CASE, "C-1", 0, NULL, 0, REFUND_NO_DEADLINE);
 	puts[2] = put_bytes(REFUND_RECORD_POLICY, "P-1", 0, big, 100000, 10);
-	assert_int_equal(commit(s, puts, 3, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, puts, 3, NULL, 0), 0);
 	/* The store copied: changing the caller's buffer changes nothing. */
 	big[0] ^= 1;
 	assert_record(s, REFUND_RECORD_DEPOSIT, "D-1", 1, bytes, sizeof(bytes));
@@ -339,10 +393,10 @@ static void update_with_right_version_increments(void **state)
 
 static void assert_put_conflicts(refund_store *s, refund_store_put p)
 {
-	char *before = dump_of(s);
+	char *before = sc_dump_of(s);
 
-	assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
-	assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	sc_assert_dump_is(s, before);
 	free(before);
 }
 
@@ -352,10 +406,10 @@ static void wrong_versions_conflict(void **state)
 
 	create(s, REFUND_RECORD_CASE, "C-1", "one", REFUND_NO_DEADLINE);
 	update(s, REFUND_RECORD_CASE, "C-1", 1, "two", REFUND_NO_DEADLINE);
-	assert_put_conflicts(s, put_text(REFUND_RECORD_CASE, "C-1", 1, "stale", 5));
-	assert_put_conflicts(s, put_text(REFUND_RECORD_CASE, "C-1", 3, "future", 5));
-	assert_put_conflicts(s, put_text(REFUND_RECORD_CASE, "C-1", 0, "create", 5));
-	assert_put_conflicts(s, put_text(REFUND_RECORD_CASE, "C-2", 1, "missing", 5));
+	assert_put_conflicts(s, sc_put_text(REFUND_RECORD_CASE, "C-1", 1, "stale", 5));
+	assert_put_conflicts(s, sc_put_text(REFUND_RECORD_CASE, "C-1", 3, "future", 5));
+	assert_put_conflicts(s, sc_put_text(REFUND_RECORD_CASE, "C-1", 0, "create", 5));
+	assert_put_conflicts(s, sc_put_text(REFUND_RECORD_CASE, "C-2", 1, "missing", 5));
 	assert_text_record(s, REFUND_RECORD_CASE, "C-1", 2, "two");
 	assert_not_found(s, REFUND_RECORD_CASE, "C-2");
 	assert_due(s, REFUND_TIME_MAX, 0, "");
@@ -373,19 +427,19 @@ static void stale_put_writes_nothing_of_the_batch(void **state)
 	create(s, REFUND_RECORD_DEPOSIT, "C", "c1", REFUND_NO_DEADLINE);
 	update(s, REFUND_RECORD_DEPOSIT, "C", 1, "c2", REFUND_NO_DEADLINE);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, 10, "created");
-	assert_int_equal(commit(s, NULL, 0, events, 1), 0);
-	before = dump_of(s);
+	assert_int_equal(sc_commit(s, NULL, 0, events, 1), 0);
+	before = sc_dump_of(s);
 
-	puts[0] = put_text(REFUND_RECORD_CASE, "A", 1, "a2", 5);
-	puts[1] = put_text(REFUND_RECORD_CASE, "B", 1, "b2", REFUND_NO_DEADLINE);
-	puts[2] = put_text(REFUND_RECORD_CASE, "N", 0, "new", 1);
-	puts[3] = put_text(REFUND_RECORD_DEPOSIT, "C", 1, "c3", 1);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "a2", 5);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "B", 1, "b2", REFUND_NO_DEADLINE);
+	puts[2] = sc_put_text(REFUND_RECORD_CASE, "N", 0, "new", 1);
+	puts[3] = sc_put_text(REFUND_RECORD_DEPOSIT, "C", 1, "c3", 1);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 2, 20, "moved");
 	events[1] = event_text(REFUND_RECORD_CASE, "B", 1, 20, "first");
 	events[2] = event_text(REFUND_RECORD_CASE, "N", 1, 20, "new");
-	assert_int_equal(commit(s, puts, 4, events, 3), REFUND_ECONFLICT);
+	assert_int_equal(sc_commit(s, puts, 4, events, 3), REFUND_ECONFLICT);
 
-	assert_dump_is(s, before);
+	sc_assert_dump_is(s, before);
 	assert_text_record(s, REFUND_RECORD_CASE, "A", 1, "a1");
 	assert_text_record(s, REFUND_RECORD_CASE, "B", 1, "b1");
 	assert_text_record(s, REFUND_RECORD_DEPOSIT, "C", 2, "c2");
@@ -398,7 +452,7 @@ static void stale_put_writes_nothing_of_the_batch(void **state)
 
 	/* The same batch with the right version goes through whole. */
 	puts[3].expected_version = 2;
-	assert_int_equal(commit(s, puts, 4, events, 3), 0);
+	assert_int_equal(sc_commit(s, puts, 4, events, 3), 0);
 	assert_text_record(s, REFUND_RECORD_DEPOSIT, "C", 3, "c3");
 	assert_text_record(s, REFUND_RECORD_CASE, "N", 1, "new");
 	assert_events(s, REFUND_RECORD_CASE, "A", 0, "1@10:created 2@20:moved");
@@ -417,22 +471,22 @@ static void existing_event_seq_conflicts(void **state)
 	create(s, REFUND_RECORD_CASE, "A", "a1", REFUND_NO_DEADLINE);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, 1, "one");
 	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, 2, "two");
-	assert_int_equal(commit(s, NULL, 0, events, 2), 0);
-	before = dump_of(s);
+	assert_int_equal(sc_commit(s, NULL, 0, events, 2), 0);
+	before = sc_dump_of(s);
 
-	puts[0] = put_text(REFUND_RECORD_CASE, "B", 0, "b1", 7);
-	puts[1] = put_text(REFUND_RECORD_CASE, "A", 1, "a2", 7);
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "B", 0, "b1", 7);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "a2", 7);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 2, 3, "again");
-	assert_int_equal(commit(s, puts, 2, events, 1), REFUND_ECONFLICT);
-	assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, puts, 2, events, 1), REFUND_ECONFLICT);
+	sc_assert_dump_is(s, before);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, 3, "again");
-	assert_int_equal(commit(s, puts, 2, events, 1), REFUND_ECONFLICT);
-	assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, puts, 2, events, 1), REFUND_ECONFLICT);
+	sc_assert_dump_is(s, before);
 	/* The same seq twice in one batch. */
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, 3, "three");
 	events[1] = event_text(REFUND_RECORD_CASE, "A", 3, 3, "three again");
-	assert_int_equal(commit(s, puts, 2, events, 2), REFUND_ECONFLICT);
-	assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, puts, 2, events, 2), REFUND_ECONFLICT);
+	sc_assert_dump_is(s, before);
 
 	assert_not_found(s, REFUND_RECORD_CASE, "B");
 	assert_text_record(s, REFUND_RECORD_CASE, "A", 1, "a1");
@@ -445,18 +499,18 @@ static void events_come_in_seq_order_from_seq(void **state)
 {
 	refund_store *s = store_of(state);
 	refund_store_event events[3];
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "A", 0, "a", REFUND_NO_DEADLINE);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "A", 0, "a", REFUND_NO_DEADLINE);
 
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 1, 100, "one");
 	events[1] = event_text(REFUND_RECORD_CASE, "A", 2, 90, "two");
-	assert_int_equal(commit(s, &p, 1, events, 2), 0);
+	assert_int_equal(sc_commit(s, &p, 1, events, 2), 0);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 3, 300, "three");
 	/* Another record's history is separate, even with the same id. */
 	events[1] = event_text(REFUND_RECORD_DEPOSIT, "A", 1, 5, "deposit");
-	assert_int_equal(commit(s, NULL, 0, events, 2), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, events, 2), 0);
 	events[0] = event_text(REFUND_RECORD_CASE, "A", 4, 400, "");
 	events[1] = event_text(REFUND_RECORD_CASE, "A", 5, 500, "five");
-	assert_int_equal(commit(s, NULL, 0, events, 2), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, events, 2), 0);
 
 	assert_events(s, REFUND_RECORD_CASE, "A", 0,
 			"1@100:one 2@90:two 3@300:three 4@400: 5@500:five");
@@ -495,7 +549,7 @@ static void events_keep_exact_bytes(void **state)
 	ev.data = copy;
 	ev.size = sizeof(copy);
 	create(s, REFUND_RECORD_DEPOSIT, "D-1", "d", REFUND_NO_DEADLINE);
-	assert_int_equal(commit(s, NULL, 0, &ev, 1), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
 	memset(copy, 0x55, sizeof(copy));
 	assert_int_equal(s->events(s, REFUND_RECORD_DEPOSIT, "D-1", 0, check_event_bytes,
 			&calls), 0);
@@ -583,13 +637,13 @@ static void create_indexed(refund_store *s, int kind, const char *id,
 		const char *deposit_id, const char *holder, const char *agent,
 		const char *state)
 {
-	refund_store_put p = put_text(kind, id, 0, id, REFUND_NO_DEADLINE);
+	refund_store_put p = sc_put_text(kind, id, 0, id, REFUND_NO_DEADLINE);
 
 	p.index.deposit_id = deposit_id;
 	p.index.holder = holder;
 	p.index.agent = agent;
 	p.index.state = state;
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 }
 
 static void create_scan_fixture(refund_store *s)
@@ -656,13 +710,13 @@ static void scan_follows_index_changes(void **state)
 {
 	refund_store *s = store_of(state);
 	refund_store_filter f = { NULL, NULL, NULL, NULL, NULL, 0 };
-	refund_store_put p = put_text(REFUND_RECORD_CASE, "c", 1, "c", REFUND_NO_DEADLINE);
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "c", 1, "c", REFUND_NO_DEADLINE);
 
 	create_scan_fixture(s);
 	p.index.deposit_id = "D1";
 	p.index.holder = "H1";
 	p.index.state = "closed";
-	assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 	f.state = "open";
 	assert_scan(s, REFUND_RECORD_CASE, &f, "2:aa 2:\xc3\xa9t\xc3\xa9");
 	f.state = "closed";
@@ -750,7 +804,7 @@ static void callbacks_stop_and_their_code_is_returned(void **state)
 	events[0] = event_text(REFUND_RECORD_CASE, "a", 1, 1, "x");
 	events[1] = event_text(REFUND_RECORD_CASE, "a", 2, 1, "y");
 	events[2] = event_text(REFUND_RECORD_CASE, "a", 3, 1, "z");
-	assert_int_equal(commit(s, NULL, 0, events, 3), 0);
+	assert_int_equal(sc_commit(s, NULL, 0, events, 3), 0);
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		stopper st = { 0, 1, codes[i] };
 
@@ -871,8 +925,8 @@ static void stress_against_reference(void **state)
 		refs[i].kind = (int)(next_random(&x) % 4) + 1;
 		snprintf(refs[i].id, sizeof(refs[i].id), "R%zu", (i * 7919) % STRESS_RECORDS);
 		refs[i].deadline = random_deadline(&x);
-		p = put_text(refs[i].kind, refs[i].id, 0, refs[i].id, refs[i].deadline);
-		assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+		p = sc_put_text(refs[i].kind, refs[i].id, 0, refs[i].id, refs[i].deadline);
+		assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 		refs[i].version = 1;
 	}
 	check_due_against(s, refs, REFUND_TIME_MAX, 0);
@@ -880,13 +934,13 @@ static void stress_against_reference(void **state)
 		for (i = 0; i < 500; i++) {
 			ref_record *r = &refs[next_random(&x) % STRESS_RECORDS];
 			refund_time deadline = random_deadline(&x);
-			refund_store_put p = put_text(r->kind, r->id, r->version - 1, "stale",
+			refund_store_put p = sc_put_text(r->kind, r->id, r->version - 1, "stale",
 					deadline);
 
 			if (r->version > 1 && i % 10 == 0)
-				assert_int_equal(commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+				assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
 			p.expected_version = r->version;
-			assert_int_equal(commit(s, &p, 1, NULL, 0), 0);
+			assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 			r->version++;
 			r->deadline = deadline;
 		}
@@ -899,6 +953,169 @@ static void stress_against_reference(void **state)
 		assert_text_record(s, refs[i].kind, refs[i].id, refs[i].version,
 				refs[i].version == 1 ? refs[i].id : "stale");
 	free(refs);
+}
+
+/* ---- Checks of choices beyond the contract ------------------------------- */
+
+void sc_check_malformed_batches_are_einval(refund_store *s, int rejects_non_utf8_ids)
+{
+	refund_store_put puts[3];
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "C-1", 1, "e");
+	refund_store_batch b = { NULL, 1, NULL, 0 };
+	char *before;
+	int n = 0;
+
+	sc_create_case(s, "C-1", "x", 1);
+	before = sc_dump_of(s);
+	assert_int_equal(s->commit(s, NULL), REFUND_EINVAL);
+	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);
+	b.nputs = 0;
+	b.nevents = 1;
+	assert_int_equal(s->commit(s, &b), REFUND_EINVAL);
+
+	puts[0] = sc_put_text(REFUND_RECORD_CASE, "C-2", 0, "ok", 1);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, NULL, 0, "no id", 1);
+	assert_int_equal(sc_commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "C-3", 0, "", 1);
+	puts[1].size = 3;
+	puts[1].data = NULL;
+	assert_int_equal(sc_commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "C-1", UINT64_MAX, "max", 1);
+	assert_int_equal(sc_commit(s, puts, 2, NULL, 0), REFUND_EINVAL);
+	/* The same record twice, anywhere in the batch. */
+	puts[1] = sc_put_text(REFUND_RECORD_CASE, "C-4", 0, "four", 1);
+	puts[2] = sc_put_text(REFUND_RECORD_CASE, "C-2", 1, "again", 1);
+	assert_int_equal(sc_commit(s, puts, 3, NULL, 0), REFUND_EINVAL);
+	/* ...but the same id in another kind is another record. */
+	puts[2].kind = REFUND_RECORD_DEPOSIT;
+	puts[2].expected_version = 0;
+	ev.seq = 0;
+	assert_int_equal(sc_commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
+	ev.seq = 1;
+	ev.id = NULL;
+	assert_int_equal(sc_commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
+	ev.id = "C-1";
+	ev.data = NULL;
+	assert_int_equal(sc_commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
+	ev.size = 0;
+	if (rejects_non_utf8_ids) {
+		/* An id that is not UTF-8 cannot be stored as text. */
+		puts[0].id = "C-\xff";
+		assert_int_equal(sc_commit(s, puts, 3, &ev, 1), REFUND_EINVAL);
+		puts[0].id = "C-2";
+	}
+	sc_assert_dump_is(s, before);
+	assert_int_equal(sc_commit(s, puts, 3, &ev, 1), 0);
+	assert_int_equal(sc_version_of_case(s, "C-4"), 1);
+
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n),
+			REFUND_EINVAL);
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "C-1", NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, NULL, 0, sc_count_event, &n),
+			REFUND_EINVAL);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 0, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->due(s, 10, 0, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, NULL, &n), REFUND_EINVAL);
+	assert_int_equal(n, 0);
+	free(before);
+}
+
+static int expect_empty_record(void *ctx, const refund_store_record *r)
+{
+	(void)ctx;
+	assert_int_equal(r->size, 0);
+	assert_non_null(r->data);
+	return 0;
+}
+
+static int expect_empty_event(void *ctx, const refund_store_event *ev)
+{
+	(void)ctx;
+	assert_int_equal(ev->size, 0);
+	assert_non_null(ev->data);
+	return 0;
+}
+
+void sc_check_null_data_of_size_zero_is_empty(refund_store *s)
+{
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C-1", 0, "", 1);
+	refund_store_event ev = sc_event_text(REFUND_RECORD_CASE, "C-1", 1, "");
+
+	p.data = NULL;
+	ev.data = NULL;
+	assert_int_equal(sc_commit(s, &p, 1, &ev, 1), 0);
+	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "C-1", expect_empty_record, NULL), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "C-1", 1, expect_empty_event, NULL), 0);
+}
+
+void sc_check_event_seqs_are_contiguous(refund_store *s)
+{
+	refund_store_event ev[2];
+	int n = 0;
+
+	/* Events need no record. */
+	ev[0] = sc_event_text(REFUND_RECORD_CASE, "orphan", 1, "a");
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 1), 0);
+	ev[0] = sc_event_text(REFUND_RECORD_CASE, "orphan", 3, "gap");
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
+	ev[0] = sc_event_text(REFUND_RECORD_CASE, "other", 2, "no first");
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
+	ev[0] = sc_event_text(REFUND_RECORD_CASE, "orphan", 2, "b");
+	ev[1] = sc_event_text(REFUND_RECORD_CASE, "orphan", 4, "gap in batch");
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 2), REFUND_ECONFLICT);
+	ev[0].seq = (uint64_t)INT64_MAX + 1;
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 1), REFUND_ECONFLICT);
+	ev[0].seq = 2;
+	ev[1].seq = 3;
+	assert_int_equal(sc_commit(s, NULL, 0, ev, 2), 0);
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "orphan", 0, sc_count_event, &n), 0);
+	assert_int_equal(n, 3);
+	n = 0;
+	assert_int_equal(s->events(s, REFUND_RECORD_CASE, "orphan", (uint64_t)INT64_MAX + 1,
+			sc_count_event, &n), 0);
+	assert_int_equal(n, 0);
+	/* A record with events only is not loaded or scanned. */
+	assert_int_equal(sc_version_of_case(s, "orphan"), 0);
+	assert_int_equal(s->scan(s, REFUND_RECORD_CASE, NULL, sc_count_record, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+void sc_check_versions_past_int64_conflict(refund_store *s)
+{
+	refund_store_put p = sc_put_text(REFUND_RECORD_CASE, "C-1", (uint64_t)INT64_MAX, "x", 1);
+
+	sc_create_case(s, "C-1", "x", 1);
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	p.expected_version = UINT64_MAX - 1;
+	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), REFUND_ECONFLICT);
+	assert_int_equal(sc_version_of_case(s, "C-1"), 1);
+}
+
+void sc_check_no_deadline_is_never_due(refund_store *s)
+{
+	int n = 0;
+
+	sc_create_case(s, "C-1", "x", REFUND_NO_DEADLINE);
+	sc_create_case(s, "C-2", "x", INT64_MAX - 1);
+	assert_int_equal(s->due(s, REFUND_NO_DEADLINE, 0, sc_count_due, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+static refund_time engine_clock(void *user)
+{
+	return *(refund_time *)user;
+}
+
+refund_engine *sc_engine_on(refund_store *s, refund_time *now)
+{
+	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+
+	o.store = s;
+	o.clock = engine_clock;
+	o.clock_user = now;
+	assert_int_equal(refund_engine_new(&e, &o), 0);
+	return e;
 }
 
 int store_contract_run(const store_contract_factory *factory)

@@ -37,7 +37,40 @@ class Owner:
             self.cells.pop().close(reason)
 
 
-class Handle:
+class Closable:
+    """What handles, engines and stores share: a C pointer in ``_cell``
+    that raises ClosedError once closed, ``with`` (which checks it is open
+    and closes it on exit) and, as a last resort, closing by the garbage
+    collector.  A subclass defines ``close()``."""
+
+    def _open_ptr(self):
+        ptr = self._cell.ptr
+        if not ptr:
+            raise errors.ClosedError(f"this {type(self).__name__} is "
+                                     f"{self._cell.reason or 'closed'}")
+        return ptr
+
+    @property
+    def closed(self):
+        """True once it (or what owns it) was closed."""
+        return not self._cell.ptr
+
+    def __enter__(self):
+        self._open_ptr()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - e.g. at interpreter shutdown
+            pass
+
+
+class Handle(Closable):
     """Owns one C pointer, freed by ``close()``, ``with`` or, as a last resort,
     the garbage collector.  After close every method raises ClosedError.
     A handle keeps its engine alive; closing the engine closes it first."""
@@ -49,12 +82,7 @@ class Handle:
         self._cell = Cell(ptr, type(self)._free)
         engine._owner().cells.add(self._cell)
 
-    def _ptr(self):
-        ptr = self._cell.ptr
-        if not ptr:
-            why = self._cell.reason or "closed"
-            raise errors.ClosedError(f"this {type(self).__name__} is {why}")
-        return ptr
+    _ptr = Closable._open_ptr
 
     def _call(self, fn, *args):
         """Call ``fn(handle, *args)``, raising with the engine's message."""
@@ -64,11 +92,6 @@ class Handle:
     def _get(self, fn, *args):
         """Call a getter: its value is returned as is, never raised."""
         return errors.call(fn, self._ptr(), *args, check=False)
-
-    @property
-    def closed(self):
-        """True once the handle (or its engine) was closed."""
-        return not self._cell.ptr
 
     @property
     def engine(self):
@@ -82,17 +105,3 @@ class Handle:
         owner = self._engine._owner_or_none()
         if owner is not None:
             owner.cells.discard(cell)
-
-    def __enter__(self):
-        self._ptr()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - e.g. at interpreter shutdown
-            pass

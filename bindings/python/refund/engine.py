@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import _lib, _registry, errors
 from ._convert import as_enum, cint, cstr, enum_value, from_c, time_or_none, time_value
-from ._handle import Cell, Owner
+from ._handle import Cell, Closable, Owner
 
 __all__ = ["Engine", "Lang", "NoticeKind", "Notice"]
 
@@ -100,7 +100,7 @@ def _free_engine(handles, callback_ids, ptr):
         _registry.unregister(key)
 
 
-class Engine:
+class Engine(Closable):
     """``refund_engine_new`` on a store.
 
     ``store``: a MemoryStore or a Store written in Python (kept alive by the
@@ -152,11 +152,7 @@ class Engine:
 
     # ---- the handle ------------------------------------------------------
 
-    def _ptr(self):
-        ptr = self._cell.ptr
-        if not ptr:
-            raise errors.ClosedError(f"this Engine is {self._cell.reason or 'closed'}")
-        return ptr
+    _ptr = Closable._open_ptr
 
     def _owner(self):
         self._ptr()
@@ -170,10 +166,6 @@ class Engine:
         return errors.call(fn, ptr, *args, engine=ptr)
 
     @property
-    def closed(self):
-        return not self._cell.ptr
-
-    @property
     def store(self):
         return self._store
 
@@ -182,20 +174,6 @@ class Engine:
         cell = self._cell
         cell.close()
         self._store._engines.cells.discard(cell)
-
-    def __enter__(self):
-        self._ptr()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - e.g. at interpreter shutdown
-            pass
 
     # ---- engine.h ----------------------------------------------------------
 

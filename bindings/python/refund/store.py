@@ -20,7 +20,7 @@ import enum
 from dataclasses import dataclass, field
 
 from . import _lib, _registry, errors
-from ._handle import Cell, Owner
+from ._handle import Cell, Closable, Owner
 
 __all__ = ["MemoryStore", "Store", "DictStore", "RecordKind", "StoreIndex", "StorePut",
            "StoreEvent", "StoreRecord", "StoreFilter", "NO_DEADLINE"]
@@ -105,51 +105,34 @@ def _free_store(engines, ptr):
     _lib.lib.refund_store_free(ptr)
 
 
-class _StoreBase:
+def _record_collector():
+    """A record callback and the list of StoreRecords it appends to."""
+    found = []
+
+    @_lib.STORE_RECORD_CB
+    def cb(_ctx, rec):
+        r = rec.contents
+        found.append(StoreRecord(r.kind, _text(r.id), r.version, _read(r.data, r.size)))
+        return 0
+
+    return found, cb
+
+
+class _StoreBase(Closable):
     """What engines need of a store: its C pointer and the set of its engines."""
 
-    def _store_ptr(self):
-        ptr = self._cell.ptr
-        if not ptr:
-            raise errors.ClosedError(f"this {type(self).__name__} is "
-                                     f"{self._cell.reason or 'closed'}")
-        return ptr
-
-    @property
-    def closed(self):
-        return not self._cell.ptr
+    _store_ptr = Closable._open_ptr
 
     def close(self):
         """Close every engine on this store, then the store; twice is harmless."""
         self._cell.close()
-
-    def __enter__(self):
-        self._store_ptr()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - e.g. at interpreter shutdown
-            pass
 
     # Calling the vtable from Python: reading any store, the memory store
     # included (for dumps and comparisons).
 
     def read(self, kind, record_id):
         """The record (kind, id) as a StoreRecord, or None."""
-        found = []
-
-        @_lib.STORE_RECORD_CB
-        def cb(_ctx, rec):
-            r = rec.contents
-            found.append(StoreRecord(r.kind, _text(r.id), r.version, _read(r.data, r.size)))
-            return 0
-
+        found, cb = _record_collector()
         sp = self._store_ptr()
         rc = errors.call(sp.contents.load, sp, int(kind), _bytes_of(record_id), cb, None,
                          check=False)
@@ -210,14 +193,7 @@ class _StoreBase:
 
     def read_all(self, kind):
         """Every record of a kind through ``scan``, in id order."""
-        found = []
-
-        @_lib.STORE_RECORD_CB
-        def cb(_ctx, rec):
-            r = rec.contents
-            found.append(StoreRecord(r.kind, _text(r.id), r.version, _read(r.data, r.size)))
-            return 0
-
+        found, cb = _record_collector()
         sp = self._store_ptr()
         if not sp.contents.scan:
             raise errors.NotSupportedError("this store has no scan")
