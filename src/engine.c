@@ -190,18 +190,14 @@ int refund_engine_set_currency(refund_engine *engine, const char *code, int expo
  */
 int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...)
 {
-	const char *format;
 	va_list ap;
 
 	if (!e)
 		return code;
 	e->failures++;
-	format = e->lang == REFUND_LANG_ZH_CN && zh ? zh : en;
-	if (!format)
-		format = refund_strerror(code, e->lang);
 	va_start(ap, zh);
 	/* A message longer than the buffer is cut; refund__utf8_printable mends the cut. */
-	(void)vsnprintf(e->errmsg, sizeof(e->errmsg), format, ap);
+	(void)vsnprintf(e->errmsg, sizeof(e->errmsg), e->lang == REFUND_LANG_ZH_CN ? zh : en, ap);
 	va_end(ap);
 	refund__utf8_printable(e->errmsg);
 	return code;
