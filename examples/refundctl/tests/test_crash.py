@@ -80,13 +80,20 @@ def command(db, i, step):
     return "'%s' %s%s--now %s %s >/dev/null 2>&1" % (rctl.REFUNDCTL, who, key, now, cmd)
 
 
+def note_progress(i, progress):
+    """A shell line recording step @i.  Written aside and renamed, so that a
+    kill never leaves the file empty: the run would then resume from an
+    older step and replay a tick of a later date over cases still young."""
+    return "echo %d > '%s.new' && mv '%s.new' '%s'" % (i, progress, progress, progress)
+
+
 def script(db, steps, start, progress):
     """The rest of the run from step @start; each step notes its number first."""
     lines = ["#!/bin/sh", "export REFUNDCTL_DB='%s'" % db]
     for i in range(start, len(steps)):
-        lines.append("echo %d > '%s'" % (i, progress))
+        lines.append(note_progress(i, progress))
         lines.append(command(db, i, steps[i]))
-    lines.append("echo %d > '%s'" % (len(steps), progress))
+    lines.append(note_progress(len(steps), progress))
     return "\n".join(lines) + "\n"
 
 
@@ -172,7 +179,7 @@ class Crash(unittest.TestCase):
                         self.check(db)
                     else:
                         with open(progress) as f:
-                            pos = int(f.read().strip() or pos)
+                            pos = int(f.read().strip())
                         if pos < len(steps):
                             words = steps[pos][2].split()
                             killed_in[words[1] if len(words) > 1 else words[0]] += 1
