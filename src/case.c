@@ -566,8 +566,10 @@ static refund_case *case_alloc(refund_engine *e)
 
 void refund_case_free(refund_case *c)
 {
-	if (c)
+	if (c) {
+		refund_deposit_free(c->deposit);
 		refund__free(&c->engine->alloc, c);
+	}
 }
 
 typedef struct load_ctx {
@@ -850,7 +852,8 @@ typedef struct txn {
 	const workflow_row *row;
 	const refund_policy *policy;       /* in force after the action */
 	refund_time now;
-	refund_deposit *deposit;           /* loaded when the action needs it */
+	refund_deposit *deposit;           /* as stored, once the action needs it */
+	refund_deposit *fresh;             /* deposit if c->deposit was not current */
 	deposit_entry_spec specs[MAX_SPECS];
 	size_t nspecs;
 	const char *open_case;             /* NULL keeps the deposit's open case */
@@ -864,12 +867,35 @@ typedef struct txn {
 	case_record next;                  /* the record after the action; last, see txn_init */
 } txn;
 
-/* A replay touches no deposit: what the action read from it is in the event. */
+/*
+ * The deposit as stored now.  The handle keeps it from one action to the
+ * next (txn_end), so mostly the store is only asked whether it changed.  A
+ * replay touches no deposit: what the action read from it is in the event.
+ */
 static int txn_deposit(txn *t)
 {
+	int rc;
+
 	if (t->deposit || t->replay)
 		return 0;
-	return refund_deposit_load(t->e, &t->deposit, t->next.deposit_id);
+	rc = refund__deposit_refresh(t->e, t->c->deposit, t->next.deposit_id, &t->fresh);
+	if (rc == 0)
+		t->deposit = t->fresh ? t->fresh : t->c->deposit;
+	return rc;
+}
+
+/* The handle keeps a deposit read afresh only if the action succeeded: a
+ * failed one leaves it exactly as it was. */
+static int txn_end(txn *t, int rc)
+{
+	if (rc == 0 && t->fresh) {
+		refund_deposit_free(t->c->deposit);
+		t->c->deposit = t->fresh;
+	} else {
+		refund_deposit_free(t->fresh);
+	}
+	t->fresh = NULL;
+	return rc;
 }
 
 static int txn_quote(txn *t, refund_quote *q)
@@ -1895,8 +1921,7 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	rc = commit(&t, from, &a);
 done:
 	args_dispose(&a);
-	refund_deposit_free(t.deposit);
-	return describe_store(t.e, rc, c->r.id);
+	return describe_store(t.e, txn_end(&t, rc), c->r.id);
 }
 
 /* ---- opening ---- */
@@ -2067,7 +2092,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	rc = commit(&t, 0, &a);
 done:
 	args_dispose(&a);
-	refund_deposit_free(t.deposit);
+	rc = txn_end(&t, rc);
 	if (rc == 0 && out)
 		*out = c;
 	else

@@ -114,6 +114,9 @@ struct refund_case {
 	refund_engine *engine;
 	uint64_t version;               /* store version */
 	const refund_policy *policy;    /* engine-owned, immutable */
+	refund_deposit *deposit;        /* the deposit as last read, or NULL: a
+	                                   cache, checked against the store's
+	                                   version before each use */
 	case_record r;
 };
 

@@ -639,35 +639,57 @@ int refund_deposit_create(refund_engine *e, refund_deposit **out,
 
 typedef struct load_ctx {
 	refund_engine *engine;
-	refund_deposit *deposit;
+	const refund_deposit *cached;  /* kept if the store holds its version */
+	refund_deposit *deposit;       /* decoded otherwise */
 } load_ctx;
 
 static int load_cb(void *ctx, const refund_store_record *rec)
 {
 	load_ctx *lc = ctx;
 
+	if (lc->cached && lc->cached->version == rec->version)
+		return 0;
 	return decode(lc->engine, rec, &lc->deposit);
+}
+
+/* The stored deposit, decoded unless lc->cached is that version already. */
+static int load_stored(load_ctx *lc, const char *id)
+{
+	int rc = refund__store_load(lc->engine, REFUND_RECORD_DEPOSIT, id, load_cb, lc);
+
+	if (rc == REFUND_ENOTFOUND)
+		return refund__fail(lc->engine, rc, "no deposit %s", "押金 %s 不存在", id);
+	if (rc) {
+		refund_deposit_free(lc->deposit);
+		lc->deposit = NULL;
+	}
+	return rc;
 }
 
 int refund_deposit_load(refund_engine *e, refund_deposit **out, const char *id)
 {
-	load_ctx lc = { e, NULL };
+	load_ctx lc = { e, NULL, NULL };
 	int rc;
 
 	if (!e)
 		return REFUND_EINVAL;
 	if (!out)
 		return refund__fail(e, REFUND_EINVAL, "output pointer is NULL", "输出指针为空");
-	if ((rc = refund__check_id(e, "deposit id", id)) != 0)
+	if ((rc = refund__check_id(e, "deposit id", id)) != 0 || (rc = load_stored(&lc, id)) != 0)
 		return rc;
-	rc = refund__store_load(e, REFUND_RECORD_DEPOSIT, id, load_cb, &lc);
-	if (rc == REFUND_ENOTFOUND)
-		return refund__fail(e, rc, "no deposit %s", "押金 %s 不存在", id);
-	if (rc) {
-		refund_deposit_free(lc.deposit);
-		return rc;
-	}
 	*out = lc.deposit;
+	return 0;
+}
+
+int refund__deposit_refresh(refund_engine *e, const refund_deposit *cached, const char *id,
+		refund_deposit **fresh)
+{
+	load_ctx lc = { e, cached, NULL };
+	int rc;
+
+	if ((rc = load_stored(&lc, id)) != 0)
+		return rc;
+	*fresh = lc.deposit;
 	return 0;
 }
 

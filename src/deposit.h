@@ -63,4 +63,15 @@ void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *stage);
 
 refund_engine *refund__deposit_engine(const refund_deposit *d);
 
+/*
+ * Deposit `id` as stored now: *fresh NULL if that is `cached` still (the
+ * store holds its version, and versions only grow), else the stored deposit
+ * decoded (the caller's).  This spares a case the decoding of a ledger it
+ * read a moment ago, and still never acts on a deposit someone else has
+ * changed since.  The store's errors, REFUND_ENOTFOUND, REFUND_ECORRUPT,
+ * REFUND_ENOMEM.
+ */
+int refund__deposit_refresh(refund_engine *e, const refund_deposit *cached, const char *id,
+		refund_deposit **fresh);
+
 #endif

@@ -203,6 +203,10 @@ REFUND_API int refund_case_load(refund_engine *engine, refund_case **out,
 /**
  * Free a case handle (not the stored case).  NULL is a no-op.
  *
+ * Besides the case, a handle keeps the deposit as its last action read it
+ * (ledger included), so that the next action only asks the store whether
+ * the deposit changed: its memory is freed here too.
+ *
  * @param c the handle; invalid afterwards.
  */
 REFUND_API void refund_case_free(refund_case *c);

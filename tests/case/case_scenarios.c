@@ -377,6 +377,33 @@ static void usage_tiers(fixture *f)
 	refund_case_free(c);
 }
 
+/*
+ * Usage figures as they are when the case acts on them: the agent records
+ * more days in service after the case first read the deposit, and the
+ * approval is judged on the new tier.  (The handle keeps the deposit it
+ * read between actions; the store's version says when it is stale.)
+ */
+static void usage_changed_mid_case(fixture *f)
+{
+	refund_act a = APPLICANT, r = REVIEWER;
+	refund_account acc = bank_account();
+	refund_deposit *d = NULL;
+	refund_case *c;
+
+	add_deposit(f, "D-3", 30);
+	c = open_case(f, "K-31", "D-3", "POS-STD", REFUND_REASON_NEEDS_CHANGED);
+	attach_basics(f, c);
+	ACT(f, c, refund_case_submit(c, &a, &acc));
+	ACT(f, c, refund_case_start_review(c, &r));
+	REFUSE(f, c, refund_case_approve(c, &r, 49000), REFUND_EBALANCE);  /* 50%: 242.50 */
+	ACT(f, NULL, refund_deposit_load(f->engine, &d, "D-3"));
+	ACT(f, d, refund_deposit_set_usage(d, 120, 0, "agent-7", REFUND_ROLE_AGENT));
+	refund_deposit_free(d);
+	ACT(f, c, refund_case_approve(c, &r, 49000));  /* 100%: 500.00 less the fee */
+	assert_int_equal(quote_of(f, c).approved, 49000);
+	refund_case_free(c);
+}
+
 /* The application window (时间限制): two years after the contract's end. */
 static void window_closed(fixture *f)
 {
@@ -702,6 +729,7 @@ const case_scenario case_scenarios[] = {
 	SCENARIO(four_eyes),
 	SCENARIO(applicant_cannot_approve),
 	SCENARIO(usage_tiers),
+	SCENARIO(usage_changed_mid_case),
 	SCENARIO(window_closed),
 	SCENARIO(policy_changed_mid_case),
 	SCENARIO(withdraw_then_reapply),

@@ -20,6 +20,7 @@ static const struct {
 	{ "four_eyes", "f6c91c268b7ef262fa4daf1ad499ca2f453dda5d855e9fd20767a51532b10656" },
 	{ "applicant_cannot_approve", "3397090efbcfe5222d3f78532995fcd1307bda56609f78aeb9508fbbff40d482" },
 	{ "usage_tiers", "3b6b58e8874237a770b783eb63e11c615a20e3f560d759ad767806b666e7a871" },
+	{ "usage_changed_mid_case", "8f14f82baaf4cf48be2dc293b93e405f5353520be933be5ddeefe4393449042f" },
 	{ "window_closed", "62c80dbe62d7966cd21c0668275698666f9858cb998b5731c5447d2e75a9b89c" },
 	{ "policy_changed_mid_case", "7ca3d6c799b77bf3b9de1bb5fcf39ac5c996bbdc25dbffa4e59f720fafb14b0e" },
 	{ "withdraw_then_reapply", "d79f52fb6933aa2256c58a7b70fdb4f0eaebcfac1c2f37612ef4e6cab00e47e2" },
