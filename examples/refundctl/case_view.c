@@ -12,8 +12,6 @@
 /* The explanation refund_case_explain() writes always fits in 2048 bytes. */
 #define EXPLAIN_MAX 2048
 
-static const char *const part_status_names[] = { "", "pending", "failed", "paid" };
-
 static refund_time engine_now(ctl *c)
 {
 	refund_time now = 0;
@@ -55,26 +53,35 @@ static void json_quote(ctl *c, ctl_json *j, const refund_quote *q)
 	json_close(j, '}');
 }
 
+/* One line of the quote: the label, then @p value right-aligned to column 29. */
+static void quote_line(const ctl *c, const char *en, const char *zh, const char *value)
+{
+	ctl_field(c, en, zh);
+	printf(" %*s\n", ctl_pad(value, 12), value);
+}
+
 static void print_quote(ctl *c, const refund_quote *q)
 {
-	static const char *const labels[] = { "remaining", "gross", "forfeited", "damage",
-		"missing parts", "handling fee", "offset", "net" };
+	static const char *const labels[][2] = { { "remaining", "押金余额" },
+		{ "gross", "可退金额" }, { "forfeited", "不予退还" }, { "damage", "损坏赔偿" },
+		{ "missing parts", "配件缺失" }, { "handling fee", "手续费" },
+		{ "offset", "抵扣服务费用" }, { "net", "预计退还" } };
 	const int64_t values[] = { q->remaining, q->gross, q->forfeited, q->damage,
 		q->missing_parts, q->fee, q->offset, q->net };
-	char m[REFUND_MONEY_FORMAT_MAX];
+	char m[REFUND_MONEY_FORMAT_MAX], tier[32];
 	size_t i;
 
-	printf("quote (%s):\n", q->currency);
+	printf(CTL_TEXT(c, "quote (%s):\n", "退款报价（%s）：\n"), q->currency);
 	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-		if (i == 1)
-			printf("  %-14s %8d.%02d%%\n", "usage tier", q->tier_bp / 100, q->tier_bp % 100);
-		printf("  %-14s %12s\n", labels[i], ctl_money(c, q->currency, values[i], m, sizeof(m)));
-	}
-	if (q->approved >= 0)
-		printf("  %-14s %12s\n", "approved", ctl_money(c, q->currency, q->approved, m,
+		if (i == 1) {
+			snprintf(tier, sizeof(tier), "%d.%02d%%", q->tier_bp / 100, q->tier_bp % 100);
+			quote_line(c, "usage tier", "使用档位", tier);
+		}
+		quote_line(c, labels[i][0], labels[i][1], ctl_money(c, q->currency, values[i], m,
 				sizeof(m)));
-	else
-		printf("  %-14s %12s\n", "approved", "not yet");
+	}
+	quote_line(c, "approved", "审核批准", q->approved >= 0 ? ctl_money(c, q->currency,
+			q->approved, m, sizeof(m)) : CTL_TEXT(c, "not yet", "尚未批准"));
 }
 
 /* ---- summary ------------------------------------------------------------ */
@@ -122,7 +129,7 @@ static void json_parts(ctl *c, ctl_json *j, const refund_case *cs, const char *c
 		json_kint(j, "part", i);
 		json_kmoney(j, c, "amount", cur, p.amount);
 		json_ktime(j, c, "due", p.due);
-		json_kstr(j, "status", ctl_name_of(part_status_names, 4, p.status));
+		json_kstr(j, "status", ctl_part_status_name(p.status));
 		json_kint(j, "attempts", p.attempts);
 		json_kstr(j, "reference", p.reference);
 		json_kstr(j, "failure", p.failure);
@@ -221,34 +228,42 @@ static void json_event(timeline *t, const refund_event *ev, int closes, int met)
 static void text_event(timeline *t, const refund_event *ev, int closes, int met)
 {
 	char when[REFUND_TIME_FORMAT_MAX], due[REFUND_TIME_FORMAT_MAX];
-	char money[REFUND_MONEY_FORMAT_MAX], move[64], late[32];
+	char money[REFUND_MONEY_FORMAT_MAX], move[96], late[32];
 	ctl *c = t->c;
+	const char *action = ctl_action_label(c, ev->action);
 
 	if (ev->from == ev->to)
-		snprintf(move, sizeof(move), "(%s)", refund_case_state_name(ev->to));
+		snprintf(move, sizeof(move), "(%s)", ctl_state_label(c, ev->to));
 	else
 		snprintf(move, sizeof(move), "%s -> %s", ev->from ?
-				refund_case_state_name(ev->from) : "", refund_case_state_name(ev->to));
-	printf("  %3" PRIu64 "  %s  %-17s %-34s %s (%s)\n", ev->seq,
-			ctl_time(c, ev->at, when, sizeof(when)), refund_case_action_name(ev->action),
-			move, ev->actor, refund_role_name(ev->role));
+				ctl_state_label(c, ev->from) : "", ctl_state_label(c, ev->to));
+	printf(CTL_TEXT(c, "  %3" PRIu64 "  %s  %-*s %-*s %s (%s)\n",
+			"  %3" PRIu64 "  %s  %-*s %-*s %s（%s）\n"), ev->seq,
+			ctl_time(c, ev->at, when, sizeof(when)), ctl_pad(action, 17), action,
+			ctl_pad(move, 34), move, ev->actor, ctl_role_label(c, ev->role));
 	if (ev->amount)
-		printf("%7s amount %s %s\n", "", ctl_money(c, t->currency, ev->amount, money,
-				sizeof(money)), t->currency);
+		printf(CTL_TEXT(c, "%7s amount %s %s\n", "%7s 金额 %s %s\n"), "",
+				ctl_money(c, t->currency, ev->amount, money, sizeof(money)), t->currency);
 	if (ev->reason)
-		printf("%7s reason: %s\n", "", ev->reason);
+		printf(CTL_TEXT(c, "%7s reason: %s\n", "%7s 原因：%s\n"), "", ev->reason);
 	if (ev->note)
-		printf("%7s note: %s\n", "", ev->note);
+		printf(CTL_TEXT(c, "%7s note: %s\n", "%7s 备注：%s\n"), "", ev->note);
 	if (ev->policy_version != ev->policy_version_before)
-		printf("%7s policy %s version %u -> %u\n", "", ev->policy_id,
+		printf(CTL_TEXT(c, "%7s policy %s version %u -> %u\n",
+				"%7s 退款政策 %s 第 %u 版 -> 第 %u 版\n"), "", ev->policy_id,
 				(unsigned)ev->policy_version_before, (unsigned)ev->policy_version);
-	if (closes)
-		printf("%7s %s deadline %s: %s%s\n", "", refund_case_state_name(t->clock_state),
-				ctl_time(c, t->clock_due, due, sizeof(due)), met ? "met" : "missed by ",
-				met ? "" : ctl_duration(ev->at - t->clock_due, late, sizeof(late)));
+	if (closes && met)
+		printf(CTL_TEXT(c, "%7s %s deadline %s: met\n", "%7s %s期限 %s：按时完成\n"), "",
+				ctl_state_label(c, t->clock_state),
+				ctl_time(c, t->clock_due, due, sizeof(due)));
+	else if (closes)
+		printf(CTL_TEXT(c, "%7s %s deadline %s: missed by %s\n",
+				"%7s %s期限 %s：逾期 %s\n"), "", ctl_state_label(c, t->clock_state),
+				ctl_time(c, t->clock_due, due, sizeof(due)),
+				ctl_duration(c, ev->at - t->clock_due, late, sizeof(late)));
 	if (ev->deadline != REFUND_TIME_NONE && ev->from != ev->to)
-		printf("%7s %s due %s\n", "", refund_case_state_name(ev->to),
-				ctl_time(c, ev->deadline, due, sizeof(due)));
+		printf(CTL_TEXT(c, "%7s %s due %s\n", "%7s %s期限 %s\n"), "",
+				ctl_state_label(c, ev->to), ctl_time(c, ev->deadline, due, sizeof(due)));
 }
 
 static int on_event(void *ctx, const refund_event *ev)
@@ -338,21 +353,23 @@ static void print_parts(ctl *c, const refund_case *cs, const char *cur)
 
 	if (n == 0)
 		return;
-	printf("payout parts:\n");
+	fputs(CTL_TEXT(c, "payout parts:\n", "分期退款：\n"), stdout);
 	for (i = 1; i <= n; i++) {
 		refund_part p = { REFUND_PART_VERSION, 0, 0, 0, 0, NULL, NULL };
+		const char *status;
 
 		if (refund_case_part(cs, i, &p) != 0)
 			continue;
-		printf("  %2d  %10s %s  due %s  %-7s  %d attempt%s", i,
-				ctl_money(c, cur, p.amount, m, sizeof(m)), cur ? cur : "",
-				ctl_time(c, p.due, t, sizeof(t)),
-				ctl_name_of(part_status_names, 4, p.status), p.attempts,
+		status = ctl_part_status_label(c, p.status);
+		printf(CTL_TEXT(c, "  %2d  %10s %s  due %s  %-*s  ",
+				"  %2d  %10s %s  到期 %s  %-*s  "), i, ctl_money(c, cur, p.amount, m, sizeof(m)), cur ? cur : "",
+				ctl_time(c, p.due, t, sizeof(t)), ctl_pad(status, 7), status);
+		printf(CTL_TEXT(c, "%d attempt%s", "尝试 %d 次%.0s"), p.attempts,
 				p.attempts == 1 ? "" : "s");
 		if (p.reference)
-			printf("  ref %s", p.reference);
+			printf(CTL_TEXT(c, "  ref %s", "  凭证 %s"), p.reference);
 		if (p.failure)
-			printf("  last failure: %s", p.failure);
+			printf(CTL_TEXT(c, "  last failure: %s", "  最近一次失败：%s"), p.failure);
 		putchar('\n');
 	}
 }
@@ -363,16 +380,17 @@ static void print_deadline(ctl *c, const refund_case *cs)
 	refund_deadline dl;
 	int64_t diff;
 
+	ctl_field(c, "deadline", "期限");
 	if (deadline_of(cs, &dl) != 0) {
-		printf("  deadline      none running\n");
+		fputs(CTL_TEXT(c, "none running\n", "无进行中的期限\n"), stdout);
 		return;
 	}
 	diff = dl.due - engine_now(c);
-	printf("  deadline      %s due %s (%s %s), then %s\n",
-			refund_case_state_name(dl.state), ctl_time(c, dl.due, due, sizeof(due)),
-			diff < 0 ? "missed, overdue by" : "in",
-			ctl_duration(diff, left, sizeof(left)),
-			ctl_name_of(ctl_consequence_names, CTL_CONSEQUENCE_COUNT, dl.consequence));
+	printf(CTL_TEXT(c, "%s due %s (%s %s), then %s\n", "%s期限 %s（%s %s），到期后%s\n"),
+			ctl_state_label(c, dl.state), ctl_time(c, dl.due, due, sizeof(due)),
+			diff < 0 ? CTL_TEXT(c, "missed, overdue by", "已逾期") : CTL_TEXT(c, "in", "还剩"),
+			ctl_duration(c, diff, left, sizeof(left)),
+			ctl_consequence_label(c, dl.consequence));
 }
 
 int ctl_case_print(ctl *c, refund_case *cs, int level)
@@ -383,21 +401,26 @@ int ctl_case_print(ctl *c, refund_case *cs, int level)
 	refund_quote q;
 	int have_quote = quote_of(cs, &q) == 0, rc = 0;
 
-	printf("case %s\n", refund_case_id(cs));
-	printf("  deposit       %s\n", refund_case_deposit_id(cs));
-	printf("  state         %s\n", refund_case_state_name(refund_case_state(cs)));
-	printf("  reason        %s\n", ctl_name_of(ctl_reason_names, CTL_REASON_COUNT,
-			refund_case_reason(cs)));
-	printf("  policy        %s version %u\n", policy, (unsigned)version);
-	printf("  evidence      ");
-	ctl_evidence_list(stdout, refund_case_evidence(cs));
-	printf("\n  missing       ");
-	ctl_evidence_list(stdout, refund_case_missing_evidence(cs));
-	printf("\n  escalated to  ");
+	printf(CTL_TEXT(c, "case %s\n", "退款案件 %s\n"), refund_case_id(cs));
+	ctl_field(c, "deposit", "押金");
+	printf("%s\n", refund_case_deposit_id(cs));
+	ctl_field(c, "state", "状态");
+	printf("%s\n", ctl_state_label(c, refund_case_state(cs)));
+	ctl_field(c, "reason", "退款原因");
+	printf("%s\n", ctl_reason_label(c, refund_case_reason(cs)));
+	ctl_field(c, "policy", "退款政策");
+	printf(CTL_TEXT(c, "%s version %u\n", "%s 第 %u 版\n"), policy, (unsigned)version);
+	ctl_field(c, "evidence", "已有材料");
+	ctl_evidence_list(c, stdout, refund_case_evidence(cs));
+	putchar('\n');
+	ctl_field(c, "missing", "缺少材料");
+	ctl_evidence_list(c, stdout, refund_case_missing_evidence(cs));
+	putchar('\n');
+	ctl_field(c, "escalated to", "升级投诉至");
 	for (bit = 1; bit <= REFUND_PARTY_LEGAL; bit <<= 1)
 		if (esc & bit)
-			printf("%s ", ctl_party_name(bit));
-	printf("%s\n", esc ? "" : "nobody");
+			printf("%s ", ctl_party_label(c, bit));
+	printf("%s\n", esc ? "" : CTL_TEXT(c, "nobody", "无"));
 	print_deadline(c, cs);
 	print_parts(c, cs, have_quote ? q.currency : NULL);
 	if (have_quote)
@@ -405,7 +428,7 @@ int ctl_case_print(ctl *c, refund_case *cs, int level)
 	if (level >= 2) {
 		if (refund_case_explain(cs, c->lang, explain, sizeof(explain)) == 0)
 			printf("\n%s\n", explain);
-		printf("\ntimeline:\n");
+		fputs(CTL_TEXT(c, "\ntimeline:\n", "\n处理记录：\n"), stdout);
 		rc = timeline_of(c, NULL, cs, have_quote ? q.currency : NULL);
 		putchar('\n');
 		ctl_next_steps(c, stdout, cs);
@@ -419,7 +442,7 @@ static int load_case(ctl *c, const char *id, refund_case **out)
 {
 	int rc = refund_case_load(c->engine, out, id);
 
-	return rc ? ctl_fail(c, rc, "case %s", id) : 0;
+	return rc ? ctl_fail(c, rc, CTL_TEXT(c, "case %s", "退款案件 %s"), id) : 0;
 }
 
 int case_show(ctl *c, int argc, char **argv)
@@ -436,7 +459,8 @@ int case_show(ctl *c, int argc, char **argv)
 		return rc;
 	rc = c->json ? ctl_case_json_out(c, cs, 2) : ctl_case_print(c, cs, 2);
 	if (rc != 0)
-		rc = ctl_fail(c, rc, "case %s: reading its events", args[0]);
+		rc = ctl_fail(c, rc, CTL_TEXT(c, "case %s: reading its events",
+				"退款案件 %s：读取处理记录"), args[0]);
 	refund_case_free(cs);
 	return rc;
 }
@@ -457,7 +481,7 @@ int case_quote(ctl *c, int argc, char **argv)
 		return rc;
 	if ((rc = quote_of(cs, &q)) != 0 ||
 			(rc = refund_case_explain(cs, c->lang, explain, sizeof(explain))) != 0) {
-		rc = ctl_fail(c, rc, "case %s: quote", args[0]);
+		rc = ctl_fail(c, rc, CTL_TEXT(c, "case %s: quote", "退款案件 %s：报价"), args[0]);
 		refund_case_free(cs);
 		return rc;
 	}
@@ -469,7 +493,7 @@ int case_quote(ctl *c, int argc, char **argv)
 		json_kstr(&j, "explanation", explain);
 		json_finish(&j);
 	} else {
-		printf("case %s ", args[0]);
+		printf(CTL_TEXT(c, "case %s ", "退款案件 %s "), args[0]);
 		print_quote(c, &q);
 		printf("\n%s\n", explain);
 	}
@@ -480,6 +504,9 @@ int case_quote(ctl *c, int argc, char **argv)
 static int list_one(void *ctx, const refund_case *cs)
 {
 	ctl_list *l = ctx;
+	const char *id = refund_case_id(cs), *deposit = refund_case_deposit_id(cs);
+	const char *state = ctl_state_label(l->c, refund_case_state(cs));
+	const char *reason = ctl_reason_label(l->c, refund_case_reason(cs));
 	char due[REFUND_TIME_FORMAT_MAX];
 	refund_deadline dl;
 
@@ -490,12 +517,12 @@ static int list_one(void *ctx, const refund_case *cs)
 		json_close(l->j, '}');
 		return 0;
 	}
-	printf("%-16s %-16s %-19s %-20s", refund_case_id(cs), refund_case_deposit_id(cs),
-			refund_case_state_name(refund_case_state(cs)),
-			ctl_name_of(ctl_reason_names, CTL_REASON_COUNT, refund_case_reason(cs)));
+	printf("%-*s %-*s %-*s %-*s", ctl_pad(id, 16), id, ctl_pad(deposit, 16), deposit,
+			ctl_pad(state, 19), state, ctl_pad(reason, 20), reason);
 	if (deadline_of(cs, &dl) == 0)
-		printf(" due %s%s", ctl_time(l->c, dl.due, due, sizeof(due)),
-				dl.due <= engine_now(l->c) ? " (overdue)" : "");
+		printf(CTL_TEXT(l->c, " due %s%s", " 期限 %s%s"),
+				ctl_time(l->c, dl.due, due, sizeof(due)), dl.due <= engine_now(l->c)
+				? CTL_TEXT(l->c, " (overdue)", "（已逾期）") : "");
 	putchar('\n');
 	return 0;
 }
@@ -554,5 +581,5 @@ int case_list(ctl *c, int argc, char **argv)
 	filter.limit = (size_t)n;
 	ctl_list_begin(c, &l, &j, "cases");
 	rc = refund_case_list(c->engine, &filter, list_one, &l);
-	return ctl_list_end(&l, rc, "cases");
+	return ctl_list_end(&l, rc, "cases", "退款案件");
 }

@@ -62,12 +62,11 @@ static const struct {
 void ctl_next_steps(ctl *c, FILE *out, const refund_case *cs)
 {
 	const char *id = refund_case_id(cs);
-	int zh = c->lang == REFUND_LANG_ZH_CN;
 	size_t i;
 
-	fputs(zh ? "下一步: " : "next: ", out);
+	fputs(CTL_TEXT(c, "next: ", "下一步: "), out);
 	for (i = 0; i < sizeof(next_steps) / sizeof(next_steps[0]); i++) {
-		const char *format = zh ? next_steps[i].zh : next_steps[i].en;
+		const char *format = CTL_TEXT(c, next_steps[i].en, next_steps[i].zh);
 
 		/* Never NULL; saying so keeps gcc -fsanitize=undefined from
 		 * warning of a "null format string". */
@@ -77,7 +76,7 @@ void ctl_next_steps(ctl *c, FILE *out, const refund_case *cs)
 			return;
 		}
 	}
-	fputs(zh ? "无：案件已结束\n" : "nothing: the case is final\n", out);
+	fputs(CTL_TEXT(c, "nothing: the case is final\n", "无：案件已结束\n"), out);
 }
 
 /* After a failed action: the case's state and what it still lacks. */
@@ -86,11 +85,11 @@ static void explain_failure(ctl *c, int rc, const refund_case *cs)
 	if (!cs || (rc != REFUND_ESTATE && rc != REFUND_EEVIDENCE && rc != REFUND_EDENIED &&
 			rc != REFUND_EDEADLINE && rc != REFUND_EBALANCE))
 		return;
-	fprintf(stderr, c->lang == REFUND_LANG_ZH_CN ? "案件 %s 当前状态：%s" : "case %s is %s",
-			refund_case_id(cs), refund_case_state_name(refund_case_state(cs)));
+	fprintf(stderr, CTL_TEXT(c, "case %s is %s", "案件 %s 当前状态：%s"),
+			refund_case_id(cs), ctl_state_label(c, refund_case_state(cs)));
 	if (refund_case_missing_evidence(cs)) {
-		fputs(c->lang == REFUND_LANG_ZH_CN ? "；缺少材料：" : "; missing evidence: ", stderr);
-		ctl_evidence_list(stderr, refund_case_missing_evidence(cs));
+		fputs(CTL_TEXT(c, "; missing evidence: ", "；缺少材料："), stderr);
+		ctl_evidence_list(c, stderr, refund_case_missing_evidence(cs));
 	}
 	fputc('\n', stderr);
 	ctl_next_steps(c, stderr, cs);
@@ -104,7 +103,8 @@ static int prepare(ctl *c, refund_case *cs, ctl_action *a)
 
 	if (a->action == REFUND_ACTION_APPROVE || a->action == REFUND_ACTION_SET_OFFSET) {
 		if ((rc = refund_case_quote(cs, &q)) != 0)
-			return ctl_fail(c, rc, "case %s: quote", refund_case_id(cs));
+			return ctl_fail(c, rc, CTL_TEXT(c, "case %s: quote", "退款案件 %s：报价"),
+					refund_case_id(cs));
 		if (!a->amount_text)
 			a->amount = q.net;
 		else if ((rc = ctl_parse_money(c, a->action == REFUND_ACTION_APPROVE ? "--amount"
@@ -181,20 +181,22 @@ static void print_done(ctl *c, refund_case *cs, int from, const ctl_action *a)
 		ctl_case_json_out(c, cs, 1);
 		return;
 	}
-	printf("case %s: %s", refund_case_id(cs), refund_case_action_name(a->action));
+	printf(CTL_TEXT(c, "case %s: %s", "退款案件 %s：%s"), refund_case_id(cs),
+			ctl_action_label(c, a->action));
 	if (a->action == REFUND_ACTION_PAY || a->action == REFUND_ACTION_PAY_FAILED)
-		printf(" part %d", a->number);
+		printf(CTL_TEXT(c, " part %d", " 第 %d 期"), a->number);
 	if (from != to)
-		printf(": %s -> %s", refund_case_state_name(from), refund_case_state_name(to));
+		printf(CTL_TEXT(c, ": %s -> %s", "：%s -> %s"), ctl_state_label(c, from),
+				ctl_state_label(c, to));
 	else
-		printf(" (%s)", refund_case_state_name(to));
+		printf(CTL_TEXT(c, " (%s)", "（%s）"), ctl_state_label(c, to));
 	if (refund_case_next_deadline(cs, &dl) == 0)
-		printf("; %s due %s", refund_case_state_name(dl.state),
+		printf(CTL_TEXT(c, "; %s due %s", "；%s期限 %s"), ctl_state_label(c, dl.state),
 				ctl_time(c, dl.due, when, sizeof(when)));
 	putchar('\n');
 	if (refund_case_missing_evidence(cs) && to <= REFUND_STATE_AWAITING_DOCUMENTS) {
-		printf("still missing: ");
-		ctl_evidence_list(stdout, refund_case_missing_evidence(cs));
+		fputs(CTL_TEXT(c, "still missing: ", "仍缺少材料："), stdout);
+		ctl_evidence_list(c, stdout, refund_case_missing_evidence(cs));
 		putchar('\n');
 	}
 }
@@ -233,7 +235,7 @@ static int run_action(ctl *c, const char *case_id, ctl_action *a)
 				ctl_backoff(c, attempt, rc);
 				continue;
 			}
-			return ctl_fail(c, rc, "case %s", case_id);
+			return ctl_fail(c, rc, CTL_TEXT(c, "case %s", "退款案件 %s"), case_id);
 		}
 		from = refund_case_state(cs);
 		if ((rc = prepare(c, cs, a)) != 0) {
@@ -250,8 +252,8 @@ static int run_action(ctl *c, const char *case_id, ctl_action *a)
 		ctl_backoff(c, attempt, rc);
 	}
 	if (rc != 0) {
-		int code = ctl_fail(c, rc, "case %s: %s", case_id,
-				refund_case_action_name(a->action));
+		int code = ctl_fail(c, rc, CTL_TEXT(c, "case %s: %s", "退款案件 %s：%s"),
+				case_id, ctl_action_label(c, a->action));
 
 		explain_failure(c, rc, cs);
 		refund_case_free(cs);
@@ -582,14 +584,16 @@ static int open_case(ctl *c, const char *case_id, ctl_action *a)
 		ctl_backoff(c, attempt, rc);
 	}
 	if (rc != 0)
-		return ctl_fail(c, rc, "case %s: open for deposit %s", case_id, a->deposit);
+		return ctl_fail(c, rc, CTL_TEXT(c, "case %s: open for deposit %s",
+				"退款案件 %s：为押金 %s 开案"), case_id, a->deposit);
 	if (c->json) {
 		ctl_case_json_out(c, cs, 1);
 	} else {
-		printf("case %s opened for deposit %s (%s, policy %s)\n", case_id, a->deposit,
-				ctl_reason_names[a->number], policy_id);
-		printf("needs: ");
-		ctl_evidence_list(stdout, refund_case_missing_evidence(cs));
+		printf(CTL_TEXT(c, "case %s opened for deposit %s (%s, policy %s)\n",
+				"已开立退款案件 %s，押金 %s（%s，退款政策 %s）\n"), case_id,
+				a->deposit, ctl_reason_label(c, a->number), policy_id);
+		fputs(CTL_TEXT(c, "needs: ", "所需材料："), stdout);
+		ctl_evidence_list(c, stdout, refund_case_missing_evidence(cs));
 		putchar('\n');
 	}
 	refund_case_free(cs);

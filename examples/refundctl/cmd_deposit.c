@@ -53,11 +53,12 @@ static int deposit_add(ctl *c, int argc, char **argv)
 				&info.contract_end)) != 0))
 		return rc;
 	if ((rc = refund_deposit_create(c->engine, &d, &info, c->actor, c->role)) != 0)
-		return ctl_fail(c, rc, "deposit %s", args[0]);
+		return ctl_fail(c, rc, CTL_TEXT(c, "deposit %s", "押金 %s"), args[0]);
 	if (c->json)
 		ctl_show_deposit(c, d);
 	else
-		printf("recorded deposit %s: %s %s from %s (agent %s, terminal %s)\n", args[0],
+		printf(CTL_TEXT(c, "recorded deposit %s: %s %s from %s (agent %s, terminal %s)\n",
+				"已登记押金 %s：%s %s，商户 %s（代理商 %s，终端 %s）\n"), args[0],
 				amount, currency, holder, agent, terminal);
 	refund_deposit_free(d);
 	return 0;
@@ -74,7 +75,7 @@ static int deposit_show(ctl *c, int argc, char **argv)
 			(rc = ctl_open(c, 0)) != 0)
 		return rc;
 	if ((rc = refund_deposit_load(c->engine, &d, args[0])) != 0)
-		return ctl_fail(c, rc, "deposit %s", args[0]);
+		return ctl_fail(c, rc, CTL_TEXT(c, "deposit %s", "押金 %s"), args[0]);
 	ctl_show_deposit(c, d);
 	refund_deposit_free(d);
 	return 0;
@@ -120,7 +121,7 @@ static int deposit_list(ctl *c, int argc, char **argv)
 	filter.limit = (size_t)n;
 	ctl_list_begin(c, &l, &j, "deposits");
 	rc = refund_deposit_list(c->engine, &filter, list_one, &l);
-	return ctl_list_end(&l, rc, "deposits");
+	return ctl_list_end(&l, rc, "deposits", "押金");
 }
 
 static int deposit_usage(ctl *c, int argc, char **argv)
@@ -147,7 +148,7 @@ static int deposit_usage(ctl *c, int argc, char **argv)
 		return rc;
 	for (attempt = 0;; attempt++) {
 		if ((rc = refund_deposit_load(c->engine, &d, args[0])) != 0)
-			return ctl_fail(c, rc, "deposit %s", args[0]);
+			return ctl_fail(c, rc, CTL_TEXT(c, "deposit %s", "押金 %s"), args[0]);
 		if (attempt == 0 && (rc = ctl_parse_money(c, "--volume",
 				refund_deposit_currency(d), volume, &vol)) != 0)
 			break;
@@ -159,9 +160,10 @@ static int deposit_usage(ctl *c, int argc, char **argv)
 		ctl_backoff(c, attempt, rc);
 	}
 	if (rc < 0)
-		rc = ctl_fail(c, rc, "deposit %s", args[0]);
+		rc = ctl_fail(c, rc, CTL_TEXT(c, "deposit %s", "押金 %s"), args[0]);
 	else if (rc == 0)
-		printf("deposit %s: %" PRId64 " days in service, volume %s %s\n", args[0], ndays,
+		printf(CTL_TEXT(c, "deposit %s: %" PRId64 " days in service, volume %s %s\n",
+				"押金 %s：已使用 %" PRId64 " 天，交易量 %s %s\n"), args[0], ndays,
 				volume, refund_deposit_currency(d));
 	refund_deposit_free(d);
 	return rc;

@@ -500,11 +500,12 @@ static void print_result(const import *im, int refused, size_t imported, size_t 
 	if (!c->json) {
 		if (refused)
 			return;
-		printf("imported %zu deposits from %s", imported, im->path);
+		printf(CTL_TEXT(c, "imported %zu deposits from %s", "已导入 %zu 笔押金（来自 %s）"),
+				imported, im->path);
 		if (present)
-			printf(", %zu already present", present);
+			printf(CTL_TEXT(c, ", %zu already present", "，%zu 笔已存在"), present);
 		if (bad)
-			printf(", %zu bad rows skipped", bad);
+			printf(CTL_TEXT(c, ", %zu bad rows skipped", "，跳过 %zu 行错误数据"), bad);
 		printf("\n");
 		return;
 	}

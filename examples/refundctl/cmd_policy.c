@@ -91,7 +91,8 @@ static void print_published(ctl *c, ctl_json *j, const refund_policy *p)
 		json_kstr(j, "currency", refund_policy_currency(p));
 		json_close(j, '}');
 	} else if (p) {
-		printf("published policy %s version %u (%s); it is the default for new cases\n",
+		printf(CTL_TEXT(c, "published policy %s version %u (%s); it is the default for new "
+				"cases\n", "已发布退款政策 %s 第 %u 版（%s），新案件默认使用该政策\n"),
 				refund_policy_id(p), (unsigned)refund_policy_version(p),
 				refund_policy_currency(p));
 	}
@@ -139,7 +140,8 @@ int cmd_init(ctl *c, int argc, char **argv)
 		print_published(c, &j, p);
 		json_finish(&j);
 	} else {
-		printf("database %s %s\n", c->db_path, existed ? "is ready" : "created");
+		printf(CTL_TEXT(c, "database %s %s\n", "数据库 %s %s\n"), c->db_path, existed
+				? CTL_TEXT(c, "is ready", "已就绪") : CTL_TEXT(c, "created", "已创建"));
 		print_published(c, NULL, p);
 	}
 	refund_policy_free(p);
@@ -171,9 +173,11 @@ static int policy_load(ctl *c, int argc, char **argv)
 		print_published(c, &j, p);
 		json_finish(&j);
 	} else {
-		printf("published policy %s version %u (%s)%s\n", refund_policy_id(p),
+		printf(CTL_TEXT(c, "published policy %s version %u (%s)%s\n",
+				"已发布退款政策 %s 第 %u 版（%s）%s\n"), refund_policy_id(p),
 				(unsigned)refund_policy_version(p), refund_policy_currency(p),
-				no_default ? "" : "; it is the default for new cases");
+				no_default ? "" : CTL_TEXT(c, "; it is the default for new cases",
+				"，新案件默认使用该政策"));
 	}
 	refund_policy_free(p);
 	return 0;
@@ -190,13 +194,14 @@ static int load_policy_ref(ctl *c, const char *ref, refund_policy **out)
 		if ((rc = ctl_parse_policy_ref(c, ref, id, sizeof(id), &version)) != 0)
 			return rc;
 	} else if (ctl_default_policy(c, id, sizeof(id)) != 0) {
-		fprintf(stderr, "refundctl %s: no default policy yet\nhint: load one with "
-				"\"refundctl policy load FILE\" or name it: refundctl %s ID\n",
-				c->command, c->command);
+		fprintf(stderr, CTL_TEXT(c, "refundctl %s: no default policy yet\nhint: load one "
+				"with \"refundctl policy load FILE\" or name it: refundctl %s ID\n",
+				"refundctl %s：尚无默认退款政策\n提示: 用 \"refundctl policy load 文件\" "
+				"加载，或指明政策：refundctl %s 编号\n"), c->command, c->command);
 		return CTL_EXIT_NOTFOUND;
 	}
 	if ((rc = refund_policy_load(c->engine, out, id, version)) != 0)
-		return ctl_fail(c, rc, "policy %s", ref ? ref : id);
+		return ctl_fail(c, rc, CTL_TEXT(c, "policy %s", "退款政策 %s"), ref ? ref : id);
 	return 0;
 }
 
@@ -235,7 +240,8 @@ static int policy_show(ctl *c, int argc, char **argv)
 		json_kstr(&j, "text", text);
 		json_finish(&j);
 	} else {
-		printf("# policy %s version %u (%s)\n%s", refund_policy_id(p),
+		printf(CTL_TEXT(c, "# policy %s version %u (%s)\n%s", "# 退款政策 %s 第 %u 版（%s）\n%s"),
+				refund_policy_id(p),
 				(unsigned)refund_policy_version(p), refund_policy_currency(p), text);
 		if (needed > 1 && text[needed - 2] != '\n')
 			putchar('\n');
@@ -258,7 +264,8 @@ static int policy_default(ctl *c, int argc, char **argv)
 		return rc;
 	rc = ctl_set_default_policy(c, refund_policy_id(p));
 	if (rc == 0 && !c->json)
-		printf("policy %s is the default for new cases\n", refund_policy_id(p));
+		printf(CTL_TEXT(c, "policy %s is the default for new cases\n",
+				"新案件默认使用退款政策 %s\n"), refund_policy_id(p));
 	refund_policy_free(p);
 	return rc;
 }

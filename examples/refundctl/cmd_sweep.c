@@ -15,6 +15,8 @@
 static void on_notice(void *user, const refund_notice *n)
 {
 	ctl_list *t = user;
+	ctl *c = t->c;
+	const char *kind;
 	char due[REFUND_TIME_FORMAT_MAX];
 
 	if (n->kind != REFUND_NOTICE_REMINDER && n->kind != REFUND_NOTICE_DEADLINE &&
@@ -35,15 +37,18 @@ static void on_notice(void *user, const refund_notice *n)
 		json_close(t->j, '}');
 		return;
 	}
-	printf("  %-16s %-10s %s", n->id, n->kind == REFUND_NOTICE_REMINDER ? "reminder" :
-			n->kind == REFUND_NOTICE_DEADLINE ? "deadline" : "system",
-			refund_case_action_name(n->action) ? refund_case_action_name(n->action) : "");
+	kind = n->kind == REFUND_NOTICE_REMINDER ? CTL_TEXT(c, "reminder", "提醒") :
+		n->kind == REFUND_NOTICE_DEADLINE ? CTL_TEXT(c, "deadline", "到期处理") :
+		CTL_TEXT(c, "system", "系统");
+	printf("  %-*s %-*s %s", ctl_pad(n->id, 16), n->id, ctl_pad(kind, 10), kind,
+			refund_case_action_name(n->action) ? ctl_action_label(c, n->action) : "");
 	if (n->from_state != n->to_state && refund_case_state_name(n->to_state))
-		printf(" %s -> %s", refund_case_state_name(n->from_state),
-				refund_case_state_name(n->to_state));
+		printf(" %s -> %s", ctl_state_label(c, n->from_state),
+				ctl_state_label(c, n->to_state));
 	if (n->deadline)
-		printf("  (due %s%s)", ctl_time(t->c, n->deadline, due, sizeof(due)),
-				n->overdue ? ", passed" : "");
+		printf(CTL_TEXT(c, "  (due %s%s)", "  （期限 %s%s）"),
+				ctl_time(c, n->deadline, due, sizeof(due)),
+				n->overdue ? CTL_TEXT(c, ", passed", "，已过") : "");
 	putchar('\n');
 }
 
@@ -81,7 +86,8 @@ int cmd_tick(ctl *c, int argc, char **argv)
 		json_open(&j, '[');
 		t.j = &j;
 	} else {
-		printf("tick at %s\n", ctl_time(c, now, when, sizeof(when)));
+		printf(CTL_TEXT(c, "tick at %s\n", "期限检查于 %s\n"), ctl_time(c, now, when,
+				sizeof(when)));
 	}
 	rc = refund_engine_tick(c->engine, now, (size_t)n, &total);
 	if (c->json) {
@@ -92,16 +98,19 @@ int cmd_tick(ctl *c, int argc, char **argv)
 		json_kint(&j, "conflicts", (int64_t)total.conflicts);
 		json_finish(&j);
 	} else {
-		printf("%zu reminder%s, %zu consequence%s applied", total.reminders,
+		printf(CTL_TEXT(c, "%zu reminder%s, %zu consequence%s applied",
+				"提醒 %zu 次%.0s，执行到期后果 %zu 次%.0s"), total.reminders,
 				total.reminders == 1 ? "" : "s", total.consequences,
 				total.consequences == 1 ? "" : "s");
 		if (total.conflicts)
-			printf(", %zu left to another clerk's change", total.conflicts);
+			printf(CTL_TEXT(c, ", %zu left to another clerk's change",
+					"，%zu 个案件因他人同时修改而留待下次"), total.conflicts);
 		putchar('\n');
 	}
 	c->notify = NULL;
 	if (rc != 0)
-		return ctl_fail(c, rc, "tick (what was fired before this stays fired; tick again)");
+		return ctl_fail(c, rc, CTL_TEXT(c, "tick (what was fired before this stays fired; "
+				"tick again)", "期限检查（已执行的保持有效；请再次运行 tick）"));
 	return 0;
 }
 
@@ -171,8 +180,10 @@ static void print_late(ctl *c, const overdue_ctx *o, refund_time now, int64_t wi
 	}
 	for (i = 0; i < o->n; i++) {
 		const late_case *l = &o->cases[i];
+		/* JSON: the consequence's name; text: its label. */
 		const char *then = ctl_name_of(ctl_consequence_names, CTL_CONSEQUENCE_COUNT,
 				l->dl.consequence);
+		const char *state = ctl_state_label(c, l->dl.state);
 
 		if (c->json) {
 			json_open(&j, '{');
@@ -187,23 +198,26 @@ static void print_late(ctl *c, const overdue_ctx *o, refund_time now, int64_t wi
 			json_close(&j, '}');
 			continue;
 		}
+		printf("%-*s %-*s %-*s ", ctl_pad(l->id, 16), l->id, ctl_pad(l->deposit, 16),
+				l->deposit, ctl_pad(state, 19), state);
+		then = ctl_consequence_label(c, l->dl.consequence);
+		ctl_duration(c, l->dl.due - now, left, sizeof(left));
 		if (l->dl.due <= now)
-			printf("%-16s %-16s %-19s due %s  OVERDUE by %-8s then %s\n", l->id, l->deposit,
-					refund_case_state_name(l->dl.state),
-					ctl_time(c, l->dl.due, due, sizeof(due)),
-					ctl_duration(now - l->dl.due, left, sizeof(left)), then);
+			printf(CTL_TEXT(c, "due %s  OVERDUE by %-*s then %s\n",
+					"期限 %s  已逾期 %-*s 到期后%s\n"),
+					ctl_time(c, l->dl.due, due, sizeof(due)), ctl_pad(left, 8), left, then);
 		else
-			printf("%-16s %-16s %-19s %s %s  in %-8s then %s\n", l->id, l->deposit,
-					refund_case_state_name(l->dl.state),
-					l->dl.overdue ? "OVERDUE, next reminder" : "due",
-					ctl_time(c, l->dl.due, due, sizeof(due)),
-					ctl_duration(l->dl.due - now, left, sizeof(left)), then);
+			printf(CTL_TEXT(c, "%s %s  in %-*s then %s\n", "%s %s  还剩 %-*s 到期后%s\n"),
+					l->dl.overdue ? CTL_TEXT(c, "OVERDUE, next reminder", "已逾期，下次提醒")
+					: CTL_TEXT(c, "due", "期限"),
+					ctl_time(c, l->dl.due, due, sizeof(due)), ctl_pad(left, 8), left, then);
 	}
 	if (c->json) {
 		json_close(&j, ']');
 		json_finish(&j);
 	} else if (o->n == 0) {
-		printf("no case is past a deadline%s\n", within ? " or near one" : "");
+		printf(CTL_TEXT(c, "no case is past a deadline%s\n", "没有逾期%s的案件\n"),
+				within ? CTL_TEXT(c, " or near one", "或即将到期") : "");
 	}
 }
 
@@ -238,7 +252,7 @@ int cmd_overdue(ctl *c, int argc, char **argv)
 		print_late(c, &o, now, ahead);
 	}
 	free(o.cases);
-	return rc ? ctl_fail(c, rc, "listing cases") : 0;
+	return rc ? ctl_fail(c, rc, CTL_TEXT(c, "listing cases", "列出退款案件")) : 0;
 }
 
 /* ---- verify -------------------------------------------------------------- */
@@ -284,7 +298,8 @@ static void problem(verify_ctx *v, const char *kind, const char *id, const char 
 		json_kstr(v->j, "message", msg);
 		json_close(v->j, '}');
 	} else {
-		printf("PROBLEM %s %s: %s\n", kind, id, msg);
+		printf(CTL_TEXT(v->c, "PROBLEM %s %s: %s\n", "问题 %s %s：%s\n"),
+				CTL_TEXT(v->c, kind, strcmp(kind, "case") == 0 ? "退款案件" : "押金"), id, msg);
 	}
 }
 
@@ -324,12 +339,13 @@ static int check_deposit(void *ctx, const refund_deposit *d)
 		refund_entry e = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
 
 		if (refund_deposit_entry(d, i, &e) != 0 || e.amount <= 0) {
-			problem(v, "deposit", id, "ledger entry %zu is unreadable or not positive", i + 1);
+			problem(v, "deposit", id, CTL_TEXT(v->c, "ledger entry %zu is unreadable or not positive",
+					"台账第 %zu 条无法读取或金额不为正"), i + 1);
 			continue;
 		}
 		if ((e.kind == REFUND_ENTRY_HOLD) != (i == 0))
-			problem(v, "deposit", id, "entry %zu: the hold must be the first entry and only it",
-					i + 1);
+			problem(v, "deposit", id, CTL_TEXT(v->c, "entry %zu: the hold must be the first "
+					"entry and only it", "第 %zu 条：押金入账必须是且只能是第一条"), i + 1);
 		if (e.kind == REFUND_ENTRY_HOLD)
 			held += e.amount;
 		else if (e.kind == REFUND_ENTRY_REFUND)
@@ -342,11 +358,13 @@ static int check_deposit(void *ctx, const refund_deposit *d)
 		}
 	}
 	if (b.remaining < 0 || b.held != b.refunded + b.deducted + b.remaining)
-		problem(v, "deposit", id, "held %" PRId64 " != refunded %" PRId64 " + deducted %"
-				PRId64 " + remaining %" PRId64, b.held, b.refunded, b.deducted,
-				b.remaining);
+		problem(v, "deposit", id, CTL_TEXT(v->c, "held %" PRId64 " != refunded %" PRId64
+				" + deducted %" PRId64 " + remaining %" PRId64, "押金 %" PRId64 " != 已退还 %"
+				PRId64 " + 已扣款 %" PRId64 " + 余额 %" PRId64), b.held, b.refunded,
+				b.deducted, b.remaining);
 	if (held != b.held || refunded != b.refunded || deducted != b.deducted)
-		problem(v, "deposit", id, "the ledger's entries do not add up to its balance");
+		problem(v, "deposit", id, "%s", CTL_TEXT(v->c, "the ledger's entries do not add up "
+				"to its balance", "台账各条目与余额不符"));
 	return 0;
 }
 
@@ -419,8 +437,8 @@ static void match_payouts(verify_ctx *v, const refund_case *cs, pay_events *p)
 	}
 	for (part = 1; part <= REFUND_POLICY_MAX_PARTS; part++)
 		if (p->count[part] > 1)
-			problem(v, "case", refund_case_id(cs), "part %d was paid %d times", part,
-					p->count[part]);
+			problem(v, "case", refund_case_id(cs), CTL_TEXT(v->c, "part %d was paid %d times",
+					"第 %d 期被付款 %d 次"), part, p->count[part]);
 	for (part = 1; part <= refund_case_part_count(cs); part++) {
 		refund_part rp = { REFUND_PART_VERSION, 0, 0, 0, 0, NULL, NULL };
 
@@ -432,13 +450,15 @@ static void match_payouts(verify_ctx *v, const refund_case *cs, pay_events *p)
 	if (p->n > 1)
 		qsort(p->amounts, p->n, sizeof(p->amounts[0]), cmp_amount);
 	if (p->odd)
-		problem(v, "case", refund_case_id(cs), "a pay event names no valid part");
+		problem(v, "case", refund_case_id(cs), "%s", CTL_TEXT(v->c, "a pay event names no "
+				"valid part", "付款事件未指明有效的期数"));
 	if (n != p->n || memcmp(ledger, p->amounts, n * sizeof(ledger[0])) != 0)
-		problem(v, "case", refund_case_id(cs), "the deposit's ledger has %zu refunds for "
-				"it but its events record %zu payouts", n, p->n);
+		problem(v, "case", refund_case_id(cs), CTL_TEXT(v->c, "the deposit's ledger has %zu "
+				"refunds for it but its events record %zu payouts",
+				"押金台账中有 %zu 笔退还，但案件事件记录了 %zu 次付款"), n, p->n);
 	if ((size_t)paid != p->n)
-		problem(v, "case", refund_case_id(cs), "%d parts are paid but %zu pay events exist",
-				paid, p->n);
+		problem(v, "case", refund_case_id(cs), CTL_TEXT(v->c, "%d parts are paid but %zu "
+				"pay events exist", "已付款 %d 期，但有 %zu 个付款事件"), paid, p->n);
 }
 
 static int check_case(verify_ctx *v, const char *id)
@@ -450,21 +470,24 @@ static int check_case(verify_ctx *v, const char *id)
 
 	if ((rc = refund_case_load(v->c->engine, &cs, id)) != 0) {
 		if (rc == REFUND_ECORRUPT) {
-			problem(v, "case", id, "cannot be read: %s", refund_engine_errmsg(v->c->engine));
+			problem(v, "case", id, CTL_TEXT(v->c, "cannot be read: %s", "无法读取：%s"),
+					refund_engine_errmsg(v->c->engine));
 			return 0;
 		}
 		return rc;
 	}
 	rc = refund_case_verify(cs, &bad);
 	if (rc == REFUND_ECORRUPT)
-		problem(v, "case", id, "audit chain broken at event %" PRIu64 ": %s", bad,
+		problem(v, "case", id, CTL_TEXT(v->c, "audit chain broken at event %" PRIu64 ": %s",
+				"审计链在第 %" PRIu64 " 条事件处断开：%s"), bad,
 				refund_engine_errmsg(v->c->engine));
 	else if (rc != 0)
 		goto out;
 	memset(&p, 0, sizeof(p));
 	rc = refund_case_events(cs, on_pay_event, &p);
 	if (rc == REFUND_ECORRUPT) {
-		problem(v, "case", id, "events cannot be read: %s", refund_engine_errmsg(v->c->engine));
+		problem(v, "case", id, CTL_TEXT(v->c, "events cannot be read: %s", "事件无法读取：%s"),
+				refund_engine_errmsg(v->c->engine));
 		rc = 0;
 	} else if (rc == 0) {
 		match_payouts(v, cs, &p);
@@ -488,8 +511,9 @@ static int verify_all(verify_ctx *v)
 		rc = check_case(v, v->case_ids[i]);
 	for (i = 0; rc == 0 && i < v->npayouts; i++)
 		if (!v->payouts[i].matched)
-			problem(v, "deposit", v->payouts[i].deposit, "a refund for case %s, which "
-					"does not exist", v->payouts[i].case_id);
+			problem(v, "deposit", v->payouts[i].deposit, CTL_TEXT(v->c, "a refund for case "
+					"%s, which does not exist", "有一笔退还属于不存在的退款案件 %s"),
+					v->payouts[i].case_id);
 	return rc;
 }
 
@@ -528,11 +552,13 @@ int cmd_verify(ctl *c, int argc, char **argv)
 	free(v.payouts);
 	free(v.case_ids);
 	if (rc != 0)
-		return ctl_fail(c, rc, "verify");
+		return ctl_fail(c, rc, "%s", CTL_TEXT(c, "verify", "核查"));
 	if (!c->json)
-		printf("%zu cases, %zu deposits, %zu payouts checked: %s\n", v.ncases, v.deposits,
-				v.npayouts, v.problems ? "PROBLEMS FOUND" :
-				"every audit chain verifies, every ledger balances, every payout has "
-				"its event");
+		printf(CTL_TEXT(c, "%zu cases, %zu deposits, %zu payouts checked: %s\n",
+				"已核查 %zu 个退款案件、%zu 笔押金、%zu 笔付款：%s\n"), v.ncases,
+				v.deposits, v.npayouts, v.problems ? CTL_TEXT(c, "PROBLEMS FOUND",
+				"发现问题") : CTL_TEXT(c, "every audit chain verifies, every ledger "
+				"balances, every payout has its event", "审计链全部验证通过，台账全部平衡，"
+				"每笔付款都有对应事件"));
 	return v.problems ? CTL_EXIT_STORAGE : 0;
 }

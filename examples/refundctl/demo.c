@@ -66,7 +66,15 @@ static void say(demo *d, const char *who, const char *what, const char *outcome)
 {
 	char buf[32];
 
-	printf("  %s  %-20s %-17s %s\n", when(d->c->now, buf, sizeof(buf)), who, what, outcome);
+	printf("  %s  %-*s %-*s %s\n", when(d->c->now, buf, sizeof(buf)), ctl_pad(who, 20), who,
+			ctl_pad(what, 17), what, outcome);
+}
+
+/* "AG-7 (agent)": who acts, as say() shows it. */
+static void who_is(const demo *d, const char *actor, int role, char *who, size_t size)
+{
+	snprintf(who, size, CTL_TEXT(d->c, "%s (%s)", "%s（%s）"), actor,
+			ctl_role_label(d->c, role));
 }
 
 /* Each line of @p text, indented; a last newline ends the last line. */
@@ -82,8 +90,8 @@ static void print_lines(int indent, const char *text)
 
 static void fail(demo *d, const char *what)
 {
-	printf("  !! %s failed: %s [%s]\n", what, refund_engine_errmsg(d->c->engine),
-			"unexpected");
+	printf(CTL_TEXT(d->c, "  !! %s failed: %s [%s]\n", "  !! %s 失败：%s [%s]\n"), what,
+			refund_engine_errmsg(d->c->engine), CTL_TEXT(d->c, "unexpected", "意外"));
 	d->failed = 1;
 }
 
@@ -94,19 +102,22 @@ typedef struct demo_step {
 	ctl_action a;              /* amount_text is in CNY; attach: the kinds in mask */
 	const char *note;
 	const char *refused;       /* the action must be refused, for this reason */
+	const char *refused_zh;    /* ... in Chinese */
 	int quote;                 /* show the quote for the applicant after it */
 	const char *aside;         /* a comment after it */
+	const char *aside_zh;
 } demo_step;
 
 /* Who acts, from "ACTOR:ROLE"; @p who becomes "ACTOR (ROLE)". */
-static void cast(const char *as, refund_act *act, char *actor, char *who, size_t size)
+static void cast(const demo *d, const char *as, refund_act *act, char *actor, char *who,
+		size_t size)
 {
 	const char *colon = strrchr(as, ':');
 
 	snprintf(actor, size, "%.*s", (int)(colon - as), as);
 	refund_role_from_name(colon + 1, &act->role);
 	act->actor = actor;
-	snprintf(who, size, "%s (%s)", actor, colon + 1);
+	who_is(d, actor, act->role, who, size);
 }
 
 /*
@@ -117,27 +128,32 @@ static int step(demo *d, refund_case *cs, const demo_step *s)
 {
 	refund_act act = REFUND_ACT_INIT;
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
-	char actor[48], who[48], outcome[200], due[32], what[32];
+	char actor[48], who[64], outcome[256], due[32], what[64];
 	int from = refund_case_state(cs), rc;
 	ctl_action a = s->a;
 
-	cast(s->as, &act, actor, who, sizeof(who));
+	cast(d, s->as, &act, actor, who, sizeof(who));
 	act.note = s->note;
 	if (a.amount_text)
 		refund_money_parse(NULL, "CNY", a.amount_text, 0, &a.amount);
-	snprintf(what, sizeof(what), "%s", refund_case_action_name(a.action));
-	if (a.action == REFUND_ACTION_PAY || a.action == REFUND_ACTION_PAY_FAILED)
-		snprintf(what, sizeof(what), s->refused ? "%s %d again" : "%s %d",
-				refund_case_action_name(a.action), a.number);
+	snprintf(what, sizeof(what), "%s", ctl_action_label(d->c, a.action));
+	if ((a.action == REFUND_ACTION_PAY || a.action == REFUND_ACTION_PAY_FAILED) && s->refused)
+		snprintf(what, sizeof(what), CTL_TEXT(d->c, "%s %d again", "再次%s 第 %d 期"),
+				ctl_action_label(d->c, a.action), a.number);
+	else if (a.action == REFUND_ACTION_PAY || a.action == REFUND_ACTION_PAY_FAILED)
+		snprintf(what, sizeof(what), CTL_TEXT(d->c, "%s %d", "%s 第 %d 期"),
+				ctl_action_label(d->c, a.action), a.number);
 	rc = ctl_apply(cs, &act, &a);
 	if (s->refused && rc == 0) {
-		printf("  !! %s was accepted but must be refused\n", what);
+		printf(CTL_TEXT(d->c, "  !! %s was accepted but must be refused\n",
+				"  !! %s 被接受，但应被拒绝\n"), what);
 		d->failed = 1;
 		return 0;
 	}
 	if (s->refused) {
-		snprintf(outcome, sizeof(outcome), "refused (%s): %s", refund_error_name(rc),
-				s->refused);
+		snprintf(outcome, sizeof(outcome), CTL_TEXT(d->c, "refused (%s): %s",
+				"被拒绝（%s）：%s"), refund_error_name(rc),
+				CTL_TEXT(d->c, s->refused, s->refused_zh));
 		say(d, who, what, outcome);
 		return 0;
 	}
@@ -146,13 +162,14 @@ static int step(demo *d, refund_case *cs, const demo_step *s)
 		return rc;
 	}
 	if (from != refund_case_state(cs))
-		snprintf(outcome, sizeof(outcome), "%s -> %s", refund_case_state_name(from),
-				refund_case_state_name(refund_case_state(cs)));
+		snprintf(outcome, sizeof(outcome), "%s -> %s", ctl_state_label(d->c, from),
+				ctl_state_label(d->c, refund_case_state(cs)));
 	else
-		snprintf(outcome, sizeof(outcome), "(%s)", refund_case_state_name(from));
+		snprintf(outcome, sizeof(outcome), CTL_TEXT(d->c, "(%s)", "（%s）"),
+				ctl_state_label(d->c, from));
 	if (from != refund_case_state(cs) && refund_case_next_deadline(cs, &dl) == 0)
 		snprintf(outcome + strlen(outcome), sizeof(outcome) - strlen(outcome),
-				"; due %s", when(dl.due, due, sizeof(due)));
+				CTL_TEXT(d->c, "; due %s", "；期限 %s"), when(dl.due, due, sizeof(due)));
 	say(d, who, what, outcome);
 	return 0;
 }
@@ -161,43 +178,44 @@ static int step(demo *d, refund_case *cs, const demo_step *s)
 static int attach_all(demo *d, refund_case *cs, const demo_step *s)
 {
 	refund_act act = REFUND_ACT_INIT;
-	char line[160] = "", ref[32], actor[48], who[48];
+	char line[256] = "", ref[32], actor[48], who[64];
 	int kind, n = 0;
 
-	cast(s->as, &act, actor, who, sizeof(who));
+	cast(d, s->as, &act, actor, who, sizeof(who));
 	for (kind = 1; kind < CTL_EVIDENCE_COUNT; kind++) {
 		if (!(s->a.mask & REFUND_EVIDENCE_BIT(kind)))
 			continue;
 		snprintf(ref, sizeof(ref), "doc-%s-%d", refund_case_id(cs), ++n);
 		if (refund_case_attach(cs, &act, kind, ref) != 0) {
-			fail(d, "attach");
+			fail(d, ctl_action_label(d->c, REFUND_ACTION_ATTACH));
 			return -1;
 		}
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s",
-				n > 1 ? ", " : "", ctl_evidence_names[kind]);
+				n > 1 ? CTL_TEXT(d->c, ", ", "、") : "", ctl_evidence_label(d->c, kind));
 	}
-	say(d, who, "attach", line);
+	say(d, who, ctl_action_label(d->c, REFUND_ACTION_ATTACH), line);
 	return 0;
 }
 
 static int tick(demo *d)
 {
 	refund_tick_result r = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
-	char outcome[96];
+	char outcome[128];
 	int i;
 
 	d->nnotes = 0;
 	if (refund_engine_tick(d->c->engine, d->c->now, 0, &r) != 0) {
-		fail(d, "tick");
+		fail(d, CTL_TEXT(d->c, "tick", "期限检查"));
 		return -1;
 	}
 	if (r.reminders + r.consequences == 0)
-		snprintf(outcome, sizeof(outcome), "nothing due");
+		snprintf(outcome, sizeof(outcome), "%s", CTL_TEXT(d->c, "nothing due", "无到期事项"));
 	else
-		snprintf(outcome, sizeof(outcome), "%zu reminder%s, %zu consequence%s",
-				r.reminders, r.reminders == 1 ? "" : "s", r.consequences,
-				r.consequences == 1 ? "" : "s");
-	say(d, "system", "tick", outcome);
+		snprintf(outcome, sizeof(outcome), CTL_TEXT(d->c, "%zu reminder%s, %zu consequence%s",
+				"提醒 %zu 次%.0s，到期处理 %zu 次%.0s"), r.reminders,
+				r.reminders == 1 ? "" : "s", r.consequences, r.consequences == 1 ? "" : "s");
+	say(d, ctl_role_label(d->c, REFUND_ROLE_SYSTEM), CTL_TEXT(d->c, "tick", "期限检查"),
+			outcome);
 	for (i = 0; i < d->nnotes; i++)
 		print_lines(OUTCOME_COLUMN, d->notes[i]);
 	d->nnotes = 0;
@@ -213,7 +231,7 @@ static int reload(demo *d, refund_case **cs)
 	refund_case_free(*cs);
 	*cs = NULL;
 	if (refund_case_load(d->c->engine, cs, id) != 0) {
-		fail(d, "load");
+		fail(d, CTL_TEXT(d->c, "load", "读取退款案件"));
 		return -1;
 	}
 	return 0;
@@ -230,16 +248,18 @@ static void on_notice(void *user, const refund_notice *n)
 		return;
 	line = d->notes[d->nnotes++];
 	if (n->kind == REFUND_NOTICE_REMINDER)
-		snprintf(line, DEMO_NOTE_MAX, "%s: reminder, %s due %s%s", n->id,
-				refund_case_state_name(n->from_state), when(n->deadline, due, sizeof(due)),
-				n->overdue ? " (passed)" : "");
+		snprintf(line, DEMO_NOTE_MAX, CTL_TEXT(d->c, "%s: reminder, %s due %s%s",
+				"%s：提醒，%s期限 %s%s"), n->id, ctl_state_label(d->c, n->from_state),
+				when(n->deadline, due, sizeof(due)),
+				n->overdue ? CTL_TEXT(d->c, " (passed)", "（已过）") : "");
 	else if (n->from_state == n->to_state)
-		snprintf(line, DEMO_NOTE_MAX, "%s: %s (stays %s)", n->id,
-				refund_case_action_name(n->action), refund_case_state_name(n->to_state));
+		snprintf(line, DEMO_NOTE_MAX, CTL_TEXT(d->c, "%s: %s (stays %s)", "%s：%s（仍为%s）"),
+				n->id, ctl_action_label(d->c, n->action),
+				ctl_state_label(d->c, n->to_state));
 	else
-		snprintf(line, DEMO_NOTE_MAX, "%s: %s, %s -> %s", n->id,
-				refund_case_action_name(n->action), refund_case_state_name(n->from_state),
-				refund_case_state_name(n->to_state));
+		snprintf(line, DEMO_NOTE_MAX, CTL_TEXT(d->c, "%s: %s, %s -> %s", "%s：%s，%s -> %s"),
+				n->id, ctl_action_label(d->c, n->action),
+				ctl_state_label(d->c, n->from_state), ctl_state_label(d->c, n->to_state));
 }
 
 /* ---- setting up ----------------------------------------------------------- */
@@ -311,7 +331,7 @@ static int add_deposits(demo *d)
 		const demo_deposit *x = &deposits[i];
 		refund_deposit_info info = REFUND_DEPOSIT_INFO_INIT;
 		refund_deposit *dep = NULL;
-		char outcome[128], who[48];
+		char outcome[160], who[64];
 		int rc;
 
 		info.id = x->id;
@@ -330,32 +350,40 @@ static int add_deposits(demo *d)
 					REFUND_ROLE_AGENT);
 		refund_deposit_free(dep);
 		if (rc != 0) {
-			fail(d, "deposit add");
+			fail(d, CTL_TEXT(d->c, "deposit add", "登记押金"));
 			return rc;
 		}
-		snprintf(outcome, sizeof(outcome), "%s %s CNY from %s, terminal %s, %" PRId64
-				" days in service", x->id, x->amount, x->holder, x->serial, x->days);
-		snprintf(who, sizeof(who), "%s (agent)", x->agent);
-		say(d, who, "deposit", outcome);
+		snprintf(outcome, sizeof(outcome), CTL_TEXT(d->c, "%s %s CNY from %s, terminal %s, %"
+				PRId64 " days in service", "%s %s CNY，商户 %s，终端 %s，已使用 %" PRId64
+				" 天"), x->id, x->amount, x->holder, x->serial, x->days);
+		who_is(d, x->agent, REFUND_ROLE_AGENT, who, sizeof(who));
+		say(d, who, CTL_TEXT(d->c, "deposit", "押金"), outcome);
 	}
 	return 0;
 }
 
 static int setup(demo *d)
 {
+	const char *policy = CTL_TEXT(d->c, "policy", "退款政策");
+	char who[64];
+
 	set_clock(d, "2025-03-03T09:00+08:00");
-	printf("== setting up ==\n");
+	fputs(CTL_TEXT(d->c, "== setting up ==\n", "== 准备工作 ==\n"), stdout);
 	if (publish_policies(d) != 0) {
-		fail(d, "policy publish");
+		fail(d, CTL_TEXT(d->c, "policy publish", "发布退款政策"));
 		return -1;
 	}
-	say(d, "A-Chen (admin)", "policy", "pos-standard v1: terminal returned and inspected, "
-			"damage 20%, 30.00 per missing part,");
-	print_lines(OUTCOME_COLUMN, "fee 10.00 + 1% (10.00..50.00), review in 2 China "
-			"business days or escalate,\ndocuments in 5 days or expire, 80% below a "
-			"year of use");
-	say(d, "A-Chen (admin)", "policy", "pos-rental v1: no return, up to 3 monthly "
-			"installments, closes 7 days after payout");
+	who_is(d, "A-Chen", REFUND_ROLE_ADMIN, who, sizeof(who));
+	say(d, who, policy, CTL_TEXT(d->c, "pos-standard v1: terminal returned and inspected, "
+			"damage 20%, 30.00 per missing part,", "pos-standard 第 1 版：终端须退还并检查，"
+			"损坏扣 20%，每缺一个配件扣 30.00，"));
+	print_lines(OUTCOME_COLUMN, CTL_TEXT(d->c, "fee 10.00 + 1% (10.00..50.00), review in 2 "
+			"China business days or escalate,\ndocuments in 5 days or expire, 80% below a "
+			"year of use", "手续费 10.00 + 1%（10.00..50.00），2 个中国工作日内审核，"
+			"否则升级投诉，\n补充材料限 5 天，否则过期；使用不满一年退 80%"));
+	say(d, who, policy, CTL_TEXT(d->c, "pos-rental v1: no return, up to 3 monthly "
+			"installments, closes 7 days after payout", "pos-rental 第 1 版：无需退还终端，"
+			"最多分 3 期按月退款，付款后 7 天自动结案"));
 	if (ctl_set_default_policy(d->c, "pos-standard") != 0) {
 		d->failed = 1;
 		return -1;
@@ -368,7 +396,7 @@ static int setup(demo *d)
 #define STORY_STEPS 16
 
 typedef struct demo_story {
-	const char *title;
+	const char *title, *title_zh;
 	const char *at;            /* when the applicant opens the case */
 	const char *id, *deposit, *policy;
 	int reason;
@@ -385,21 +413,21 @@ typedef struct demo_story {
 
 static void dispute_end(demo *d, refund_case *cs)
 {
-	(void)d;
-	printf("  %16s  case CASE-2 is %s; deposit DEP-1002 is free for a new application\n",
-			"", refund_case_state_name(refund_case_state(cs)));
+	printf(CTL_TEXT(d->c, "  %16s  case CASE-2 is %s; deposit DEP-1002 is free for a new "
+			"application\n", "  %16s  退款案件 CASE-2 状态：%s；押金 DEP-1002 可重新提出申请\n"),
+			"", ctl_state_label(d->c, refund_case_state(cs)));
 }
 
 static void review_overdue_end(demo *d, refund_case *cs)
 {
 	uint32_t esc = refund_case_escalations(cs), bit;
 
-	(void)d;
-	printf("  %16s  case CASE-3 is still %s, escalated to:", "",
-			refund_case_state_name(refund_case_state(cs)));
+	printf(CTL_TEXT(d->c, "  %16s  case CASE-3 is still %s, escalated to:",
+			"  %16s  退款案件 CASE-3 仍处于%s状态，已升级投诉至："), "",
+			ctl_state_label(d->c, refund_case_state(cs)));
 	for (bit = 1; bit <= REFUND_PARTY_LEGAL; bit <<= 1)
 		if (esc & bit)
-			printf(" %s", ctl_party_name(bit));
+			printf(" %s", ctl_party_label(d->c, bit));
 	printf("\n");
 }
 
@@ -407,25 +435,29 @@ static void installments_end(demo *d, refund_case *cs)
 {
 	int i;
 
-	printf("  %16s  case CASE-4 is %s (the applicant never confirmed)\n", "",
-			refund_case_state_name(refund_case_state(cs)));
+	printf(CTL_TEXT(d->c, "  %16s  case CASE-4 is %s (the applicant never confirmed)\n",
+			"  %16s  退款案件 CASE-4 状态：%s（申请人始终未确认收款）\n"), "",
+			ctl_state_label(d->c, refund_case_state(cs)));
 	for (i = 1; i <= refund_case_part_count(cs); i++) {
 		refund_part p = { REFUND_PART_VERSION, 0, 0, 0, 0, NULL, NULL };
 		char m[REFUND_MONEY_FORMAT_MAX];
 
 		refund_case_part(cs, i, &p);
-		printf("  %16s  part %d: %s CNY, %d attempt%s, ref %s\n", "", i,
+		printf(CTL_TEXT(d->c, "  %16s  part %d: %s CNY, %d attempt%s, ref %s\n",
+				"  %16s  第 %d 期：%s CNY，尝试 %d 次%.0s，凭证 %s\n"), "", i,
 				ctl_money(d->c, "CNY", p.amount, m, sizeof(m)), p.attempts,
 				p.attempts == 1 ? "" : "s", p.reference ? p.reference : "-");
 	}
 }
 
 static const demo_story stories[] = {
-	{ "1. device fault: the terminal comes back damaged", "2025-03-03T10:00+08:00",
+	{ "1. device fault: the terminal comes back damaged",
+		"1. 设备故障：退回的终端有损坏", "2025-03-03T10:00+08:00",
 		"CASE-1", "DEP-1001", "pos-standard", REFUND_REASON_DEVICE_FAULT, "M-1001", {
 		{ .as = "M-1001:applicant",
 			.a = { .action = REFUND_ACTION_SUBMIT },
-			.refused = "receipt, contract, payment record and fault report are missing" },
+			.refused = "receipt, contract, payment record and fault report are missing",
+			.refused_zh = "缺少押金收据、合同协议、支付凭证和故障报告单" },
 		{ .as = "M-1001:applicant",
 			.a = { .action = REFUND_ACTION_ATTACH,
 				.mask = BASIC_EVIDENCE | EVIDENCE(FAULT_REPORT) } },
@@ -436,7 +468,8 @@ static const demo_story stories[] = {
 			.a = { .action = REFUND_ACTION_START_REVIEW } },
 		{ .as = "M-1001:applicant",
 			.a = { .action = REFUND_ACTION_APPROVE, .amount_text = "485.00" },
-			.refused = "an applicant cannot approve" },
+			.refused = "an applicant cannot approve",
+			.refused_zh = "申请人不能批准" },
 		{ .at = "2025-03-04T10:00+08:00", .as = "R-Li:reviewer",
 			.a = { .action = REFUND_ACTION_APPROVE, .amount_text = "485.00" },
 			.note = "fault confirmed by phone" },
@@ -455,12 +488,14 @@ static const demo_story stories[] = {
 			.a = { .action = REFUND_ACTION_PAY, .number = 1, .text = "BANK-TX-7781" } },
 		{ .as = "F-Wang:finance",
 			.a = { .action = REFUND_ACTION_PAY, .number = 1, .text = "BANK-TX-7782" },
-			.refused = "a part is paid once" },
+			.refused = "a part is paid once",
+			.refused_zh = "每期只付款一次" },
 		{ .at = "2025-03-14T18:00+08:00", .as = "M-1001:applicant",
 			.a = { .action = REFUND_ACTION_CONFIRM },
 			.note = "received, thanks" } },
 		NULL },
-	{ "2. transaction dispute: a document never comes", "2025-04-01T10:00+08:00",
+	{ "2. transaction dispute: a document never comes",
+		"2. 交易纠纷：要求补充的材料始终未到", "2025-04-01T10:00+08:00",
 		"CASE-2", "DEP-1002", "pos-standard", REFUND_REASON_TRANSACTION_DISPUTE, "M-1002", {
 		{ .as = "M-1002:applicant",
 			.a = { .action = REFUND_ACTION_ATTACH,
@@ -476,7 +511,8 @@ static const demo_story stories[] = {
 		TICK("2025-04-05T16:00+08:00"),
 		TICK("2025-04-06T16:00+08:00") },
 		dispute_end },
-	{ "3. a review nobody finishes: National Day in the way", "2025-09-30T10:00+08:00",
+	{ "3. a review nobody finishes: National Day in the way",
+		"3. 无人完成的审核：遇上国庆假期", "2025-09-30T10:00+08:00",
 		"CASE-3", "DEP-1003", "pos-standard", REFUND_REASON_SERVICE, "M-1003", {
 		{ .as = "M-1003:applicant",
 			.a = { .action = REFUND_ACTION_ATTACH,
@@ -487,12 +523,15 @@ static const demo_story stories[] = {
 		{ .at = "2025-09-30T16:00+08:00", .as = "R-Zhao:reviewer",
 			.a = { .action = REFUND_ACTION_START_REVIEW },
 			.aside = "2 business days: October 1-8 are the National Day holiday, so the\n"
-				"review is due on the second working day after it" },
+				"review is due on the second working day after it",
+			.aside_zh = "2 个工作日：10 月 1 日至 8 日为国庆假期，\n"
+				"审核期限为假期后的第二个工作日" },
 		TICK("2025-10-09T09:00+08:00"),
 		TICK("2025-10-10T13:00+08:00"),
 		TICK("2025-10-10T17:00+08:00") },
 		review_overdue_end },
-	{ "4. installments: a payout fails and is retried", "2025-05-06T10:00+08:00",
+	{ "4. installments: a payout fails and is retried",
+		"4. 分期退款：一次付款失败后重试", "2025-05-06T10:00+08:00",
 		"CASE-4", "DEP-1004", "pos-rental", REFUND_REASON_NEEDS_CHANGED, "M-1004", {
 		{ .as = "M-1004:applicant",
 			.a = { .action = REFUND_ACTION_ATTACH, .mask = BASIC_EVIDENCE } },
@@ -526,19 +565,20 @@ static const demo_story stories[] = {
 static int open_case(demo *d, refund_case **cs, const demo_story *s)
 {
 	refund_act act = REFUND_ACT_INIT;
-	char who[48], outcome[96];
+	char who[64], outcome[160];
 
 	act.actor = s->applicant;
 	act.role = REFUND_ROLE_APPLICANT;
 	if (refund_case_open(d->c->engine, cs, s->id, s->deposit, s->policy, 0, s->reason,
 			&act) != 0) {
-		fail(d, "open");
+		fail(d, ctl_action_label(d->c, REFUND_ACTION_OPEN));
 		return -1;
 	}
-	snprintf(who, sizeof(who), "%s (applicant)", s->applicant);
-	snprintf(outcome, sizeof(outcome), "%s for %s: %s -> draft", s->id, s->deposit,
-			ctl_reason_names[s->reason]);
-	say(d, who, "open", outcome);
+	who_is(d, s->applicant, REFUND_ROLE_APPLICANT, who, sizeof(who));
+	snprintf(outcome, sizeof(outcome), CTL_TEXT(d->c, "%s for %s: %s -> %s",
+			"%s，押金 %s：%s -> %s"), s->id, s->deposit, ctl_reason_label(d->c, s->reason),
+			ctl_state_label(d->c, REFUND_STATE_DRAFT));
+	say(d, who, ctl_action_label(d->c, REFUND_ACTION_OPEN), outcome);
 	return 0;
 }
 
@@ -548,7 +588,8 @@ static void show_quote(demo *d, refund_case *cs)
 
 	if (refund_case_explain(cs, d->c->lang, text, sizeof(text)) != 0)
 		return;
-	printf("       quote for the applicant:\n");
+	fputs(CTL_TEXT(d->c, "       quote for the applicant:\n", "       给申请人的报价说明：\n"),
+			stdout);
 	print_lines(9, text);
 }
 
@@ -567,7 +608,7 @@ static int run_step(demo *d, refund_case *cs, const demo_step *s)
 	if (s->quote)
 		show_quote(d, cs);
 	if (s->aside)
-		print_lines(WHO_COLUMN, s->aside);
+		print_lines(WHO_COLUMN, CTL_TEXT(d->c, s->aside, s->aside_zh));
 	return 0;
 }
 
@@ -578,7 +619,7 @@ static void tell(demo *d, const demo_story *s)
 	const demo_step *st;
 	int rc = 0;
 
-	printf("\n== %s ==\n", s->title);
+	printf("\n== %s ==\n", CTL_TEXT(d->c, s->title, s->title_zh));
 	set_clock(d, s->at);
 	if (open_case(d, &cs, s) != 0)
 		return;
@@ -596,7 +637,8 @@ static void final_ledgers(demo *d)
 	static const char *const cases[] = { "CASE-1", "CASE-2", "CASE-3", "CASE-4" };
 	size_t i, ok = 0;
 
-	printf("\n== the ledgers: held = refunded + deducted + remaining ==\n");
+	fputs(CTL_TEXT(d->c, "\n== the ledgers: held = refunded + deducted + remaining ==\n",
+			"\n== 台账：押金 = 已退还 + 已扣款 + 余额 ==\n"), stdout);
 	for (i = 0; i < sizeof(deposits) / sizeof(deposits[0]); i++) {
 		refund_deposit *dep = NULL;
 		refund_balance b = { REFUND_BALANCE_VERSION, 0, 0, 0, 0 };
@@ -604,11 +646,12 @@ static void final_ledgers(demo *d)
 		char x[REFUND_MONEY_FORMAT_MAX], m[REFUND_MONEY_FORMAT_MAX];
 
 		if (refund_deposit_load(d->c->engine, &dep, deposits[i].id) != 0) {
-			fail(d, "deposit load");
+			fail(d, CTL_TEXT(d->c, "deposit load", "读取押金"));
 			continue;
 		}
 		refund_deposit_balance(dep, &b);
-		printf("%s (%s): held %s = refunded %s + deducted %s + remaining %s\n",
+		printf(CTL_TEXT(d->c, "%s (%s): held %s = refunded %s + deducted %s + remaining %s\n",
+				"%s（%s）：押金 %s = 已退还 %s + 已扣款 %s + 余额 %s\n"),
 				deposits[i].id, deposits[i].holder,
 				ctl_money(d->c, "CNY", b.held, h, sizeof(h)),
 				ctl_money(d->c, "CNY", b.refunded, r, sizeof(r)),
@@ -625,7 +668,8 @@ static void final_ledgers(demo *d)
 			ok++;
 		refund_case_free(cs);
 	}
-	printf("\naudit chains: %zu of %zu cases verify (SHA-256, every event)\n", ok,
+	printf(CTL_TEXT(d->c, "\naudit chains: %zu of %zu cases verify (SHA-256, every event)\n",
+			"\n审计链：%zu/%zu 个退款案件验证通过（SHA-256，逐条事件）\n"), ok,
 			sizeof(cases) / sizeof(cases[0]));
 	if (ok != sizeof(cases) / sizeof(cases[0]))
 		d->failed = 1;
@@ -676,9 +720,10 @@ int cmd_demo(ctl *c, int argc, char **argv)
 		return rc;
 	if (c->db_given) {
 		if (stat(c->db_path, &st) == 0) {
-			fprintf(stderr, "refundctl demo: %s exists already\nhint: the demo needs a "
-					"new database: name a file that does not exist, or leave out --db\n",
-					c->db_path);
+			fprintf(stderr, CTL_TEXT(c, "refundctl demo: %s exists already\nhint: the demo "
+					"needs a new database: name a file that does not exist, or leave out "
+					"--db\n", "refundctl demo：%s 已存在\n提示: 演示需要新的数据库："
+					"请指定一个不存在的文件，或不用 --db\n"), c->db_path);
 			return CTL_EXIT_CONFLICT;
 		}
 	} else {
@@ -694,7 +739,8 @@ int cmd_demo(ctl *c, int argc, char **argv)
 	c->notify = on_notice;
 	c->notify_user = &d;
 	if ((rc = ctl_open(c, 1)) == 0) {
-		printf("librefund %s demo: every time below is China time (UTC+08:00)\n\n",
+		printf(CTL_TEXT(c, "librefund %s demo: every time below is China time (UTC+08:00)\n\n",
+				"librefund %s 演示：以下时间均为北京时间（UTC+08:00）\n\n"),
 				refund_version());
 		if (setup(&d) == 0) {
 			for (i = 0; i < sizeof(stories) / sizeof(stories[0]); i++)
@@ -702,8 +748,9 @@ int cmd_demo(ctl *c, int argc, char **argv)
 			final_ledgers(&d);
 		}
 		if (c->db_given)
-			printf("\nthe database is kept in %s: try refundctl --db %s case show CASE-1\n",
-					c->db_path, c->db_path);
+			printf(CTL_TEXT(c, "\nthe database is kept in %s: try refundctl --db %s case "
+					"show CASE-1\n", "\n数据库保存在 %s：可以试试 refundctl --db %s case "
+					"show CASE-1\n"), c->db_path, c->db_path);
 		rc = d.failed ? CTL_EXIT_OTHER : 0;
 	}
 	ctl_close(c);

@@ -149,8 +149,8 @@ int ctl_fail(ctl *c, int rc, const char *fmt, ...)
 	va_end(ap);
 	if (!msg || !*msg)
 		msg = refund_strerror(rc, c->lang);
-	fprintf(stderr, ": %s [%s]\n%s: %s\n", msg, refund_error_name(rc),
-			c->lang == REFUND_LANG_ZH_CN ? "提示" : "hint", ctl_hint(rc, c->lang));
+	fprintf(stderr, CTL_TEXT(c, ": %s [%s]\nhint: %s\n", "：%s [%s]\n提示: %s\n"), msg,
+			refund_error_name(rc), ctl_hint(rc, c->lang));
 	return ctl_exit_code(rc);
 }
 
@@ -161,8 +161,8 @@ int ctl_usage_error(ctl *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(c, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s \"refundctl %s%s--help\"\n",
-			c->lang == REFUND_LANG_ZH_CN ? "用法见" : "see",
+	fprintf(stderr, CTL_TEXT(c, "\nsee \"refundctl %s%s--help\"\n",
+			"\n用法见 \"refundctl %s%s--help\"\n"),
 			c->command ? c->command : "", c->command ? " " : "");
 	return CTL_EXIT_USAGE;
 }
@@ -200,11 +200,10 @@ int ctl_open(ctl *c, int create)
 	if (c->engine)
 		return 0;
 	if (!create && strcmp(c->db_path, ":memory:") != 0 && !file_exists(c->db_path)) {
-		fprintf(stderr, "refundctl: no database at %s\n%s: %s\n", c->db_path,
-				c->lang == REFUND_LANG_ZH_CN ? "提示" : "hint",
-				c->lang == REFUND_LANG_ZH_CN
-				? "先运行 \"refundctl init\"，或用 --db 指定数据库文件"
-				: "run \"refundctl init\" first, or name the database with --db FILE");
+		fprintf(stderr, CTL_TEXT(c, "refundctl: no database at %s\nhint: run \"refundctl "
+				"init\" first, or name the database with --db FILE\n",
+				"refundctl：%s 处没有数据库\n提示: 先运行 \"refundctl init\"，"
+				"或用 --db 指定数据库文件\n"), c->db_path);
 		return CTL_EXIT_NOTFOUND;
 	}
 	sopts.busy_timeout_ms = 10000;

@@ -169,16 +169,17 @@ void ctl_list_begin(ctl *c, ctl_list *l, ctl_json *j, const char *key)
 }
 
 /* Close the list; then report @p rc, the listing's outcome, or an empty list. */
-int ctl_list_end(ctl_list *l, int rc, const char *key)
+int ctl_list_end(ctl_list *l, int rc, const char *key, const char *key_zh)
 {
 	if (l->j) {
 		json_close(l->j, ']');
 		json_finish(l->j);
 	}
 	if (rc != 0)
-		return ctl_fail(l->c, rc, "listing %s", key);
+		return ctl_fail(l->c, rc, CTL_TEXT(l->c, "listing %s", "列出%s"),
+				CTL_TEXT(l->c, key, key_zh));
 	if (!l->j && l->count == 0)
-		printf("no %s\n", key);
+		printf(CTL_TEXT(l->c, "no %s\n", "没有%s\n"), CTL_TEXT(l->c, key, key_zh));
 	return 0;
 }
 
@@ -197,32 +198,35 @@ const char *ctl_money(ctl *c, const char *currency, int64_t amount, char *buf,
 	return buf;
 }
 
-/* "2d 3h", "45m", "30s": the largest two units of |seconds|. */
-const char *ctl_duration(int64_t seconds, char *buf, size_t size)
+/* "2d 3h", "45m", "30s" (2天3小时): the largest two units of |seconds|. */
+const char *ctl_duration(const ctl *c, int64_t seconds, char *buf, size_t size)
 {
 	int64_t s = seconds < 0 ? -seconds : seconds;
 	int64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;
 
 	if (d)
-		snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", d, h);
+		snprintf(buf, size, CTL_TEXT(c, "%" PRId64 "d %" PRId64 "h",
+				"%" PRId64 "天%" PRId64 "小时"), d, h);
 	else if (h)
-		snprintf(buf, size, "%" PRId64 "h %" PRId64 "m", h, m);
+		snprintf(buf, size, CTL_TEXT(c, "%" PRId64 "h %" PRId64 "m",
+				"%" PRId64 "小时%" PRId64 "分钟"), h, m);
 	else if (m)
-		snprintf(buf, size, "%" PRId64 "m", m);
+		snprintf(buf, size, CTL_TEXT(c, "%" PRId64 "m", "%" PRId64 "分钟"), m);
 	else
-		snprintf(buf, size, "%" PRId64 "s", s % 60);
+		snprintf(buf, size, CTL_TEXT(c, "%" PRId64 "s", "%" PRId64 "秒"), s % 60);
 	return buf;
 }
 
-void ctl_evidence_list(FILE *out, uint32_t mask)
+void ctl_evidence_list(const ctl *c, FILE *out, uint32_t mask)
 {
 	int i, n = 0;
 
 	for (i = 1; i < CTL_EVIDENCE_COUNT; i++)
 		if (mask & REFUND_EVIDENCE_BIT(i))
-			fprintf(out, "%s%s", n++ ? ", " : "", ctl_evidence_names[i]);
+			fprintf(out, "%s%s", n++ ? CTL_TEXT(c, ", ", "、") : "",
+					ctl_evidence_label(c, i));
 	if (!n)
-		fputs("none", out);
+		fputs(CTL_TEXT(c, "none", "无"), out);
 }
 
 void json_evidence(ctl_json *j, const char *key, uint32_t mask)
@@ -253,17 +257,20 @@ void ctl_print_ledger(ctl *c, const refund_deposit *d, const char *indent)
 
 	for (i = 0; i < refund_deposit_entry_count(d); i++) {
 		refund_entry e = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+		const char *kind;
 
 		if (refund_deposit_entry(d, i, &e) != 0)
 			continue;
-		printf("%s%2u  %s  %-13s %10s  by %s (%s)", indent, (unsigned)e.seq,
-				ctl_time(c, e.at, when, sizeof(when)), refund_entry_kind_name(e.kind),
-				ctl_money(c, cur, e.amount, amount, sizeof(amount)), e.actor,
-				refund_role_name(e.role));
+		kind = ctl_entry_label(c, e.kind);
+		printf("%s%2u  %s  %-*s %10s  ", indent, (unsigned)e.seq,
+				ctl_time(c, e.at, when, sizeof(when)), ctl_pad(kind, 13), kind,
+				ctl_money(c, cur, e.amount, amount, sizeof(amount)));
+		printf(CTL_TEXT(c, "by %s (%s)", "经办 %s（%s）"), e.actor,
+				ctl_role_label(c, e.role));
 		if (e.case_id)
-			printf("  case %s", e.case_id);
+			printf(CTL_TEXT(c, "  case %s", "  案件 %s"), e.case_id);
 		if (e.reference)
-			printf("  ref %s", e.reference);
+			printf(CTL_TEXT(c, "  ref %s", "  凭证 %s"), e.reference);
 		putchar('\n');
 	}
 }
@@ -275,42 +282,63 @@ static void print_balance(ctl *c, const refund_deposit *d)
 	char h[REFUND_MONEY_FORMAT_MAX], r[REFUND_MONEY_FORMAT_MAX];
 	char x[REFUND_MONEY_FORMAT_MAX], m[REFUND_MONEY_FORMAT_MAX];
 
-	printf("held %s = refunded %s + deducted %s + remaining %s %s",
+	printf(CTL_TEXT(c, "held %s = refunded %s + deducted %s + remaining %s %s",
+			"押金 %s = 已退还 %s + 已扣款 %s + 余额 %s %s"),
 			ctl_money(c, cur, b.held, h, sizeof(h)),
 			ctl_money(c, cur, b.refunded, r, sizeof(r)),
 			ctl_money(c, cur, b.deducted, x, sizeof(x)),
 			ctl_money(c, cur, b.remaining, m, sizeof(m)), cur);
 }
 
+/* "  state         ": a field's label, its value starting on column 16. */
+void ctl_field(const ctl *c, const char *en, const char *zh)
+{
+	const char *label = CTL_TEXT(c, en, zh);
+
+	printf("  %-*s", ctl_pad(label, 14), label);
+}
+
 void ctl_print_deposit(ctl *c, const refund_deposit *d, int ledger)
 {
 	const char *cur = refund_deposit_currency(d);
+	const char *id = refund_deposit_id(d), *holder = refund_deposit_holder(d);
+	const char *agent = refund_deposit_agent(d), *serial = refund_deposit_terminal_serial(d);
 	char t[REFUND_TIME_FORMAT_MAX], v[REFUND_MONEY_FORMAT_MAX];
 
 	if (!ledger) {
-		printf("%-16s %-12s %-10s %-16s ", refund_deposit_id(d), refund_deposit_holder(d),
-				refund_deposit_agent(d), refund_deposit_terminal_serial(d));
-		printf("%10s %s  remaining %s  case %s\n",
+		printf("%-*s %-*s %-*s %-*s ", ctl_pad(id, 16), id, ctl_pad(holder, 12), holder,
+				ctl_pad(agent, 10), agent, ctl_pad(serial, 16), serial);
+		printf(CTL_TEXT(c, "%10s %s  remaining %s  case %s\n", "%10s %s  余额 %s  案件 %s\n"),
 				ctl_money(c, cur, balance_of(d).held, v, sizeof(v)), cur,
 				ctl_money(c, cur, balance_of(d).remaining, t, sizeof(t)),
 				refund_deposit_open_case(d) ? refund_deposit_open_case(d) : "-");
 		return;
 	}
-	printf("deposit %s\n", refund_deposit_id(d));
-	printf("  holder        %s\n", refund_deposit_holder(d));
-	printf("  agent         %s\n", refund_deposit_agent(d));
-	printf("  terminal      %s\n", refund_deposit_terminal_serial(d));
-	printf("  contract      %s\n", refund_deposit_contract_id(d) ? refund_deposit_contract_id(d) : "-");
-	printf("  receipt       %s\n", refund_deposit_receipt(d) ? refund_deposit_receipt(d) : "-");
-	printf("  paid at       %s\n", ctl_time(c, refund_deposit_paid_at(d), t, sizeof(t)));
-	printf("  contract end  %s\n", ctl_time(c, refund_deposit_contract_end(d), t, sizeof(t)));
-	printf("  usage         %" PRId64 " days in service, volume %s %s\n",
-			refund_deposit_days_in_service(d),
+	printf(CTL_TEXT(c, "deposit %s\n", "押金 %s\n"), id);
+	ctl_field(c, "holder", "商户");
+	printf("%s\n", holder);
+	ctl_field(c, "agent", "代理商");
+	printf("%s\n", agent);
+	ctl_field(c, "terminal", "终端");
+	printf("%s\n", serial);
+	ctl_field(c, "contract", "合同");
+	printf("%s\n", refund_deposit_contract_id(d) ? refund_deposit_contract_id(d) : "-");
+	ctl_field(c, "receipt", "押金收据");
+	printf("%s\n", refund_deposit_receipt(d) ? refund_deposit_receipt(d) : "-");
+	ctl_field(c, "paid at", "缴纳时间");
+	printf("%s\n", ctl_time(c, refund_deposit_paid_at(d), t, sizeof(t)));
+	ctl_field(c, "contract end", "合同到期");
+	printf("%s\n", ctl_time(c, refund_deposit_contract_end(d), t, sizeof(t)));
+	ctl_field(c, "usage", "使用情况");
+	printf(CTL_TEXT(c, "%" PRId64 " days in service, volume %s %s\n",
+			"已使用 %" PRId64 " 天，交易量 %s %s\n"), refund_deposit_days_in_service(d),
 			ctl_money(c, cur, refund_deposit_transaction_volume(d), v, sizeof(v)), cur);
-	printf("  open case     %s\n", refund_deposit_open_case(d) ? refund_deposit_open_case(d) : "none");
-	printf("  balance       ");
+	ctl_field(c, "open case", "进行中的案件");
+	printf("%s\n", refund_deposit_open_case(d) ? refund_deposit_open_case(d)
+			: CTL_TEXT(c, "none", "无"));
+	ctl_field(c, "balance", "金额明细");
 	print_balance(c, d);
-	printf("\n  ledger:\n");
+	fputs(CTL_TEXT(c, "\n  ledger:\n", "\n  台账:\n"), stdout);
 	ctl_print_ledger(c, d, "    ");
 }
 

@@ -151,6 +151,30 @@ const char *ctl_party_name(uint32_t party);
 int ctl_party_from_name(const char *name, int *out);
 void ctl_list_names(FILE *out, const char *const *names, int count);
 
+/*
+ * Human output in the chosen language (--lang): @p en or @p zh.  A macro,
+ * not a function, so that gcc and clang check both formats of a printf-like
+ * call against its arguments.  --json keys and enum values never go through
+ * it: they are the same in every language.
+ */
+#define CTL_TEXT(c, en, zh) ((c)->lang == REFUND_LANG_ZH_CN ? (zh) : (en))
+
+/* labels.c: the library's names in human output (English: the names themselves). */
+const char *ctl_state_label(const ctl *c, int state);
+const char *ctl_action_label(const ctl *c, int action);
+const char *ctl_role_label(const ctl *c, int role);
+const char *ctl_reason_label(const ctl *c, int reason);
+const char *ctl_evidence_label(const ctl *c, int kind);
+const char *ctl_consequence_label(const ctl *c, int consequence);
+const char *ctl_entry_label(const ctl *c, int kind);
+const char *ctl_party_label(const ctl *c, uint32_t party);
+const char *ctl_part_status_name(int status);
+const char *ctl_part_status_label(const ctl *c, int status);
+
+/* width.c: columns of UTF-8 text on a terminal (a CJK character takes two). */
+size_t ctl_width(const char *s);
+int ctl_pad(const char *s, int columns);
+
 /* output.c: text and JSON. */
 typedef struct ctl_json {
 	FILE *out;
@@ -184,15 +208,16 @@ typedef struct ctl_list {
 } ctl_list;
 
 void ctl_list_begin(ctl *c, ctl_list *l, ctl_json *j, const char *key);
-int ctl_list_end(ctl_list *l, int rc, const char *key);
+int ctl_list_end(ctl_list *l, int rc, const char *key, const char *key_zh);
 
 const char *ctl_time(ctl *c, refund_time t, char *buf, size_t size);
 const char *ctl_money(ctl *c, const char *currency, int64_t amount, char *buf,
 		size_t size);
-const char *ctl_duration(int64_t seconds, char *buf, size_t size);
-void ctl_evidence_list(FILE *out, uint32_t mask);
+const char *ctl_duration(const ctl *c, int64_t seconds, char *buf, size_t size);
+void ctl_evidence_list(const ctl *c, FILE *out, uint32_t mask);
 void json_evidence(ctl_json *j, const char *key, uint32_t mask);
 
+void ctl_field(const ctl *c, const char *en, const char *zh);
 void ctl_print_deposit(ctl *c, const refund_deposit *d, int ledger);
 void ctl_json_deposit(ctl *c, ctl_json *j, const refund_deposit *d, int ledger);
 void ctl_print_ledger(ctl *c, const refund_deposit *d, const char *indent);
