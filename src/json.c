@@ -1,10 +1,19 @@
 #include "json.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "utf8.h"
+
+/* For the few small functions of the writer's fast path that the compiler
+ * would otherwise keep as calls. */
+#if defined(__GNUC__)
+#define JSON_INLINE inline __attribute__((always_inline))
+#else
+#define JSON_INLINE inline
+#endif
 
 /* Objects up to this size are checked for duplicate keys pairwise. */
 #define JSON_SMALL_OBJECT 32
@@ -111,6 +120,91 @@ static const unsigned char plain_ascii[256] = {
 	['p'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/*
+ * Nonzero if any of the 8 bytes in x is not plain_ascii.  Exact as a yes or
+ * no: for bytes below 0x80 a subtraction borrows only out of a byte that is
+ * below 0x20 (first term) or equal to '"' or '\\' (the others), which sets
+ * that byte's high bit; bytes from 0x80 up have it set already.  The byte
+ * order does not matter: the caller looks for the byte itself.
+ */
+static JSON_INLINE uint64_t special_bytes(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u;
+
+	return ((x - ones * 0x20) | ((x ^ (ones * '"')) - ones) |
+			((x ^ (ones * '\\')) - ones) | x) & (ones * 0x80);
+}
+
+/*
+ * Copies s[0..n) to d if every byte is plain ASCII: 1 if it did, 0 (and d
+ * partly written) if not.  Words of 8 bytes, the last one overlapping the
+ * one before it; below 8 two overlapping halves, below 4 the first, middle
+ * and last byte: every load and store lies inside s[0..n) and d[0..n).
+ */
+static JSON_INLINE int copy_plain(char *d, const unsigned char *s, size_t n)
+{
+	const uint64_t spaces = 0x2020202020202020u;  /* padding that never flags */
+	size_t i;
+	uint64_t x;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (special_bytes(x))
+				return 0;
+			memcpy(d + i, &x, 8);
+		}
+		memcpy(&x, s + n - 8, 8);
+		if (special_bytes(x))
+			return 0;
+		memcpy(d + n - 8, &x, 8);
+	} else if (n >= 4) {
+		uint32_t head, tail;
+
+		memcpy(&head, s, 4);
+		memcpy(&tail, s + n - 4, 4);
+		if (special_bytes((uint64_t)head << 32 | tail))
+			return 0;
+		memcpy(d, &head, 4);
+		memcpy(d + n - 4, &tail, 4);
+	} else if (n > 0) {
+		x = spaces << 24 | (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
+		if (special_bytes(x))
+			return 0;
+		d[0] = (char)s[0];
+		d[n / 2] = (char)s[n / 2];
+		d[n - 1] = (char)s[n - 1];
+	}
+	return 1;
+}
+
+/*
+ * [before]"s"[after] (a 0 byte for none) written after the buffer's bytes,
+ * if s (n bytes) is plain ASCII and this and `extra` bytes more fit: the
+ * end of what it wrote, or NULL (and nothing counted as written) to take
+ * the general way.
+ */
+static JSON_INLINE char *put_plain_between(json_writer *w, char before, const char *s,
+		size_t n, char after, size_t extra)
+{
+	char *d;
+
+	/* Both quotes, before, after and the NUL that reserve() keeps room for
+	 * (and no buffer yet has no room). */
+	if (w->error || n + extra + 5 > w->cap - w->len)
+		return NULL;
+	d = w->buf + w->len;
+	*d = before;
+	d += before != 0;
+	*d++ = '"';
+	if (!copy_plain(d, (const unsigned char *)s, n))
+		return NULL;
+	d += n;
+	*d++ = '"';
+	*d = after;
+	return d + (after != 0);
+}
+
 /* How many bytes from s go out as they are: plain ASCII and valid UTF-8
  * sequences, up to a byte to escape or one that is not valid UTF-8. */
 static size_t raw_run(const unsigned char *s, size_t n)
@@ -129,13 +223,13 @@ static size_t raw_run(const unsigned char *s, size_t n)
 	return i;
 }
 
-/* The rest of a string after its opening quote, and the closing quote:
- * runs copied whole, escapes between them.  Invalid UTF-8 would make a
- * document our own parser refuses: it fails the writer. */
-static void put_string_rest(json_writer *w, const char *s)
+/* The rest of a string (n bytes) after its opening quote, and the closing
+ * quote: runs copied whole, escapes between them.  Invalid UTF-8 would make
+ * a document our own parser refuses: it fails the writer. */
+static void put_string_rest(json_writer *w, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, run;
+	size_t i = 0, run;
 	char esc[6];
 
 	for (;;) {
@@ -154,13 +248,11 @@ static void put_string_rest(json_writer *w, const char *s)
 	put_char(w, '"');
 }
 
-/*
- * s as a JSON string, after the byte `before` and before `after` (0: none),
- * for a key's comma and colon.  Most strings are short plain ASCII: they are
- * copied in the one pass that checks them, as far as the buffer has room;
- * whatever else (an escape, UTF-8, no room left) goes the general way.
- */
-static void put_string_between(json_writer *w, char before, const char *s, char after)
+/* put_string_between the general way, for a string (n bytes) that needs
+ * escapes or UTF-8 checks, or more room: the plain bytes that fit first,
+ * then the rest, the buffer growing as it needs. */
+static void put_string_general(json_writer *w, char before, const char *s, size_t n,
+		char after)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, room;
@@ -173,26 +265,30 @@ static void put_string_between(json_writer *w, char before, const char *s, char 
 		*d++ = before;
 	*d++ = '"';
 	room = w->cap - 1 - (size_t)(d - w->buf);  /* reserve() keeps a byte for the NUL */
-	while (i < room && plain_ascii[p[i]]) {
+	while (i < room && i < n && plain_ascii[p[i]]) {
 		d[i] = (char)p[i];
 		i++;
 	}
-	d += i;
-	/* Done, and room for the closing quote and `after`: written here too. */
-	if (p[i] == '\0' && room - i >= 2) {
-		*d++ = '"';
-		if (after)
-			*d++ = after;
-		w->len = (size_t)(d - w->buf);
-		return;
-	}
-	w->len = (size_t)(d - w->buf);
-	if (p[i] == '\0')
+	w->len = (size_t)(d + i - w->buf);
+	if (i == n)
 		put_char(w, '"');
 	else
-		put_string_rest(w, s + i);
+		put_string_rest(w, s + i, n - i);
 	if (after)
 		put_char(w, after);
+}
+
+/* s as a JSON string, after the byte `before` and before `after` (0: none),
+ * for a key's comma and colon. */
+static void put_string_between(json_writer *w, char before, const char *s, char after)
+{
+	size_t n = strlen(s);
+	char *end = put_plain_between(w, before, s, n, after, 0);
+
+	if (end)
+		w->len = (size_t)(end - w->buf);
+	else
+		put_string_general(w, before, s, n, after);
 }
 
 static void put_string(json_writer *w, const char *s)
@@ -200,27 +296,75 @@ static void put_string(json_writer *w, const char *s)
 	put_string_between(w, 0, s, 0);
 }
 
-/* Counted first, then written backwards straight into the buffer. */
+/* "00".."99": integers go out two digits at a time. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* How many decimal digits v has (1 for 0). */
+static JSON_INLINE size_t decimal_digits(uint64_t v)
+{
+	static const uint64_t at_least[20] = {
+		0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+		1000000000, 10000000000u, 100000000000u, 1000000000000u,
+		10000000000000u, 100000000000000u, 1000000000000000u,
+		10000000000000000u, 100000000000000000u, 1000000000000000000u,
+		10000000000000000000u,
+	};
+#if defined(__GNUC__)
+	/* floor(log10(2) * bits) digits at least, one more from the next power. */
+	size_t guess = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return guess + (v >= at_least[guess]);
+#else
+	size_t n = 1;
+
+	while (n < 20 && v >= at_least[n])
+		n++;
+	return n;
+#endif
+}
+
+/* The digits of v, written backwards to end at `end`: where they start. */
+static char *put_digits_before(char *end, uint64_t v)
+{
+	const char *pair;
+
+	while (v >= 100) {
+		pair = digit_pairs + v % 100 * 2;
+		v /= 100;
+		end -= 2;
+		memcpy(end, pair, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + v * 2, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
+/* The integer's text, with its sign, at d (room checked): where it ends. */
+static JSON_INLINE char *put_integer_at(char *d, int negative, uint64_t magnitude,
+		size_t digits)
+{
+	*d = '-';
+	d += negative != 0;
+	put_digits_before(d + digits, magnitude);
+	return d + digits;
+}
+
 static void put_integer(json_writer *w, int negative, uint64_t magnitude)
 {
-	uint64_t rest = magnitude;
-	size_t n = negative ? 2 : 1;
-	char *d;
+	size_t digits = decimal_digits(magnitude);
+	char *end;
 
-	while (rest >= 10) {
-		rest /= 10;
-		n++;
+	if (reserve(w, digits + (negative != 0))) {
+		end = put_integer_at(w->buf + w->len, negative, magnitude, digits);
+		w->len = (size_t)(end - w->buf);
 	}
-	if (!reserve(w, n))
-		return;
-	w->len += n;
-	d = w->buf + w->len;
-	do {
-		*--d = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (negative)
-		*--d = '-';
 }
 
 /* Checks that a value may come next and writes the comma before it. */
@@ -318,16 +462,25 @@ void json_array_end(json_writer *w)
 	close_level(w, ']', 0);
 }
 
+/* A key may come next at this point: the comma before it, or 0 for none;
+ * -1 if not (the writer failed). */
+static int key_comma(json_writer *w, const char *key)
+{
+	if (!key || w->depth == 0 || !w->object[w->depth] || w->after_key) {
+		fail(w, REFUND_EINVAL);
+		return -1;
+	}
+	return w->first[w->depth] ? 0 : ',';
+}
+
 /* The key of the next member, with its comma: 1 if its value may follow. */
 static int put_key(json_writer *w, const char *key)
 {
-	if (w->error)
+	int comma;
+
+	if (w->error || (comma = key_comma(w, key)) < 0)
 		return 0;
-	if (!key || w->depth == 0 || !w->object[w->depth] || w->after_key) {
-		fail(w, REFUND_EINVAL);
-		return 0;
-	}
-	put_string_between(w, w->first[w->depth] ? 0 : ',', key, ':');
+	put_string_between(w, (char)comma, key, ':');
 	w->first[w->depth] = 0;
 	return !w->error;
 }
@@ -375,10 +528,34 @@ void json_null(json_writer *w)
 		put(w, "null", 4);
 }
 
-/* The shorthands write the value straight after put_key, which did what
- * begin_value would check. */
+/*
+ * The shorthands write the value straight after the key.  Plain keys and
+ * values that fit go out in one piece; anything else takes put_key and the
+ * general way, from the same state (nothing written counts until then).
+ */
 void json_kv_string(json_writer *w, const char *key, const char *s)
 {
+	size_t len = s ? strlen(s) : 0;
+	char *end;
+	int comma;
+
+	if (w->error || (comma = key_comma(w, key)) < 0)
+		return;
+	/* Room for a string's quotes, or for null. */
+	end = put_plain_between(w, (char)comma, key, strlen(key), ':', len + 4);
+	if (end && !s) {
+		memcpy(end, "null", 4);
+		w->len = (size_t)(end + 4 - w->buf);
+		w->first[w->depth] = 0;
+		return;
+	}
+	if (end && copy_plain(end + 1, (const unsigned char *)s, len)) {
+		end[0] = '"';
+		end[len + 1] = '"';
+		w->len = (size_t)(end + len + 2 - w->buf);
+		w->first[w->depth] = 0;
+		return;
+	}
 	if (!put_key(w, key))
 		return;
 	if (s)
@@ -391,9 +568,19 @@ void json_kv_int(json_writer *w, const char *key, int64_t v)
 {
 	/* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
 	uint64_t magnitude = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t digits = decimal_digits(magnitude);
+	char *end;
+	int comma;
 
-	if (put_key(w, key))
+	if (w->error || (comma = key_comma(w, key)) < 0)
+		return;
+	end = put_plain_between(w, (char)comma, key, strlen(key), ':', digits + (v < 0));
+	if (end) {
+		w->len = (size_t)(put_integer_at(end, v < 0, magnitude, digits) - w->buf);
+		w->first[w->depth] = 0;
+	} else if (put_key(w, key)) {
 		put_integer(w, v < 0, magnitude);
+	}
 }
 
 void json_raw(json_writer *w, const char *json, size_t len)

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,6 +461,354 @@ static void test_writer_alloc_failure(void **state)
 	assert_string_equal(out, expected);
 	refund__free(&fa.allocator, out);
 	refund__free(&fa.allocator, expected);
+	assert_int_equal(fa.live, 0);
+}
+
+/*
+ * The writer copies plain strings a word at a time: a byte to escape, UTF-8
+ * or invalid UTF-8 must be seen wherever it lies in the word, and the
+ * copy must stop at the string's end.  Every length from 0 to 40 (five
+ * words), with each special piece at each position, against a reference
+ * written byte by byte here.
+ */
+typedef struct special_piece {
+	const char *raw;
+	const char *escaped;   /* NULL: not UTF-8, the writer fails */
+} special_piece;
+
+static const special_piece special_pieces[] = {
+	{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\x01", "\\u0001" }, { "\n", "\\n" },
+	{ "\x1f", "\\u001f" }, { "\x7f", "\x7f" }, { " ", " " }, { "~", "~" },
+	{ "\xC3\xA9", "\xC3\xA9" }, { "\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80" },
+	{ "\x80", NULL }, { "\xFF", NULL }, { "\xC0\xAF", NULL }, { "\xED\xA0\x80", NULL },
+};
+
+/* len bytes of varied plain ASCII, the piece (if any) at pos; and the
+ * string as JSON text, quotes included (empty if the piece is invalid). */
+static void special_string(size_t len, size_t pos, const special_piece *piece,
+		char *s, char *quoted)
+{
+	size_t i = 0, piece_len = piece ? strlen(piece->raw) : 0;
+	char *q = quoted;
+
+	*q++ = '"';
+	while (i < len) {
+		if (piece && i == pos) {
+			memcpy(s + i, piece->raw, piece_len);
+			i += piece_len;
+			if (piece->escaped) {
+				strcpy(q, piece->escaped);
+				q += strlen(piece->escaped);
+			}
+			continue;
+		}
+		s[i] = (char)('#' + (i * 7) % 57);  /* from '#' to '[': never '"' or '\\' */
+		*q++ = s[i];
+		i++;
+	}
+	s[len] = '\0';
+	*q++ = '"';
+	*q = '\0';
+}
+
+/* s as a key and as a value of each kind of call, into a heap buffer or a
+ * borrowed one big enough for all of it. */
+static void write_string_uses(json_writer *w, const char *s)
+{
+	json_object_begin(w);
+	json_key(w, s);
+	json_string(w, s);
+	json_kv_string(w, "k", s);
+	json_kv_string(w, s, "v");
+	json_kv_string(w, s, NULL);
+	json_kv_int(w, s, -12);
+	json_key(w, "a");
+	json_array_begin(w);
+	json_string(w, s);
+	json_string(w, s);
+	json_array_end(w);
+	json_object_end(w);
+}
+
+static void check_string_uses(const char *s, const char *quoted, int valid)
+{
+	char expected[1024], stack[1024];
+	failalloc fa;
+	json_writer w;
+	const char *out;
+	size_t len;
+	int borrowed;
+
+	snprintf(expected, sizeof(expected), "{%s:%s,\"k\":%s,%s:\"v\",%s:null,%s:-12,"
+			"\"a\":[%s,%s]}", quoted, quoted, quoted, quoted, quoted, quoted,
+			quoted, quoted);
+	for (borrowed = 0; borrowed < 2; borrowed++) {
+		failalloc_init(&fa);
+		if (borrowed)
+			json_writer_init_buffer(&w, &fa.allocator, stack, sizeof(stack));
+		else
+			json_writer_init(&w, &fa.allocator);
+		write_string_uses(&w, s);
+		if (!valid) {
+			assert_int_equal(json_writer_end(&w, &out, &len), REFUND_EINVAL);
+		} else {
+			assert_int_equal(json_writer_end(&w, &out, &len), 0);
+			assert_string_equal(out, expected);
+			assert_int_equal(len, strlen(expected));
+			assert_int_equal(fa.count, borrowed ? 0 : 1);
+		}
+		json_writer_dispose(&w);
+		assert_int_equal(fa.live, 0);
+	}
+}
+
+static void test_writer_string_words(void **state)
+{
+	char s[64], quoted[128];
+	size_t len, pos, k;
+
+	(void)state;
+	for (len = 0; len <= 40; len++) {
+		special_string(len, 0, NULL, s, quoted);
+		check_string_uses(s, quoted, 1);
+		for (k = 0; k < sizeof(special_pieces) / sizeof(special_pieces[0]); k++) {
+			const special_piece *piece = &special_pieces[k];
+
+			for (pos = 0; pos + strlen(piece->raw) <= len; pos++) {
+				special_string(len, pos, piece, s, quoted);
+				check_string_uses(s, quoted, piece->escaped != NULL);
+			}
+		}
+	}
+}
+
+/* Integers at each change in their number of digits, both signs, against
+ * the C library's formatting. */
+static void test_writer_integer_digits(void **state)
+{
+	int64_t values[80], power = 1;
+	char expected[16384], *e = expected;
+	failalloc fa;
+	json_writer w;
+	size_t n = 0, i;
+	int digits;
+
+	(void)state;
+	values[n++] = 0;
+	for (digits = 1; digits <= 18; digits++) {
+		power *= 10;
+		values[n++] = power - 1;
+		values[n++] = power;
+		values[n++] = power + 1;
+	}
+	values[n++] = INT64_MAX - 1;
+	values[n++] = INT64_MAX;
+	failalloc_init(&fa);
+	json_writer_init(&w, &fa.allocator);
+	json_object_begin(&w);
+	*e++ = '{';
+	for (i = 0; i < n; i++) {
+		json_kv_int(&w, "p", values[i]);
+		json_kv_int(&w, "n", -values[i]);
+		json_key(&w, "a");
+		json_array_begin(&w);
+		json_int(&w, values[i]);
+		json_int(&w, -values[i]);
+		json_uint(&w, (uint64_t)values[i]);
+		json_array_end(&w);
+		e += sprintf(e, "%s\"p\":%" PRId64 ",\"n\":%" PRId64 ",\"a\":[%" PRId64 ",%"
+				PRId64 ",%" PRId64 "]", i ? "," : "", values[i], -values[i],
+				values[i], -values[i], values[i]);
+	}
+	json_kv_int(&w, "min", INT64_MIN);
+	json_key(&w, "m");
+	json_int(&w, INT64_MIN);
+	json_object_end(&w);
+	e += sprintf(e, ",\"min\":%" PRId64 ",\"m\":%" PRId64 "}", INT64_MIN, INT64_MIN);
+	assert_written(&fa, &w, expected);
+}
+
+/* A document with every kind of call, escapes and UTF-8. */
+static void write_mixed(json_writer *w)
+{
+	json_object_begin(w);
+	json_kv_string(w, "id", "CASE-000123");
+	json_kv_int(w, "at", 1740967200);
+	json_kv_int(w, "amount", -125000);
+	json_kv_string(w, "note", NULL);
+	json_kv_string(w, "esc", "a\"b\\c\nd");
+	json_kv_string(w, "utf8", "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80");
+	json_key(w, "list");
+	json_array_begin(w);
+	json_int(w, 7);
+	json_string(w, "a rather longer plain string of some words");
+	json_bool(w, 1);
+	json_null(w);
+	json_raw(w, "{\"r\":[1,2]}", 11);
+	json_array_end(w);
+	json_key(w, "k\tey");
+	json_uint(w, 42);
+	json_object_end(w);
+}
+
+static const char mixed_doc[] =
+	"{\"id\":\"CASE-000123\",\"at\":1740967200,\"amount\":-125000,\"note\":null,"
+	"\"esc\":\"a\\\"b\\\\c\\nd\",\"utf8\":\"\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80\","
+	"\"list\":[7,\"a rather longer plain string of some words\",true,null,"
+	"{\"r\":[1,2]}],\"k\\tey\":42}";
+
+/*
+ * A borrowed buffer of every size from 1 byte to more than the document:
+ * the document fills it exactly at each write, and moves to one
+ * allocation of the writer's only when it does not fit with its NUL.  The
+ * buffer is allocated at its exact size, so a write past it is caught by
+ * the sanitizers.
+ */
+static void test_writer_borrowed_fill(void **state)
+{
+	size_t doc_len = sizeof(mixed_doc) - 1, cap, len;
+	const char *out;
+	char *copy;
+	failalloc fa;
+	json_writer w;
+
+	(void)state;
+	for (cap = 1; cap <= doc_len + 3; cap++) {
+		char *buf = malloc(cap);
+
+		assert_non_null(buf);
+		failalloc_init(&fa);
+		json_writer_init_buffer(&w, &fa.allocator, buf, cap);
+		write_mixed(&w);
+		assert_int_equal(json_writer_end(&w, &out, &len), 0);
+		assert_int_equal(len, doc_len);
+		assert_memory_equal(out, mixed_doc, doc_len + 1);
+		if (cap > doc_len) {
+			assert_ptr_equal(out, buf);
+			assert_int_equal(fa.count, 0);
+		} else {
+			assert_ptr_not_equal(out, buf);
+			assert_int_equal(fa.count, 1);
+		}
+		json_writer_dispose(&w);
+		assert_int_equal(fa.live, 0);
+
+		/* finish always hands over an allocation of its own. */
+		json_writer_init_buffer(&w, &fa.allocator, buf, cap);
+		write_mixed(&w);
+		assert_int_equal(json_writer_finish(&w, &copy, &len), 0);
+		assert_ptr_not_equal(copy, buf);
+		assert_string_equal(copy, mixed_doc);
+		refund__free(&fa.allocator, copy);
+		json_writer_dispose(&w);
+		assert_int_equal(fa.live, 0);
+
+		/* Outgrowing the buffer without memory fails the writer. */
+		failalloc_arm(&fa, 1, 1);
+		json_writer_init_buffer(&w, &fa.allocator, buf, cap);
+		write_mixed(&w);
+		assert_int_equal(json_writer_end(&w, &out, &len),
+				cap > doc_len ? 0 : REFUND_ENOMEM);
+		json_writer_dispose(&w);
+		failalloc_disarm(&fa);
+		assert_int_equal(fa.live, 0);
+		free(buf);
+	}
+}
+
+/* json_writer_bytes shows what is written so far, NUL-terminated, open
+ * levels and all; json_writer_end checks the document as finish does. */
+static void test_writer_bytes_and_end(void **state)
+{
+	char stack[8];
+	failalloc fa;
+	json_writer w;
+	const char *bytes, *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	failalloc_init(&fa);
+	json_writer_init_buffer(&w, &fa.allocator, stack, sizeof(stack));
+	bytes = json_writer_bytes(&w, &len);
+	assert_non_null(bytes);
+	assert_string_equal(bytes, "");
+	assert_int_equal(len, 0);
+	json_object_begin(&w);
+	json_kv_int(&w, "a", 1);
+	bytes = json_writer_bytes(&w, NULL);
+	assert_ptr_equal(bytes, stack);
+	assert_string_equal(bytes, "{\"a\":1");
+	json_kv_string(&w, "b", "two");
+	bytes = json_writer_bytes(&w, &len);
+	assert_ptr_not_equal(bytes, stack);  /* moved out of the small buffer */
+	assert_string_equal(bytes, "{\"a\":1,\"b\":\"two\"");
+	assert_int_equal(len, strlen(bytes));
+	/* Unbalanced: end fails and frees, as finish does. */
+	assert_int_equal(json_writer_end(&w, &out, &len), REFUND_EINVAL);
+	assert_null(out);
+	assert_int_equal(fa.live, 0);
+	json_writer_dispose(&w);
+
+	/* After an error there are no bytes to show. */
+	json_writer_init(&w, &fa.allocator);
+	json_array_begin(&w);
+	json_object_end(&w);
+	assert_null(json_writer_bytes(&w, &len));
+	assert_int_equal(json_writer_end(&w, &out, NULL), REFUND_EINVAL);
+	json_writer_dispose(&w);
+
+	/* No out pointer, no allocator. */
+	json_writer_init(&w, &fa.allocator);
+	json_int(&w, 1);
+	assert_int_equal(json_writer_end(&w, NULL, NULL), REFUND_EINVAL);
+	json_writer_init_buffer(&w, NULL, stack, sizeof(stack));
+	json_int(&w, 1);
+	assert_int_equal(json_writer_end(&w, &out, NULL), REFUND_EINVAL);
+	json_writer_dispose(&w);
+	assert_int_equal(fa.live, 0);
+
+	/* A NULL or empty buffer is no buffer: the writer allocates. */
+	json_writer_init_buffer(&w, &fa.allocator, NULL, 100);
+	json_int(&w, 5);
+	assert_written(&fa, &w, "5");
+	json_writer_init_buffer(&w, &fa.allocator, stack, 0);
+	json_int(&w, 6);
+	assert_written(&fa, &w, "6");
+}
+
+/* json_raw splices encoded text in as one value. */
+static void test_writer_raw(void **state)
+{
+	failalloc fa;
+	json_writer w;
+
+	(void)state;
+	failalloc_init(&fa);
+	json_writer_init(&w, &fa.allocator);
+	json_object_begin(&w);
+	json_key(&w, "x");
+	json_raw(&w, "[1,{\"y\":2}]ignored", 11);
+	json_key(&w, "n");
+	json_raw(&w, NULL, 5);
+	json_key(&w, "l");
+	json_array_begin(&w);
+	json_raw(&w, "\"s\"", 3);
+	json_raw(&w, "3", 1);
+	json_array_end(&w);
+	json_object_end(&w);
+	assert_written(&fa, &w, "{\"x\":[1,{\"y\":2}],\"n\":null,\"l\":[\"s\",3]}");
+
+	json_writer_init(&w, &fa.allocator);
+	json_raw(&w, "{}", 2);
+	assert_written(&fa, &w, "{}");
+
+	/* Out of place, it is misuse like any value. */
+	json_writer_init(&w, &fa.allocator);
+	json_object_begin(&w);
+	json_raw(&w, "1", 1);
+	json_object_end(&w);
+	assert_int_equal(w.error, REFUND_EINVAL);
+	json_writer_dispose(&w);
 	assert_int_equal(fa.live, 0);
 }
 
@@ -1033,6 +1382,11 @@ int main(void)
 		cmocka_unit_test(test_writer_finish_args),
 		cmocka_unit_test(test_writer_sticky),
 		cmocka_unit_test(test_writer_alloc_failure),
+		cmocka_unit_test(test_writer_string_words),
+		cmocka_unit_test(test_writer_integer_digits),
+		cmocka_unit_test(test_writer_borrowed_fill),
+		cmocka_unit_test(test_writer_bytes_and_end),
+		cmocka_unit_test(test_writer_raw),
 		cmocka_unit_test(test_parse_roundtrip),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_parse_truncations),
