@@ -2,8 +2,14 @@
 
 #include <string.h>
 
+#include "engine.h"
+
 static const char *const role_names[] = {
 	NULL, "applicant", "agent", "reviewer", "finance", "admin", "system"
+};
+
+static const char *const role_zh[] = {
+	NULL, "申请人", "代理商", "审核员", "财务", "管理员", "系统"
 };
 
 #define NROLES ((int)(sizeof(role_names) / sizeof(role_names[0])))
@@ -11,6 +17,13 @@ static const char *const role_names[] = {
 const char *refund_role_name(int role)
 {
 	return role > 0 && role < NROLES ? role_names[role] : NULL;
+}
+
+const char *refund_role_label(int role, refund_lang lang)
+{
+	if (!refund_role_name(role) || !refund__lang_valid(lang))
+		return NULL;
+	return lang == REFUND_LANG_ZH_CN ? role_zh[role] : role_names[role];
 }
 
 int refund_role_from_name(const char *name, int *out)

@@ -146,6 +146,13 @@ static const char *state_name(int state)
 	return name ? name : "none";
 }
 
+static const char *state_label_zh(int state)
+{
+	const char *label = refund_case_state_label(state, REFUND_LANG_ZH_CN);
+
+	return label ? label : "无";
+}
+
 /* ---- the stored record ---- */
 
 static void encode_quote_members(json_writer *w, const refund_quote *q)
@@ -1834,15 +1841,20 @@ static int find_row(txn *t)
 {
 	int state = t->c->r.state;
 
+	/* Each text takes its own words ("%.0s" skips the other's). */
 	t->row = refund__workflow_find(t->action, state, when_holds, t);
 	if (!t->row)
-		return refund__fail(t->e, REFUND_ESTATE, "case %s is %s: it cannot %s now",
-				"案件 %s 处于“%s”状态，现在不能执行“%s”", t->c->r.id,
-				state_name(state), refund_case_action_name(t->action));
+		return refund__fail(t->e, REFUND_ESTATE, "case %s is %s%.0s: it cannot %s%.0s now",
+				"案件 %s 处于“%.0s%s”状态，现在不能执行“%.0s%s”", t->c->r.id,
+				state_name(state), state_label_zh(state),
+				refund_case_action_name(t->action),
+				refund_case_action_label(t->action, REFUND_LANG_ZH_CN));
 	if (!refund__workflow_role_allowed(t->row, t->act->role))
-		return refund__fail(t->e, REFUND_EDENIED, "the %s role may not %s a case",
-				"角色“%s”无权对案件执行“%s”", refund_role_name(t->act->role),
-				refund_case_action_name(t->action));
+		return refund__fail(t->e, REFUND_EDENIED, "the %s%.0s role may not %s%.0s a case",
+				"角色“%.0s%s”无权对案件执行“%.0s%s”", refund_role_name(t->act->role),
+				refund_role_label(t->act->role, REFUND_LANG_ZH_CN),
+				refund_case_action_name(t->action),
+				refund_case_action_label(t->action, REFUND_LANG_ZH_CN));
 	return 0;
 }
 

@@ -44,7 +44,7 @@ static int check_store(const refund_store *store)
 	return 0;
 }
 
-static int valid_lang(int lang)
+int refund__lang_valid(int lang)
 {
 	return lang == REFUND_LANG_EN || lang == REFUND_LANG_ZH_CN;
 }
@@ -59,7 +59,7 @@ int refund_engine_new(refund_engine **out, const refund_engine_options *options)
 		return REFUND_EINVAL;
 	if (options->version != REFUND_ENGINE_OPTIONS_VERSION)
 		return REFUND_EVERSION;
-	if (!valid_lang(options->lang))
+	if (!refund__lang_valid(options->lang))
 		return REFUND_EINVAL;
 	if ((rc = check_store(options->store)) != 0)
 		return rc;
@@ -111,7 +111,7 @@ int refund_engine_set_lang(refund_engine *engine, refund_lang lang)
 {
 	if (!engine)
 		return REFUND_EINVAL;
-	if (!valid_lang(lang))
+	if (!refund__lang_valid(lang))
 		return refund__fail(engine, REFUND_EINVAL, "unknown language %d",
 				"未知语言 %d", (int)lang);
 	engine->lang = lang;

@@ -53,6 +53,9 @@ int refund__fail(refund_engine *e, int code, const char *en, const char *zh, ...
 /* Fail with the code's own short text (for REFUND_ENOMEM and the like). */
 int refund__fail_code(refund_engine *e, int code);
 
+/* 1 if lang is a ::refund_lang this library speaks. */
+int refund__lang_valid(int lang);
+
 #ifdef __clang_analyzer__
 /*
  * Both return their code, which the analyzer cannot see across files: it

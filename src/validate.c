@@ -74,16 +74,18 @@ int refund__check_role(refund_engine *e, int role)
 	return 0;
 }
 
-int refund__check_allowed(refund_engine *e, const char *action, int role,
-		unsigned int allowed_roles)
+int refund__check_allowed(refund_engine *e, const char *action, const char *action_zh,
+		int role, unsigned int allowed_roles)
 {
 	int rc = refund__check_role(e, role);
 
 	if (rc)
 		return rc;
+	/* Each text takes its own words ("%.0s" skips the other's). */
 	if (!(allowed_roles & REFUND_ROLE_BIT(role)))
-		return refund__fail(e, REFUND_EDENIED, "the %s role may not %s",
-				"角色“%s”无权执行：%s", refund_role_name(role), action);
+		return refund__fail(e, REFUND_EDENIED, "the %s%.0s role may not %s%.0s",
+				"角色“%.0s%s”无权%.0s%s", refund_role_name(role),
+				refund_role_label(role, REFUND_LANG_ZH_CN), action, action_zh);
 	return 0;
 }
 

@@ -21,9 +21,9 @@ int refund__check_time(refund_engine *e, const char *field, refund_time t);
 /* A known role; REFUND_EINVAL otherwise. */
 int refund__check_role(refund_engine *e, int role);
 /* Whether role is one of the allowed ones (a bit mask of 1 << role); if
- * not, REFUND_EDENIED with a message naming the action. */
-int refund__check_allowed(refund_engine *e, const char *action, int role,
-		unsigned int allowed_roles);
+ * not, REFUND_EDENIED with a message naming the action (in either language). */
+int refund__check_allowed(refund_engine *e, const char *action, const char *action_zh,
+		int role, unsigned int allowed_roles);
 /* A known currency: REFUND_EINVAL if malformed, REFUND_ECURRENCY if unknown. */
 int refund__check_currency(refund_engine *e, const char *code);
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "engine.h"
 #include "validate.h"
 
 #define CONSEQUENCE_BIT(c) (1u << (c))
@@ -18,51 +19,55 @@
 
 typedef struct state_row {
 	const char *name;
+	const char *zh;            /* its label in Chinese (refund_case_state_label) */
 	int final;                 /* no action leaves it */
 	unsigned int consequences; /* what a deadline in this state may do */
 } state_row;
 
 static const state_row states[REFUND_STATE_COUNT] = {
-	[REFUND_STATE_DRAFT] = { "draft", 0, ON_REMIND | ON_EXPIRE },
-	[REFUND_STATE_SUBMITTED] = { "submitted", 0, ON_REMIND | ON_ESCALATE },
-	[REFUND_STATE_UNDER_REVIEW] = { "under_review", 0, ON_REMIND | ON_ESCALATE | ON_APPROVE },
-	[REFUND_STATE_AWAITING_DOCUMENTS] = { "awaiting_documents", 0, ON_REMIND | ON_EXPIRE },
-	[REFUND_STATE_DEVICE_RETURN] = { "device_return", 0, ON_REMIND | ON_ESCALATE | ON_EXPIRE },
-	[REFUND_STATE_INSPECTION] = { "inspection", 0, ON_REMIND | ON_ESCALATE },
-	[REFUND_STATE_AGREEMENT] = { "agreement", 0, ON_REMIND | ON_ESCALATE | ON_EXPIRE },
-	[REFUND_STATE_PAYOUT] = { "payout", 0, ON_REMIND | ON_ESCALATE },
-	[REFUND_STATE_PAID] = { "paid", 0, ON_REMIND | ON_CLOSE },
-	[REFUND_STATE_CLOSED] = { "closed", 1, 0 },
-	[REFUND_STATE_REJECTED] = { "rejected", 0, ON_CLOSE },
-	[REFUND_STATE_WITHDRAWN] = { "withdrawn", 1, 0 },
-	[REFUND_STATE_EXPIRED] = { "expired", 1, 0 },
+	[REFUND_STATE_DRAFT] = { "draft", "准备材料", 0, ON_REMIND | ON_EXPIRE },
+	[REFUND_STATE_SUBMITTED] = { "submitted", "已提交申请", 0, ON_REMIND | ON_ESCALATE },
+	[REFUND_STATE_UNDER_REVIEW] = { "under_review", "审核中", 0, ON_REMIND | ON_ESCALATE | ON_APPROVE },
+	[REFUND_STATE_AWAITING_DOCUMENTS] = { "awaiting_documents", "等待补充材料", 0, ON_REMIND | ON_EXPIRE },
+	[REFUND_STATE_DEVICE_RETURN] = { "device_return", "等待退还终端", 0, ON_REMIND | ON_ESCALATE | ON_EXPIRE },
+	[REFUND_STATE_INSPECTION] = { "inspection", "终端检查中", 0, ON_REMIND | ON_ESCALATE },
+	[REFUND_STATE_AGREEMENT] = { "agreement", "等待签署退款协议", 0, ON_REMIND | ON_ESCALATE | ON_EXPIRE },
+	[REFUND_STATE_PAYOUT] = { "payout", "退款中", 0, ON_REMIND | ON_ESCALATE },
+	[REFUND_STATE_PAID] = { "paid", "已退款待确认", 0, ON_REMIND | ON_CLOSE },
+	[REFUND_STATE_CLOSED] = { "closed", "已结案", 1, 0 },
+	[REFUND_STATE_REJECTED] = { "rejected", "已驳回", 0, ON_CLOSE },
+	[REFUND_STATE_WITHDRAWN] = { "withdrawn", "已撤回", 1, 0 },
+	[REFUND_STATE_EXPIRED] = { "expired", "已过期", 1, 0 },
 };
 
-static const char *const action_names[REFUND_ACTION_COUNT] = {
-	[REFUND_ACTION_OPEN] = "open",
-	[REFUND_ACTION_ATTACH] = "attach",
-	[REFUND_ACTION_SUBMIT] = "submit",
-	[REFUND_ACTION_START_REVIEW] = "start_review",
-	[REFUND_ACTION_REQUEST_DOCUMENTS] = "request_documents",
-	[REFUND_ACTION_PROVIDE_DOCUMENTS] = "provide_documents",
-	[REFUND_ACTION_APPROVE] = "approve",
-	[REFUND_ACTION_REJECT] = "reject",
-	[REFUND_ACTION_APPEAL] = "appeal",
-	[REFUND_ACTION_RECEIVE_DEVICE] = "receive_device",
-	[REFUND_ACTION_INSPECT] = "inspect",
-	[REFUND_ACTION_OFFER] = "offer",
-	[REFUND_ACTION_ACCEPT] = "accept",
-	[REFUND_ACTION_PAY] = "pay",
-	[REFUND_ACTION_PAY_FAILED] = "pay_failed",
-	[REFUND_ACTION_CONFIRM] = "confirm",
-	[REFUND_ACTION_WITHDRAW] = "withdraw",
-	[REFUND_ACTION_ESCALATE] = "escalate",
-	[REFUND_ACTION_REEVALUATE] = "reevaluate",
-	[REFUND_ACTION_REMIND] = "remind",
-	[REFUND_ACTION_EXPIRE] = "expire",
-	[REFUND_ACTION_AUTO_CLOSE] = "auto_close",
-	[REFUND_ACTION_DEEMED_APPROVAL] = "deemed_approval",
-	[REFUND_ACTION_SET_OFFSET] = "set_offset",
+/* Each action's name (stored, and in the API) and its label in Chinese. */
+static const struct {
+	const char *name, *zh;
+} actions[REFUND_ACTION_COUNT] = {
+	[REFUND_ACTION_OPEN] = { "open", "开案" },
+	[REFUND_ACTION_ATTACH] = { "attach", "添加材料" },
+	[REFUND_ACTION_SUBMIT] = { "submit", "提交申请" },
+	[REFUND_ACTION_START_REVIEW] = { "start_review", "开始审核" },
+	[REFUND_ACTION_REQUEST_DOCUMENTS] = { "request_documents", "要求补充材料" },
+	[REFUND_ACTION_PROVIDE_DOCUMENTS] = { "provide_documents", "补交材料" },
+	[REFUND_ACTION_APPROVE] = { "approve", "批准" },
+	[REFUND_ACTION_REJECT] = { "reject", "驳回" },
+	[REFUND_ACTION_APPEAL] = { "appeal", "申诉" },
+	[REFUND_ACTION_RECEIVE_DEVICE] = { "receive_device", "收到退还终端" },
+	[REFUND_ACTION_INSPECT] = { "inspect", "检查终端" },
+	[REFUND_ACTION_OFFER] = { "offer", "提出退款协议" },
+	[REFUND_ACTION_ACCEPT] = { "accept", "签署退款协议" },
+	[REFUND_ACTION_PAY] = { "pay", "付款" },
+	[REFUND_ACTION_PAY_FAILED] = { "pay_failed", "付款失败" },
+	[REFUND_ACTION_CONFIRM] = { "confirm", "确认收款" },
+	[REFUND_ACTION_WITHDRAW] = { "withdraw", "撤回申请" },
+	[REFUND_ACTION_ESCALATE] = { "escalate", "升级投诉" },
+	[REFUND_ACTION_REEVALUATE] = { "reevaluate", "重新评估" },
+	[REFUND_ACTION_REMIND] = { "remind", "提醒" },
+	[REFUND_ACTION_EXPIRE] = { "expire", "过期" },
+	[REFUND_ACTION_AUTO_CLOSE] = { "auto_close", "自动结案" },
+	[REFUND_ACTION_DEEMED_APPROVAL] = { "deemed_approval", "视为批准" },
+	[REFUND_ACTION_SET_OFFSET] = { "set_offset", "抵扣服务费用" },
 };
 
 static int valid_state(int state)
@@ -75,9 +80,28 @@ const char *refund_case_state_name(int state)
 	return valid_state(state) ? states[state].name : NULL;
 }
 
+static int valid_action(int action)
+{
+	return action > 0 && action < REFUND_ACTION_COUNT;
+}
+
 const char *refund_case_action_name(int action)
 {
-	return action > 0 && action < REFUND_ACTION_COUNT ? action_names[action] : NULL;
+	return valid_action(action) ? actions[action].name : NULL;
+}
+
+const char *refund_case_state_label(int state, refund_lang lang)
+{
+	if (!valid_state(state) || !refund__lang_valid(lang))
+		return NULL;
+	return lang == REFUND_LANG_ZH_CN ? states[state].zh : states[state].name;
+}
+
+const char *refund_case_action_label(int action, refund_lang lang)
+{
+	if (!valid_action(action) || !refund__lang_valid(lang))
+		return NULL;
+	return lang == REFUND_LANG_ZH_CN ? actions[action].zh : actions[action].name;
 }
 
 int refund__workflow_consequence_allowed(int state, int consequence)

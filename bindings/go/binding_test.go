@@ -72,6 +72,19 @@ func TestNames(t *testing.T) {
 	if EntryHandlingFee.String() != "handling_fee" || Action(7).String() != "approve" {
 		t.Fatal(EntryHandlingFee.String(), Action(7).String())
 	}
+	for _, c := range []struct{ got, want string }{
+		{StateUnderReview.Label(LangZhCN), "审核中"},
+		{StateUnderReview.Label(LangEN), "under_review"},
+		{Action(4).Label(LangZhCN), "开始审核"},
+		{Action(18).Label(LangEN), "escalate"},
+		{RoleReviewer.Label(LangZhCN), "审核员"},
+		{State(99).Label(LangZhCN), "state(99)"},
+		{StateClosed.Label(Lang(7)), "state(10)"},
+	} {
+		if c.got != c.want {
+			t.Fatalf("label %q, want %q", c.got, c.want)
+		}
+	}
 	for _, c := range []struct {
 		parse func(string) (int, error)
 		name  string

@@ -31,6 +31,12 @@ const (
 
 func (r Role) String() string { return libName(C.refund_role_name(C.int(r)), "role", int(r)) }
 
+// Label is the role's word for people in lang (refund_role_label): "审核员"
+// for RoleReviewer in LangZhCN; String's form if the role is unknown.
+func (r Role) Label(lang Lang) string {
+	return libName(C.refund_role_label(C.int(r), C.refund_lang(lang)), "role", int(r))
+}
+
 // ParseRole gives the role of a name such as "reviewer".
 func ParseRole(name string) (Role, error) {
 	var m cmem
@@ -65,6 +71,12 @@ const (
 
 func (s State) String() string { return libName(C.refund_case_state_name(C.int(s)), "state", int(s)) }
 
+// Label is the state's words for people in lang (refund_case_state_label):
+// "审核中" for StateUnderReview in LangZhCN; String's form if unknown.
+func (s State) Label(lang Lang) string {
+	return libName(C.refund_case_state_label(C.int(s), C.refund_lang(lang)), "state", int(s))
+}
+
 // ParseState gives the state of a name such as "under_review".
 func ParseState(name string) (State, error) {
 	for s := State(1); s < C.REFUND_STATE_COUNT; s++ {
@@ -80,6 +92,12 @@ type Action int
 
 func (a Action) String() string {
 	return libName(C.refund_case_action_name(C.int(a)), "action", int(a))
+}
+
+// Label is the action's words for people in lang (refund_case_action_label):
+// "开始审核" for start_review in LangZhCN; String's form if unknown.
+func (a Action) Label(lang Lang) string {
+	return libName(C.refund_case_action_label(C.int(a), C.refund_lang(lang)), "action", int(a))
 }
 
 // EntryKind is the kind of a deposit's ledger entry.

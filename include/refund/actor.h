@@ -35,6 +35,17 @@ typedef enum refund_role {
 REFUND_API const char *refund_role_name(int role);
 
 /**
+ * The role's label for people: in English its name (refund_role_name()),
+ * in Chinese the word users say ("申请人", "代理商", "审核员", "财务",
+ * "管理员", "系统").  The engine's own messages use these labels.
+ *
+ * @param role a ::refund_role.
+ * @param lang a ::refund_lang.
+ * @return a static UTF-8 string; NULL for an unknown role or language.
+ */
+REFUND_API const char *refund_role_label(int role, refund_lang lang);
+
+/**
  * The role of a name, as refund_role_name() gives it.
  *
  * @param name the name.

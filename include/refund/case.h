@@ -86,6 +86,29 @@ REFUND_API const char *refund_case_state_name(int state);
  */
 REFUND_API const char *refund_case_action_name(int action);
 
+/**
+ * A state's label for people: in English its name (refund_case_state_name()),
+ * in Chinese the words of the domain ("审核中", "等待退还终端", "已结案"...).
+ * The engine's messages in Chinese name states this way; names, not labels,
+ * are what is stored and what a host should compare.
+ *
+ * @param state a ::refund_state.
+ * @param lang a ::refund_lang.
+ * @return a static UTF-8 string; NULL for an unknown state or language.
+ */
+REFUND_API const char *refund_case_state_label(int state, refund_lang lang);
+
+/**
+ * An action's label for people: in English its name
+ * (refund_case_action_name()), in Chinese the words of the domain
+ * ("开始审核", "要求补充材料", "升级投诉"...).
+ *
+ * @param action a ::refund_action.
+ * @param lang a ::refund_lang.
+ * @return a static UTF-8 string; NULL for an unknown action or language.
+ */
+REFUND_API const char *refund_case_action_label(int action, refund_lang lang);
+
 
 /** A refund case.  Opaque. */
 typedef struct refund_case refund_case;

@@ -389,6 +389,87 @@ static void check_state_against_table(int state, long *estate, long *edenied, lo
 	}
 }
 
+/* Labels for people: English names, Chinese words, each distinct. */
+static void assert_labels(const char *(*label)(int, refund_lang), const char *(*name)(int),
+		int count)
+{
+	const char *zh;
+	int i, j;
+
+	for (i = 1; i < count; i++) {
+		assert_string_equal(label(i, REFUND_LANG_EN), name(i));
+		zh = label(i, REFUND_LANG_ZH_CN);
+		assert_non_null(zh);
+		assert_true((unsigned char)zh[0] >= 0x80);
+		for (j = 1; j < i; j++)
+			assert_string_not_equal(zh, label(j, REFUND_LANG_ZH_CN));
+	}
+	assert_null(label(0, REFUND_LANG_EN));
+	assert_null(label(count, REFUND_LANG_ZH_CN));
+	assert_null(label(-1, REFUND_LANG_ZH_CN));
+	assert_null(label(1, (refund_lang)2));
+	assert_null(label(1, (refund_lang)-1));
+}
+
+static void test_labels(void **state)
+{
+	(void)state;
+	assert_labels(refund_case_state_label, refund_case_state_name, REFUND_STATE_COUNT);
+	assert_labels(refund_case_action_label, refund_case_action_name, REFUND_ACTION_COUNT);
+	assert_labels(refund_role_label, refund_role_name, REFUND_ROLE_SYSTEM + 1);
+	assert_string_equal(refund_case_state_label(REFUND_STATE_UNDER_REVIEW, REFUND_LANG_ZH_CN),
+			"审核中");
+	assert_string_equal(refund_case_action_label(REFUND_ACTION_ESCALATE, REFUND_LANG_ZH_CN),
+			"升级投诉");
+	assert_string_equal(refund_role_label(REFUND_ROLE_REVIEWER, REFUND_LANG_ZH_CN), "审核员");
+}
+
+static int has_byte_from_0x80(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* A refusal names the state, action and role in the engine's language only. */
+static void test_messages_speak_one_language(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_in_state(f, "K-1", "D-1", REFUND_STATE_UNDER_REVIEW), *none = NULL;
+	refund_act ap = APPLICANT;
+	refund_account acc = bank_account();
+	refund_deposit_info info = deposit_info("D-77");
+	refund_deposit *d = NULL;
+	const char *msg;
+
+	assert_int_equal(refund_engine_set_lang(f->engine, REFUND_LANG_ZH_CN), 0);
+	REFUSED(f, c, REFUND_ESTATE, refund_case_submit(c, &ap, &acc));
+	msg = refund_engine_errmsg(f->engine);
+	assert_non_null(strstr(msg, "处于“审核中”状态"));
+	assert_non_null(strstr(msg, "不能执行“提交申请”"));
+	assert_null(strstr(msg, "under_review"));
+	assert_null(strstr(msg, "submit"));
+	REFUSED(f, c, REFUND_EDENIED, refund_case_approve(c, &ap, 100));
+	msg = refund_engine_errmsg(f->engine);
+	assert_non_null(strstr(msg, "角色“申请人”无权对案件执行“批准”"));
+	REFUSED(f, none, REFUND_EDENIED, refund_deposit_create(f->engine, &d, &info, "M-1",
+			REFUND_ROLE_APPLICANT));
+	assert_string_equal(refund_engine_errmsg(f->engine), "角色“申请人”无权登记押金");
+	assert_null(d);
+
+	assert_int_equal(refund_engine_set_lang(f->engine, REFUND_LANG_EN), 0);
+	REFUSED(f, c, REFUND_ESTATE, refund_case_submit(c, &ap, &acc));
+	msg = refund_engine_errmsg(f->engine);
+	assert_non_null(strstr(msg, "is under_review: it cannot submit now"));
+	assert_false(has_byte_from_0x80(msg));
+	REFUSED(f, none, REFUND_EDENIED, refund_deposit_create(f->engine, &d, &info, "M-1",
+			REFUND_ROLE_APPLICANT));
+	assert_string_equal(refund_engine_errmsg(f->engine),
+			"the applicant role may not record a deposit");
+	refund_case_free(c);
+}
+
 static void test_table_states_and_roles(void **state)
 {
 	long estate = 0, edenied = 0, allowed = 0;
@@ -2203,6 +2284,8 @@ int main(int argc, char **argv)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_labels),
+		T(test_messages_speak_one_language),
 		cmocka_unit_test(test_table_states_and_roles),
 		cmocka_unit_test(test_act_checked_by_every_action),
 		T(test_open_errors),

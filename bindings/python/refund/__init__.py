@@ -11,10 +11,11 @@ REFUND_LIBRARY environment variable, else as librefund.so.1.
 """
 from . import _lib
 from . import errors, money, time
-from .actor import Act, Role, role_from_name, role_name
+from .actor import Act, Role, role_from_name, role_label, role_name
 from .calendar import Calendar
 from .case import (Account, Action, Case, Part, PartStatus, PayoutMethod, Quote,
-                   RejectReason, State, action_name, state_name)
+                   RejectReason, State, action_label, action_name, state_label,
+                   state_name)
 from .deadline import Deadline, TickResult
 from .deposit import Balance, Deposit, Entry, EntryKind, entry_kind_name
 from .engine import Engine, Lang, Notice, NoticeKind
@@ -52,7 +53,8 @@ __all__ = [
     "Role", "State", "Store", "StoreEvent", "StoreFilter", "StoreIndex", "StorePut",
     "StoreRecord", "TickResult", "WindowAnchor", "action_name", "entry_kind_name",
     "errors", "evidence_mask", "evidence_set", "library_path", "money", "role_from_name",
-    "role_name", "state_name", "time", "version", "version_number",
+    "role_label", "role_name", "state_label", "state_name",
+    "action_label", "time", "version", "version_number",
     # errors
     "AmountOverflowError", "BalanceError", "BusyError", "CalendarError", "ClosedError",
     "ConflictError", "CorruptError", "CurrencyError", "DeadlineError", "DeniedError",

@@ -452,6 +452,7 @@ _PROTOTYPES = {
     "refund_error_name": (c_char_p, [c_int]),
     # actor.h
     "refund_role_name": (c_char_p, [c_int]),
+    "refund_role_label": (c_char_p, [c_int, c_int]),
     "refund_role_from_name": (c_int, [c_char_p, _intp]),
     # sys/alloc.h, sys/store.h, store.h
     "refund_allocator_init": (c_int, [POINTER(refund_allocator), c_uint]),
@@ -552,6 +553,8 @@ _PROTOTYPES = {
     # case.h
     "refund_case_state_name": (c_char_p, [c_int]),
     "refund_case_action_name": (c_char_p, [c_int]),
+    "refund_case_state_label": (c_char_p, [c_int, c_int]),
+    "refund_case_action_label": (c_char_p, [c_int, c_int]),
     "refund_case_open": (c_int, [engine_p, POINTER(case_p), c_char_p, c_char_p, c_char_p,
                                  c_uint32, c_int, POINTER(refund_act)]),
     "refund_case_load": (c_int, [engine_p, POINTER(case_p), c_char_p]),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from . import _lib, errors
 from ._convert import as_enum, cstr, enum_value
 
-__all__ = ["Role", "Act", "role_name", "role_from_name"]
+__all__ = ["Role", "Act", "role_name", "role_label", "role_from_name"]
 
 
 class Role(enum.IntEnum):
@@ -23,6 +23,14 @@ def role_name(role):
     """``refund_role_name``: "applicant"...; None for an unknown role."""
     name = _lib.lib.refund_role_name(enum_value(Role, role, "role"))
     return None if name is None else name.decode()
+
+
+def role_label(role, lang=0):
+    """``refund_role_label``: "审核员" for REVIEWER in zh-CN (lang a Lang or
+    "zh-CN"); None for an unknown role."""
+    from .engine import Lang  # engine imports this module
+    label = _lib.lib.refund_role_label(enum_value(Role, role, "role"), int(Lang.of(lang)))
+    return None if label is None else label.decode()
 
 
 def role_from_name(name):

@@ -20,7 +20,8 @@ from .engine import Lang
 from .policy import Evidence, Grade, Party, Reason, evidence_mask, evidence_set
 
 __all__ = ["Case", "State", "Action", "PayoutMethod", "RejectReason", "PartStatus",
-           "Account", "Quote", "Part", "list_ids", "state_name", "action_name"]
+           "Account", "Quote", "Part", "list_ids", "state_name", "action_name",
+           "state_label", "action_label"]
 
 
 class State(enum.IntEnum):
@@ -99,6 +100,18 @@ def state_name(state):
 def action_name(action):
     """``refund_case_action_name``; None for an unknown action."""
     return from_c(_lib.lib.refund_case_action_name(enum_value(Action, action, "action")))
+
+
+def state_label(state, lang=Lang.EN):
+    """``refund_case_state_label``: "审核中" for UNDER_REVIEW in zh-CN; None if unknown."""
+    return from_c(_lib.lib.refund_case_state_label(enum_value(State, state, "state"),
+                                                   int(Lang.of(lang))))
+
+
+def action_label(action, lang=Lang.EN):
+    """``refund_case_action_label``: "开始审核" for START_REVIEW in zh-CN; None if unknown."""
+    return from_c(_lib.lib.refund_case_action_label(enum_value(Action, action, "action"),
+                                                    int(Lang.of(lang))))
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,25 @@ def test_library_names_agree_with_the_enums():
         assert refund.entry_kind_name(k) == k.name.lower()
     assert refund.state_name(99) is None
     assert refund.role_name(0) is None
+
+
+def test_labels_for_people():
+    for s in refund.State:
+        assert refund.state_label(s) == refund.state_name(s)
+        zh = refund.state_label(s, "zh-CN")
+        assert zh and zh.isprintable() and not zh.isascii()
+    for a in refund.Action:
+        assert refund.action_label(a, refund.Lang.EN) == refund.action_name(a)
+        assert not refund.action_label(a, refund.Lang.ZH_CN).isascii()
+    for r in refund.Role:
+        assert refund.role_label(r) == refund.role_name(r)
+    assert refund.state_label(refund.State.UNDER_REVIEW, "zh-CN") == "审核中"
+    assert refund.action_label(refund.Action.ESCALATE, "zh-CN") == "升级投诉"
+    assert refund.role_label(refund.Role.REVIEWER, "zh-CN") == "审核员"
+    assert len({refund.state_label(s, "zh-CN") for s in refund.State}) == len(refund.State)
+    assert len({refund.action_label(a, "zh-CN") for a in refund.Action}) == len(refund.Action)
+    assert refund.state_label(99, "zh-CN") is None
+    assert refund.state_label(refund.State.CLOSED, 7) is None  # the library knows no language 7
     with pytest.raises(refund.NotFoundError):
         refund.role_from_name("boss")
 
