@@ -1,13 +1,15 @@
 /*
  * The built-in in-memory store: the whole storage contract of
- * refund/sys/store.h, kept in two intrusive AVL trees.
+ * refund/sys/store.h, kept in a hash table and two intrusive AVL trees.
  *
  * Every (kind, id) that has a record or events is one node.  Nodes sit in
- * the tree `by_id`, ordered by (kind, id), for load, scan and events; nodes
- * whose record has a next deadline also sit in `by_due`, ordered by
- * (next_deadline, kind, id), so `due` walks only what is due.  Records are
- * never deleted, so a node leaves `by_id` only when a failed commit undoes
- * its creation.
+ * a hash table on (kind, id), for load, commit and events; in the tree
+ * `by_id`, ordered by (kind, id), for scan; and, when their record has a
+ * next deadline, in the tree `by_due`, ordered by (next_deadline, kind, id),
+ * so `due` walks only what is due.  An update touches `by_due` only when
+ * the deadline changes, and `by_id` never.  Records are never deleted, so a
+ * node leaves the table only when a failed commit undoes its creation (it
+ * joins `by_id` only when the commit applies).
  *
  * Choices beyond the contract:
  * - Events may belong to any (kind, id), with or without a record: a node
@@ -27,8 +29,10 @@
  *   deadlock.
  * - A commit prepares every node and copy first and links them in only when
  *   nothing can fail any more; any failure undoes what was prepared, so the
- *   store is left exactly as it was (event arrays may keep a larger
- *   capacity).
+ *   store is left exactly as it was (event arrays and the hash table may
+ *   keep a larger capacity).
+ * - A put whose bytes and index strings fit the record's block, and use at
+ *   least half of it, is copied into that block in place.
  */
 /* The feature-test macro POSIX reserves for exactly this use. */
 #define _POSIX_C_SOURCE 200809L /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
@@ -43,6 +47,13 @@
 
 /* An AVL tree of n nodes is at most 1.44 log2(n + 2) high: < 96 for any n. */
 #define AVL_MAX_HEIGHT 96
+
+/* The hash table's first size; it doubles before it is half full. */
+#define TABLE_MIN_SLOTS 16
+
+/* Batches up to these sizes are planned on the stack, without allocating. */
+#define STACK_PUTS 8
+#define STACK_EVENTS 16
 
 /* Index fields kept beside a record, in refund_store_index's order. */
 enum { INDEX_DEPOSIT_ID, INDEX_HOLDER, INDEX_AGENT, INDEX_STATE, INDEX_FIELDS };
@@ -65,7 +76,8 @@ typedef struct mem_event {
 typedef struct mem_node {
 	uint64_t version;              /* 0: no record, events only */
 	unsigned char *block;          /* the bytes, then the index strings */
-	size_t size;
+	size_t size;                   /* of the bytes */
+	size_t block_size;             /* of the allocation */
 	const char *index[INDEX_FIELDS];
 	mem_event *events;             /* events[i].seq == i + 1 */
 	size_t nevents;
@@ -83,19 +95,37 @@ typedef struct mem_node {
 	char id[];
 } mem_node;
 
+/* A slot of the hash table: open addressing, linear probing. */
+typedef struct mem_slot {
+	size_t hash;                   /* of the node's key, to skip most strcmps */
+	mem_node *node;                /* NULL: empty */
+} mem_slot;
+
 typedef struct memory_store {
 	refund_store base; /* first: the library's pointer is ours */
 	refund_allocator alloc;
 	pthread_mutex_t lock;
+	mem_slot *slots;               /* a power of two of them, or none */
+	size_t nslots;
+	size_t nnodes;                 /* <= nslots / 2 */
 	avl_link *by_id;
 	avl_link *by_due;
 } memory_store;
 
-/* What a commit prepared for one put: the node and its new block. */
+/* A (kind, id) with its hash and length, computed once per call. */
+typedef struct mem_key {
+	int kind;
+	const char *id;
+	size_t len;
+	size_t hash;
+} mem_key;
+
+/* What a commit prepared for one put: the node and where its bytes go. */
 typedef struct put_plan {
 	mem_node *node;
-	unsigned char *block;
-	const char *index[INDEX_FIELDS];
+	int in_place;                  /* into node->block; else into block */
+	unsigned char *block;          /* new, block_size bytes (NULL if 0) */
+	size_t block_size;
 } put_plan;
 
 /* What a commit prepared for one event: the node and a copy of its bytes. */
@@ -166,41 +196,54 @@ static avl_link *avl_balance(avl_link *l)
 	return l;
 }
 
+/* After a change below root on one side: nothing above changes if that
+ * side kept its height, and looking at the other side would cost a cache
+ * miss per level in a large tree. */
+static avl_link *avl_rebalance_if(avl_link *root, const avl_link *side, int before)
+{
+	return avl_height(side) == before ? root : avl_balance(root);
+}
+
 static avl_link *avl_insert(avl_link *root, avl_link *l, avl_cmp cmp)
 {
+	avl_link **side;
+	int before;
+
 	if (!root) {
 		l->left = l->right = NULL;
 		l->height = 1;
 		return l;
 	}
-	if (cmp(l, root) < 0)
-		root->left = avl_insert(root->left, l, cmp);
-	else
-		root->right = avl_insert(root->right, l, cmp);
-	return avl_balance(root);
+	side = cmp(l, root) < 0 ? &root->left : &root->right;
+	before = avl_height(*side);
+	*side = avl_insert(*side, l, cmp);
+	return avl_rebalance_if(root, *side, before);
 }
 
 static avl_link *avl_remove_min(avl_link *root, avl_link **min)
 {
+	int before;
+
 	if (!root->left) {
 		*min = root;
 		return root->right;
 	}
+	before = root->left->height;
 	root->left = avl_remove_min(root->left, min);
-	return avl_balance(root);
+	return avl_rebalance_if(root, root->left, before);
 }
 
 /* Remove l, which must be in the tree (keys are unique). */
 static avl_link *avl_remove(avl_link *root, avl_link *l, avl_cmp cmp)
 {
-	avl_link *min, *right;
+	avl_link *min, *right, **side;
+	int before;
 
 	if (root != l) {
-		if (cmp(l, root) < 0)
-			root->left = avl_remove(root->left, l, cmp);
-		else
-			root->right = avl_remove(root->right, l, cmp);
-		return avl_balance(root);
+		side = cmp(l, root) < 0 ? &root->left : &root->right;
+		before = (*side)->height;
+		*side = avl_remove(*side, l, cmp);
+		return avl_rebalance_if(root, *side, before);
 	}
 	if (!l->right)
 		return l->left;
@@ -270,19 +313,91 @@ static int by_due_cmp(const avl_link *a, const avl_link *b)
 	return key_cmp(na->kind, na->id, nb);
 }
 
-static mem_node *find_node(const memory_store *s, int kind, const char *id)
+/* ---- Hash table ----------------------------------------------------------- */
+
+/* FNV-1a over the kind and the id's bytes, high half folded into the low
+ * half that picks the slot (FNV's low bits see only the bytes' low bits). */
+static mem_key make_key(int kind, const char *id)
 {
-	avl_link *l = s->by_id;
+	uint64_t h = UINT64_C(14695981039346656037);
+	const unsigned char *c;
+	mem_key k;
 
-	while (l) {
-		mem_node *n = NODE_OF(l, by_id);
-		int c = key_cmp(kind, id, n);
+	h = (h ^ (uint32_t)kind) * UINT64_C(1099511628211);
+	for (c = (const unsigned char *)id; *c; c++)
+		h = (h ^ *c) * UINT64_C(1099511628211);
+	k.kind = kind;
+	k.id = id;
+	k.len = (size_t)(c - (const unsigned char *)id);
+	k.hash = (size_t)(h ^ (h >> 32));
+	return k;
+}
 
-		if (c == 0)
+static mem_node *find_node(const memory_store *s, const mem_key *k)
+{
+	size_t mask = s->nslots - 1, i;
+
+	if (s->nslots == 0)
+		return NULL;
+	for (i = k->hash & mask; s->slots[i].node; i = (i + 1) & mask) {
+		mem_node *n = s->slots[i].node;
+
+		if (s->slots[i].hash == k->hash && n->kind == k->kind &&
+				strcmp(n->id, k->id) == 0)
 			return n;
-		l = c < 0 ? l->left : l->right;
 	}
 	return NULL;
+}
+
+/* Put a node in the first free slot from its hash's (there is one). */
+static void table_link(memory_store *s, size_t hash, mem_node *n)
+{
+	size_t mask = s->nslots - 1, i = hash & mask;
+
+	while (s->slots[i].node)
+		i = (i + 1) & mask;
+	s->slots[i].hash = hash;
+	s->slots[i].node = n;
+}
+
+/* Take back a node that a failed commit added.  Nodes only ever join the
+ * table (records are never deleted), and linear probing puts a new node in
+ * an empty slot without moving any other: emptying the slots of the nodes
+ * a batch added, in any order, gives back the table as it was. */
+static void table_unlink(memory_store *s, size_t hash, const mem_node *n)
+{
+	size_t mask = s->nslots - 1, i = hash & mask;
+
+	while (s->slots[i].node != n)
+		i = (i + 1) & mask;
+	s->slots[i].node = NULL;
+}
+
+/* Room for @p extra more nodes at a load factor of at most 1/2.  A larger
+ * table is a new array; the old one stays allocated for the caller to free,
+ * or to put back if the commit fails, so that a failed commit leaves even
+ * the allocations as they were. */
+static int table_reserve(memory_store *s, size_t extra)
+{
+	mem_slot *old = s->slots;
+	size_t nold = s->nslots, nslots = nold ? nold : TABLE_MIN_SLOTS, i;
+
+	if (extra > SIZE_MAX / 4 - s->nnodes)
+		return REFUND_ENOMEM;
+	if (s->nnodes + extra <= nold / 2)
+		return 0;
+	while (s->nnodes + extra > nslots / 2)
+		nslots *= 2;
+	s->slots = refund__calloc(&s->alloc, nslots, sizeof(*s->slots));
+	if (!s->slots) {
+		s->slots = old;
+		return REFUND_ENOMEM;
+	}
+	s->nslots = nslots;
+	for (i = 0; i < nold; i++)
+		if (old[i].node)
+			table_link(s, old[i].hash, old[i].node);
+	return 0;
 }
 
 /* ---- Locking ------------------------------------------------------------ */
@@ -320,13 +435,15 @@ static int memory_load(refund_store *store, int kind, const char *id,
 	memory_store *s = (memory_store *)store;
 	refund_store_record record;
 	const mem_node *n;
+	mem_key key;
 	int rc;
 
 	if (!id || !cb)
 		return REFUND_EINVAL;
+	key = make_key(kind, id);
 	if ((rc = lock_store(s)) != 0)
 		return rc;
-	n = find_node(s, kind, id);
+	n = find_node(s, &key);
 	if (n && n->version) {
 		node_record(n, &record);
 		rc = cb(ctx, &record);
@@ -339,23 +456,26 @@ static int memory_load(refund_store *store, int kind, const char *id,
 
 /* ---- commit: preparing --------------------------------------------------- */
 
-/* The node for (kind, id), creating it (events only, staged_new) if absent. */
+/* The node for (kind, id), creating it (events only, staged_new) if absent.
+ * A new node joins the table now (the commit reserved room), for the rest
+ * of the batch to find, and `by_id` only when the commit applies. */
 static int stage_node(memory_store *s, int kind, const char *id, mem_node **out)
 {
-	size_t len = strlen(id);
-	mem_node *n = find_node(s, kind, id);
+	mem_key key = make_key(kind, id);
+	mem_node *n = find_node(s, &key);
 
 	if (!n) {
-		if (len > SIZE_MAX - sizeof(*n) - 1)
+		if (key.len > SIZE_MAX - sizeof(*n) - 1)
 			return REFUND_ENOMEM;
-		n = refund__calloc(&s->alloc, 1, sizeof(*n) + len + 1);
+		n = refund__calloc(&s->alloc, 1, sizeof(*n) + key.len + 1);
 		if (!n)
 			return REFUND_ENOMEM;
 		n->kind = kind;
 		n->next_deadline = REFUND_NO_DEADLINE;
-		memcpy(n->id, id, len + 1);
+		memcpy(n->id, id, key.len + 1);
 		n->staged_new = 1;
-		s->by_id = avl_insert(s->by_id, &n->by_id, by_id_cmp);
+		table_link(s, key.hash, n);
+		s->nnodes++;
 	}
 	*out = n;
 	return 0;
@@ -375,10 +495,12 @@ static const char *index_field(const refund_store_index *index, int field)
 	}
 }
 
-/* One allocation for a put's bytes and index strings (NULL if all empty). */
+/* Where a put's bytes and index strings will go (one block, NULL if all are
+ * empty): the node's block if they fit it and use at least half of it (so a
+ * record that shrank does not keep a large block), else a new one. */
 static int stage_block(memory_store *s, const refund_store_put *p, put_plan *plan)
 {
-	size_t total = p->size, at;
+	size_t total = p->size, have = plan->node->block_size;
 	int f;
 
 	for (f = 0; f < INDEX_FIELDS; f++) {
@@ -389,26 +511,15 @@ static int stage_block(memory_store *s, const refund_store_put *p, put_plan *pla
 			return REFUND_ENOMEM;
 		total += len;
 	}
+	if (total <= have && total >= have / 2) {
+		plan->in_place = 1;
+		return 0;
+	}
+	plan->block_size = total;
 	if (total == 0)
 		return 0;
 	plan->block = refund__alloc(&s->alloc, total);
-	if (!plan->block)
-		return REFUND_ENOMEM;
-	if (p->size)
-		memcpy(plan->block, p->data, p->size);
-	at = p->size;
-	for (f = 0; f < INDEX_FIELDS; f++) {
-		const char *v = index_field(&p->index, f);
-
-		if (v) {
-			size_t len = strlen(v) + 1;
-
-			memcpy(plan->block + at, v, len);
-			plan->index[f] = (const char *)plan->block + at;
-			at += len;
-		}
-	}
-	return 0;
+	return plan->block ? 0 : REFUND_ENOMEM;
 }
 
 static int stage_put(memory_store *s, const refund_store_put *p, put_plan *plan)
@@ -489,7 +600,8 @@ static void unstage_node(memory_store *s, mem_node *n, mem_node **doomed)
 	n->staged_events = 0;
 	if (n->staged_new) {
 		n->staged_new = 0;
-		s->by_id = avl_remove(s->by_id, &n->by_id, by_id_cmp);
+		table_unlink(s, make_key(n->kind, n->id).hash, n);
+		s->nnodes--;
 		n->by_due.left = *doomed ? &(*doomed)->by_due : NULL;
 		*doomed = n;
 	} else if (n->nevents == 0 && n->events) {
@@ -523,27 +635,66 @@ static void undo_commit(memory_store *s, put_plan *puts, size_t nputs,
 	}
 }
 
+/* A node the batch created joins the ordered tree (once). */
+static void link_new(memory_store *s, mem_node *n)
+{
+	if (n->staged_new) {
+		n->staged_new = 0;
+		s->by_id = avl_insert(s->by_id, &n->by_id, by_id_cmp);
+	}
+}
+
+/* Copy a put's bytes, then its index strings, into a block big enough.
+ * memmove: bytes that point into the store break the contract, but a host
+ * that put back what it loaded would pass the very block being written. */
+static void fill_block(mem_node *n, unsigned char *block, const refund_store_put *p)
+{
+	size_t at = p->size;
+	int f;
+
+	if (p->size)
+		memmove(block, p->data, p->size);
+	for (f = 0; f < INDEX_FIELDS; f++) {
+		const char *v = index_field(&p->index, f);
+		size_t len = v ? strlen(v) + 1 : 0;
+
+		n->index[f] = v ? memcpy(block + at, v, len) : NULL;
+		at += len;
+	}
+}
+
+static void set_deadline(memory_store *s, mem_node *n, refund_time deadline)
+{
+	if (deadline == n->next_deadline)
+		return;
+	if (n->next_deadline != REFUND_NO_DEADLINE)
+		s->by_due = avl_remove(s->by_due, &n->by_due, by_due_cmp);
+	n->next_deadline = deadline;
+	if (deadline != REFUND_NO_DEADLINE)
+		s->by_due = avl_insert(s->by_due, &n->by_due, by_due_cmp);
+}
+
 static void apply_put(memory_store *s, const refund_store_put *p, put_plan *plan)
 {
 	mem_node *n = plan->node;
-	int f;
 
-	if (n->next_deadline != REFUND_NO_DEADLINE)
-		s->by_due = avl_remove(s->by_due, &n->by_due, by_due_cmp);
-	refund__free(&s->alloc, n->block);
-	n->block = plan->block;
+	if (plan->in_place) {
+		fill_block(n, n->block, p);
+	} else {
+		/* Filled before the old block goes, as in place. */
+		fill_block(n, plan->block, p);
+		refund__free(&s->alloc, n->block);
+		n->block = plan->block;
+		n->block_size = plan->block_size;
+	}
 	n->size = p->size;
-	for (f = 0; f < INDEX_FIELDS; f++)
-		n->index[f] = plan->index[f];
 	n->version = p->expected_version + 1;
-	n->next_deadline = p->index.next_deadline;
-	if (n->next_deadline != REFUND_NO_DEADLINE)
-		s->by_due = avl_insert(s->by_due, &n->by_due, by_due_cmp);
+	set_deadline(s, n, p->index.next_deadline);
 	n->staged_put = 0;
-	n->staged_new = 0;
+	link_new(s, n);
 }
 
-static void apply_event(const refund_store_event *ev, event_plan *plan)
+static void apply_event(memory_store *s, const refund_store_event *ev, event_plan *plan)
 {
 	mem_node *n = plan->node;
 	mem_event *e = &n->events[n->nevents++];
@@ -553,7 +704,7 @@ static void apply_event(const refund_store_event *ev, event_plan *plan)
 	e->data = plan->data;
 	e->size = ev->size;
 	n->staged_events = 0;
-	n->staged_new = 0;
+	link_new(s, n);
 }
 
 static int stage_batch(memory_store *s, const refund_store_batch *b,
@@ -571,30 +722,55 @@ static int stage_batch(memory_store *s, const refund_store_batch *b,
 	return 0;
 }
 
+/* Zeroed plans: on the stack for a small batch, else allocated. */
+static void *plans(memory_store *s, void *stack, size_t nstack, size_t n, size_t size)
+{
+	if (n <= nstack) {
+		memset(stack, 0, n * size);
+		return stack;
+	}
+	return refund__calloc(&s->alloc, n, size);
+}
+
+static void free_plans(memory_store *s, void *planned, const void *stack)
+{
+	if (planned != stack)
+		refund__free(&s->alloc, planned);
+}
+
 static int commit_locked(memory_store *s, const refund_store_batch *b)
 {
-	put_plan *puts = NULL;
-	event_plan *events = NULL;
-	size_t i;
-	int rc;
+	put_plan stack_puts[STACK_PUTS];
+	event_plan stack_events[STACK_EVENTS];
+	put_plan *puts;
+	event_plan *events;
+	mem_slot *slots = s->slots;
+	size_t nslots = s->nslots, i;
+	int rc = REFUND_ENOMEM;
 
-	if ((b->nputs && !(puts = refund__calloc(&s->alloc, b->nputs, sizeof(*puts)))) ||
-			(b->nevents && !(events = refund__calloc(&s->alloc, b->nevents,
-					sizeof(*events))))) {
-		refund__free(&s->alloc, puts);
-		return REFUND_ENOMEM;
-	}
-	rc = stage_batch(s, b, puts, events);
+	puts = plans(s, stack_puts, STACK_PUTS, b->nputs, sizeof(*puts));
+	events = plans(s, stack_events, STACK_EVENTS, b->nevents, sizeof(*events));
+	/* Room for every put and event to be a new node, however few are. */
+	if (puts && events && (rc = table_reserve(s, b->nputs + b->nevents)) == 0)
+		rc = stage_batch(s, b, puts, events);
 	if (rc != 0) {
-		undo_commit(s, puts, b->nputs, events, b->nevents);
+		if (puts && events)
+			undo_commit(s, puts, b->nputs, events, b->nevents);
+		if (s->slots != slots) {
+			refund__free(&s->alloc, s->slots);
+			s->slots = slots;
+			s->nslots = nslots;
+		}
 	} else {
 		for (i = 0; i < b->nputs; i++)
 			apply_put(s, &b->puts[i], &puts[i]);
 		for (i = 0; i < b->nevents; i++)
-			apply_event(&b->events[i], &events[i]);
+			apply_event(s, &b->events[i], &events[i]);
+		if (s->slots != slots)
+			refund__free(&s->alloc, slots);
 	}
-	refund__free(&s->alloc, puts);
-	refund__free(&s->alloc, events);
+	free_plans(s, puts, stack_puts);
+	free_plans(s, events, stack_events);
 	return rc;
 }
 
@@ -619,14 +795,16 @@ static int memory_events(refund_store *store, int kind, const char *id,
 {
 	memory_store *s = (memory_store *)store;
 	const mem_node *n;
+	mem_key key;
 	size_t i;
 	int rc;
 
 	if (!id || !cb)
 		return REFUND_EINVAL;
+	key = make_key(kind, id);
 	if ((rc = lock_store(s)) != 0)
 		return rc;
-	n = find_node(s, kind, id);
+	n = find_node(s, &key);
 	/* Seqs are contiguous from 1: seq k is at index k - 1. */
 	i = 0;
 	if (n && from_seq > 1)
@@ -737,21 +915,16 @@ static int memory_scan(refund_store *store, int kind, const refund_store_filter 
 
 /* ---- lifetime ------------------------------------------------------------ */
 
-static void free_tree(memory_store *s, avl_link *l)
-{
-	if (!l)
-		return;
-	free_tree(s, l->left);
-	free_tree(s, l->right);
-	free_node(s, NODE_OF(l, by_id));
-}
-
 static void memory_free(refund_store *store)
 {
 	memory_store *s = (memory_store *)store;
 	refund_allocator alloc = s->alloc;
+	size_t i;
 
-	free_tree(s, s->by_id);
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i].node)
+			free_node(s, s->slots[i].node);
+	refund__free(&alloc, s->slots);
 	pthread_mutex_destroy(&s->lock);
 	refund__free(&alloc, s);
 }
