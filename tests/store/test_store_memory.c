@@ -120,6 +120,46 @@ static void assert_unchanged(refund_store *s, const char *before, const char *ev
 	free(now);
 }
 
+/* What a failed commit must leave as it was, besides the allocations. */
+typedef void (*unchanged_fn)(refund_store *s, const char *before, const void *ctx);
+
+static void snapshot_unchanged(refund_store *s, const char *before, const void *event_only_id)
+{
+	assert_unchanged(s, before, event_only_id);
+}
+
+static void dump_unchanged(refund_store *s, const char *before, const void *ctx)
+{
+	(void)ctx;
+	sc_assert_dump_is(s, before);
+}
+
+/*
+ * Commits the batch with the k-th allocation failing, k = 1, 2, ... until
+ * one succeeds.  Each failure must be REFUND_ENOMEM and leave the live
+ * allocations at `live` and the store as `unchanged` checks.  Returns how
+ * many attempts failed.
+ */
+static long commit_through_allocation_failures(mem_fixture *f, refund_store *s,
+		const refund_store_put *puts, size_t nputs, const refund_store_event *events,
+		size_t nevents, long live, const char *before, unchanged_fn unchanged,
+		const void *ctx)
+{
+	long k;
+	int rc;
+
+	for (k = 1;; k++) {
+		failalloc_arm(&f->fa, k, 0);
+		rc = sc_commit(s, puts, nputs, events, nevents);
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			return k - 1;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_int_equal(f->fa.live, live);
+		unchanged(s, before, ctx);
+	}
+}
+
 /* ---- refund_store_memory_new ---------------------------------------------- */
 
 static void *never_alloc(void *opaque, size_t size)
@@ -248,8 +288,7 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	refund_store_put puts[4];
 	refund_store_event events[11];
 	char *before, *after;
-	long k, live;
-	int rc;
+	long live;
 	size_t i;
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
@@ -279,21 +318,12 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	for (i = 5; i < 11; i++)
 		events[i] = sc_event_text(REFUND_RECORD_POLICY, "Y", i - 4, "y");
 
-	for (k = 1;; k++) {
-		failalloc_arm(&f->fa, k, 0);
-		rc = sc_commit(s, puts, 4, events, 11);
-		failalloc_disarm(&f->fa);
-		if (rc == 0)
-			break;
-		assert_int_equal(rc, REFUND_ENOMEM);
-		assert_int_equal(f->fa.live, live);
-		assert_unchanged(s, before, "Z");
-	}
 	/* 20 allocations: the hash table's growth (room for 15 more nodes),
 	 * nodes B, M and Z, block B (A and X are rewritten in place, M has
 	 * none), event arrays B, X, Z and Y plus Y's growth, and ten copies of
 	 * event bytes (A#4 is empty).  The plans fit on the stack. */
-	assert_int_equal(k, 21);
+	assert_int_equal(commit_through_allocation_failures(f, s, puts, 4, events, 11, live,
+			before, snapshot_unchanged, "Z"), 20);
 	after = snapshot(s, "Z");
 	assert_string_not_equal(after, before);
 	assert_non_null(strstr(after, "record 2 \"A\" v2 4 41207632"));
@@ -869,14 +899,6 @@ static void assert_text(refund_store *s, int kind, const char *id, const char *w
 	assert_string_equal(text, want);
 }
 
-static void assert_dump_is(refund_store *s, const char *before)
-{
-	char *now = sc_dump_of(s);
-
-	assert_string_equal(now, before);
-	free(now);
-}
-
 #define GROWTH_BATCH 40
 #define GROWTH_BATCHES 6
 
@@ -893,8 +915,7 @@ static void table_growth_fails_cleanly_and_retries(void **state)
 
 	for (b = 0; b < GROWTH_BATCHES; b++) {
 		char *before = sc_dump_of(s);
-		long live = f->fa.live, k;
-		int rc;
+		long live = f->fa.live;
 
 		for (i = 0; i < GROWTH_BATCH; i++) {
 			char *id = ids[b * GROWTH_BATCH + i];
@@ -907,20 +928,12 @@ static void table_growth_fails_cleanly_and_retries(void **state)
 		assert_int_equal(sc_commit(s, puts, GROWTH_BATCH + 1, NULL, 0),
 				REFUND_ECONFLICT);
 		assert_int_equal(f->fa.live, live);
-		assert_dump_is(s, before);
-		for (k = 1;; k++) {
-			failalloc_arm(&f->fa, k, 0);
-			rc = sc_commit(s, puts, GROWTH_BATCH, NULL, 0);
-			failalloc_disarm(&f->fa);
-			if (rc == 0)
-				break;
-			assert_int_equal(rc, REFUND_ENOMEM);
-			assert_int_equal(f->fa.live, live);
-			assert_dump_is(s, before);
-		}
+		sc_assert_dump_is(s, before);
 		/* The plans (too many for the stack), a node and a block per
 		 * record, and the table when it grows. */
-		assert_int_equal(k - 1, 1 + 2 * GROWTH_BATCH + grows[b]);
+		assert_int_equal(commit_through_allocation_failures(f, s, puts, GROWTH_BATCH, NULL,
+				0, live, before, dump_unchanged, NULL),
+				1 + 2 * GROWTH_BATCH + grows[b]);
 		free(before);
 		for (i = 0; i < (b + 1) * GROWTH_BATCH; i++)
 			assert_text(s, REFUND_RECORD_CASE, ids[i], ids[i]);
@@ -952,6 +965,17 @@ static uint64_t store_hash(int kind, const char *id)
 
 /* COLLIDING case ids that share their home slot in every table up to 1024
  * slots, so that each sits in one long run of probes. */
+/* The store as before the odd ids were staged into the even ones' run. */
+static void odd_ids_absent(refund_store *s, const char *before, const void *ctx)
+{
+	char (*ids)[16] = (char (*)[16])(uintptr_t)ctx;
+	int i;
+
+	sc_assert_dump_is(s, before);
+	for (i = 0; i < COLLIDING; i++)
+		assert_text(s, REFUND_RECORD_CASE, ids[i], i % 2 ? NULL : ids[i]);
+}
+
 static void colliding_ids(char ids[COLLIDING][16])
 {
 	uint64_t home = store_hash(REFUND_RECORD_CASE, "K0") & 1023;
@@ -985,8 +1009,8 @@ static void colliding_ids_are_found_and_removed(void **state)
 	refund_store_put puts[COLLIDING + FILLERS];
 	refund_store_event ev;
 	char *before;
-	long live, k;
-	int i, rc, n;
+	long live;
+	int i, n;
 
 	colliding_ids(ids);
 	for (i = 0; i < FILLERS; i++)
@@ -1004,23 +1028,12 @@ static void colliding_ids_are_found_and_removed(void **state)
 	puts[COLLIDING / 2] = sc_put_text(REFUND_RECORD_CASE, "F0", 2, "f", 1);
 	assert_int_equal(sc_commit(s, puts, COLLIDING / 2 + 1, NULL, 0), REFUND_ECONFLICT);
 	assert_int_equal(f->fa.live, live);
-	assert_dump_is(s, before);
+	sc_assert_dump_is(s, before);
 	for (i = 0; i < COLLIDING; i++)
 		assert_text(s, REFUND_RECORD_CASE, ids[i], i % 2 ? NULL : ids[i]);
 	/* ... and by a failed allocation at each point. */
-	for (k = 1;; k++) {
-		failalloc_arm(&f->fa, k, 0);
-		rc = sc_commit(s, puts, COLLIDING / 2, NULL, 0);
-		failalloc_disarm(&f->fa);
-		if (rc == 0)
-			break;
-		assert_int_equal(rc, REFUND_ENOMEM);
-		assert_int_equal(f->fa.live, live);
-		assert_dump_is(s, before);
-		for (i = 0; i < COLLIDING; i++)
-			assert_text(s, REFUND_RECORD_CASE, ids[i], i % 2 ? NULL : ids[i]);
-	}
-	assert_int_equal(k - 1, COLLIDING);
+	assert_int_equal(commit_through_allocation_failures(f, s, puts, COLLIDING / 2, NULL, 0,
+			live, before, odd_ids_absent, ids), COLLIDING);
 	free(before);
 	for (i = 0; i < COLLIDING; i++) {
 		assert_text(s, REFUND_RECORD_CASE, ids[i], ids[i]);
@@ -1158,8 +1171,7 @@ static void failed_commit_leaves_a_block_in_place_untouched(void **state)
 	refund_store *s = f->store;
 	refund_store_put puts[2];
 	char *before;
-	long live, k;
-	int rc;
+	long live;
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	before = snapshot(s, NULL);
@@ -1173,17 +1185,8 @@ static void failed_commit_leaves_a_block_in_place_untouched(void **state)
 	assert_unchanged(s, before, NULL);
 	/* B new: its node, then its block, fail; A's put allocates nothing. */
 	puts[1].expected_version = 0;
-	for (k = 1;; k++) {
-		failalloc_arm(&f->fa, k, 0);
-		rc = sc_commit(s, puts, 2, NULL, 0);
-		failalloc_disarm(&f->fa);
-		if (rc == 0)
-			break;
-		assert_int_equal(rc, REFUND_ENOMEM);
-		assert_int_equal(f->fa.live, live);
-		assert_unchanged(s, before, NULL);
-	}
-	assert_int_equal(k, 3);
+	assert_int_equal(commit_through_allocation_failures(f, s, puts, 2, NULL, 0, live, before,
+			snapshot_unchanged, NULL), 2);
 	assert_text(s, REFUND_RECORD_CASE, "A", "B");
 	free(before);
 }
