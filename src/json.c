@@ -544,7 +544,9 @@ void json_kv_string(json_writer *w, const char *key, const char *s)
 	/* Room for a string's quotes, or for null. */
 	end = put_plain_between(w, (char)comma, key, strlen(key), ':', len + 4);
 	if (end && !s) {
-		memcpy(end, "null", 4);
+		static const char null_text[4] = { 'n', 'u', 'l', 'l' };  /* no NUL: mid-buffer */
+
+		memcpy(end, null_text, sizeof(null_text));
 		w->len = (size_t)(end + 4 - w->buf);
 		w->first[w->depth] = 0;
 		return;

@@ -228,7 +228,7 @@ static avl_link *avl_remove_min(avl_link *root, avl_link **min)
 		*min = root;
 		return root->right;
 	}
-	before = root->left->height;
+	before = avl_height(root->left);
 	root->left = avl_remove_min(root->left, min);
 	return avl_rebalance_if(root, root->left, before);
 }
@@ -241,7 +241,7 @@ static avl_link *avl_remove(avl_link *root, avl_link *l, avl_cmp cmp)
 
 	if (root != l) {
 		side = cmp(l, root) < 0 ? &root->left : &root->right;
-		before = (*side)->height;
+		before = avl_height(*side);  /* non-NULL: l is below */
 		*side = avl_remove(*side, l, cmp);
 		return avl_rebalance_if(root, *side, before);
 	}
