@@ -174,21 +174,18 @@ static const char *const evidence_en[] = {
 	[REFUND_EVIDENCE_OTHER] = "other documents",
 };
 
-static const char *const state_zh[] = {
-	[REFUND_STATE_DRAFT] = "准备材料",
-	[REFUND_STATE_SUBMITTED] = "已提交申请",
-	[REFUND_STATE_UNDER_REVIEW] = "审核中",
-	[REFUND_STATE_AWAITING_DOCUMENTS] = "等待补充材料",
-	[REFUND_STATE_DEVICE_RETURN] = "等待退还终端",
-	[REFUND_STATE_INSPECTION] = "终端检查中",
-	[REFUND_STATE_AGREEMENT] = "等待签署退款协议",
-	[REFUND_STATE_PAYOUT] = "退款中",
-	[REFUND_STATE_PAID] = "已退款，等待确认收到",
-	[REFUND_STATE_CLOSED] = "已结案",
-	[REFUND_STATE_REJECTED] = "已驳回，可在期限内申诉",
-	[REFUND_STATE_WITHDRAWN] = "已撤回",
-	[REFUND_STATE_EXPIRED] = "已过期",
-};
+/* The state in the explanation's words: its label (refund_case_state_label),
+ * but for the two states whose label a sentence can say more fully. */
+static const char *state_in_words(int state, int zh)
+{
+	if (!zh)
+		return refund_case_state_name(state);
+	if (state == REFUND_STATE_PAID)
+		return "已退款，等待确认收到";
+	if (state == REFUND_STATE_REJECTED)
+		return "已驳回，可在期限内申诉";
+	return refund_case_state_label(state, REFUND_LANG_ZH_CN);
+}
 
 static void explain_missing(text *t, uint32_t lacking, int zh)
 {
@@ -209,7 +206,7 @@ static void explain_missing(text *t, uint32_t lacking, int zh)
 static void explain_next(text *t, const refund_case *c, int zh)
 {
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
-	const char *state = zh ? state_zh[c->r.state] : refund_case_state_name(c->r.state);
+	const char *state = state_in_words(c->r.state, zh);
 	char when[REFUND_TIME_FORMAT_MAX];
 	uint32_t lacking = refund_case_missing_evidence(c);
 
