@@ -473,6 +473,13 @@ static int key_comma(json_writer *w, const char *key)
 	return w->first[w->depth] ? 0 : ',';
 }
 
+/* A member written whole by a shorthand, ending at `end`. */
+static void end_member(json_writer *w, const char *end)
+{
+	w->len = (size_t)(end - w->buf);
+	w->first[w->depth] = 0;
+}
+
 /* The key of the next member, with its comma: 1 if its value may follow. */
 static int put_key(json_writer *w, const char *key)
 {
@@ -547,15 +554,13 @@ void json_kv_string(json_writer *w, const char *key, const char *s)
 		static const char null_text[4] = { 'n', 'u', 'l', 'l' };  /* no NUL: mid-buffer */
 
 		memcpy(end, null_text, sizeof(null_text));
-		w->len = (size_t)(end + 4 - w->buf);
-		w->first[w->depth] = 0;
+		end_member(w, end + sizeof(null_text));
 		return;
 	}
 	if (end && copy_plain(end + 1, (const unsigned char *)s, len)) {
 		end[0] = '"';
 		end[len + 1] = '"';
-		w->len = (size_t)(end + len + 2 - w->buf);
-		w->first[w->depth] = 0;
+		end_member(w, end + len + 2);
 		return;
 	}
 	if (!put_key(w, key))
@@ -577,12 +582,10 @@ void json_kv_int(json_writer *w, const char *key, int64_t v)
 	if (w->error || (comma = key_comma(w, key)) < 0)
 		return;
 	end = put_plain_between(w, (char)comma, key, strlen(key), ':', digits + (v < 0));
-	if (end) {
-		w->len = (size_t)(put_integer_at(end, v < 0, magnitude, digits) - w->buf);
-		w->first[w->depth] = 0;
-	} else if (put_key(w, key)) {
+	if (end)
+		end_member(w, put_integer_at(end, v < 0, magnitude, digits));
+	else if (put_key(w, key))
 		put_integer(w, v < 0, magnitude);
-	}
 }
 
 void json_raw(json_writer *w, const char *json, size_t len)
