@@ -599,7 +599,8 @@ int refund_deposit_create(refund_engine *e, refund_deposit **out,
 		return refund__fail(e, REFUND_EINVAL, "deposit info is NULL", "押金信息为空");
 	if ((rc = check_info(e, info)) != 0 ||
 	    (rc = refund__check_id(e, "actor", actor)) != 0 ||
-	    (rc = refund__check_allowed(e, "record a deposit", "登记押金", role, CREATE_ROLES)) != 0 ||
+	    (rc = refund__check_allowed(e, "record a deposit", "登记押金", role,
+			CREATE_ROLES)) != 0 ||
 	    (rc = refund__now(e, &now)) != 0)
 		return rc;
 	if (!(d = deposit_alloc(e)))
@@ -845,7 +846,8 @@ int refund_deposit_post(refund_deposit *d, int kind, int64_t amount, const char 
 		return refund__fail(e, REFUND_EINVAL, "amount must be positive, not %lld",
 				"金额须为正数，而非 %lld", (long long)amount);
 	if ((rc = refund__check_id(e, "actor", actor)) != 0 ||
-	    (rc = refund__check_allowed(e, "post to a deposit's ledger", "记入押金台账", role, POST_ROLES)) != 0 ||
+	    (rc = refund__check_allowed(e, "post to a deposit's ledger", "记入押金台账", role,
+			POST_ROLES)) != 0 ||
 	    (rc = refund__check_text(e, "reference", reference, REFUND_TEXT_MAX)) != 0 ||
 	    (rc = refund__now(e, &now)) != 0)
 		return rc;
@@ -883,7 +885,8 @@ int refund_deposit_set_usage(refund_deposit *d, int64_t days_in_service,
 		return refund__fail(e, REFUND_EINVAL, "usage figures must not be negative",
 				"使用数据不能为负数");
 	if ((rc = refund__check_id(e, "actor", actor)) != 0 ||
-	    (rc = refund__check_allowed(e, "update usage figures", "更新使用情况", role, USAGE_ROLES)) != 0 ||
+	    (rc = refund__check_allowed(e, "update usage figures", "更新使用情况", role,
+			USAGE_ROLES)) != 0 ||
 	    (rc = refund__now(e, &now)) != 0)
 		return rc;
 	rc = refund__deposit_stage(d, NULL, 0, days_in_service, transaction_volume, NULL,

@@ -1090,7 +1090,8 @@ int refund_policy_publish(refund_policy *p, const char *actor, int role)
 		return rc;
 	e = p->engine;
 	if ((rc = refund__check_id(e, "actor", actor)) != 0 ||
-	    (rc = refund__check_allowed(e, "publish a policy", "发布退款政策", role, PUBLISH_ROLES)) != 0)
+	    (rc = refund__check_allowed(e, "publish a policy", "发布退款政策", role,
+			PUBLISH_ROLES)) != 0)
 		return rc;
 	pub = *p;
 	if ((rc = refund__now(e, &pub.published_at)) != 0 ||
