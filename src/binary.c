@@ -1,0 +1,215 @@
+#include "binary.h"
+
+#include <string.h>
+
+#include <refund/common.h>
+
+#include "alloc.h"
+#include "utf8.h"
+
+#define VARINT_MAX 10  /* bytes of a 64-bit LEB128 varint */
+
+/* ---- writer ---- */
+
+void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
+		unsigned char *buf, size_t cap)
+{
+	w->alloc = alloc;
+	w->buf = buf;
+	w->len = 0;
+	w->cap = buf ? cap : 0;
+	w->borrowed = buf != NULL;
+	w->error = 0;
+}
+
+/* Room for n more bytes, moving out of the caller's buffer if need be. */
+static int reserve(bin_writer *w, size_t n)
+{
+	size_t cap;
+	unsigned char *buf;
+
+	if (w->error)
+		return 0;
+	if (n <= w->cap - w->len)
+		return 1;
+	if (n > SIZE_MAX / 2 - w->len) {
+		w->error = REFUND_ENOMEM;
+		return 0;
+	}
+	for (cap = w->cap > 256 ? w->cap : 256; cap < w->len + n; cap *= 2)
+		;
+	if (w->borrowed) {
+		buf = refund__alloc(w->alloc, cap);
+		if (buf && w->len)
+			memcpy(buf, w->buf, w->len);
+	} else {
+		buf = refund__realloc_array(w->alloc, w->buf, cap, 1);
+	}
+	if (!buf) {
+		w->error = REFUND_ENOMEM;
+		return 0;
+	}
+	w->buf = buf;
+	w->cap = cap;
+	w->borrowed = 0;
+	return 1;
+}
+
+void refund__bin_bytes(bin_writer *w, const void *data, size_t n)
+{
+	if (n && reserve(w, n)) {
+		memcpy(w->buf + w->len, data, n);
+		w->len += n;
+	}
+}
+
+void refund__bin_uint(bin_writer *w, uint64_t v)
+{
+	unsigned char *out;
+
+	if (!reserve(w, VARINT_MAX))
+		return;
+	out = w->buf + w->len;
+	while (v >= 0x80) {
+		*out++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*out++ = (unsigned char)v;
+	w->len = (size_t)(out - w->buf);
+}
+
+void refund__bin_int(bin_writer *w, int64_t v)
+{
+	/* zigzag: small magnitudes of either sign stay short */
+	refund__bin_uint(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
+
+void refund__bin_text(bin_writer *w, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	refund__bin_uint(w, s ? (uint64_t)n + 1 : 0);
+	refund__bin_bytes(w, s, n);
+}
+
+int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size)
+{
+	if (w->error)
+		return w->error;
+	*data = w->buf;
+	*size = w->len;
+	return 0;
+}
+
+void refund__bin_writer_dispose(bin_writer *w)
+{
+	if (!w->borrowed)
+		refund__free(w->alloc, w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
+	w->borrowed = 0;
+}
+
+/* ---- reader ---- */
+
+void refund__bin_reader_init(bin_reader *r, const void *data, size_t size)
+{
+	r->p = data;
+	r->end = r->p + (data ? size : 0);
+	r->error = 0;
+}
+
+static void corrupt(bin_reader *r)
+{
+	r->error = REFUND_ECORRUPT;
+	r->p = r->end;
+}
+
+const unsigned char *refund__bin_read_bytes(bin_reader *r, size_t n)
+{
+	const unsigned char *at = r->p;
+
+	if (r->error || n > (size_t)(r->end - r->p)) {
+		corrupt(r);
+		return NULL;
+	}
+	r->p += n;
+	return at;
+}
+
+uint64_t refund__bin_read_uint(bin_reader *r, uint64_t max)
+{
+	uint64_t v = 0;
+	unsigned shift;
+
+	for (shift = 0; !r->error && r->p < r->end && shift < 64; shift += 7) {
+		unsigned char b = *r->p++;
+
+		/* the tenth byte holds bit 63 only */
+		if (shift == 63 && b > 1)
+			break;
+		v |= (uint64_t)(b & 0x7F) << shift;
+		if (!(b & 0x80)) {
+			if (v <= max)
+				return v;
+			break;
+		}
+	}
+	corrupt(r);
+	return 0;
+}
+
+int64_t refund__bin_read_int(bin_reader *r, int64_t min, int64_t max)
+{
+	uint64_t u = refund__bin_read_uint(r, UINT64_MAX);
+	int64_t v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+
+	if (r->error || v < min || v > max) {
+		corrupt(r);
+		return 0;
+	}
+	return v;
+}
+
+void refund__bin_read_text_ref(bin_reader *r, const char **s, size_t *len, size_t max)
+{
+	uint64_t n = refund__bin_read_uint(r, (uint64_t)max + 1);
+	const unsigned char *at;
+
+	*s = NULL;
+	*len = 0;
+	if (r->error || n == 0)
+		return;
+	if (!(at = refund__bin_read_bytes(r, (size_t)n - 1)))
+		return;
+	if (memchr(at, '\0', (size_t)n - 1) || !refund__utf8_valid((const char *)at, (size_t)n - 1)) {
+		corrupt(r);
+		return;
+	}
+	*s = (const char *)at;
+	*len = (size_t)n - 1;
+}
+
+int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
+{
+	const char *s;
+	size_t len;
+
+	dst[0] = '\0';
+	refund__bin_read_text_ref(r, &s, &len, cap - 1);
+	if (r->error)
+		return 0;
+	if (!s) {
+		if (!nullable)
+			corrupt(r);
+		return 0;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 1;
+}
+
+int refund__bin_reader_end(const bin_reader *r)
+{
+	return r->error || r->p != r->end ? REFUND_ECORRUPT : 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * Internal: the compact binary record encoding.
+ *
+ * A binary document is a sequence of fields in an order fixed by its
+ * encoder and decoder; nothing names them.  Unsigned integers are LEB128
+ * varints, signed ones zigzag varints, texts a varint of length + 1 (0 for
+ * NULL) followed by the bytes, without a terminating NUL.
+ *
+ * Writer errors are sticky, like the JSON writer's: encoders write without
+ * checking and look once at bin_writer_end.  The reader treats its input as
+ * hostile: it never reads past the end, and the first thing out of place
+ * (truncation, a varint longer than 10 bytes or above 64 bits, a value out of
+ * the range asked for, a text with NUL, invalid UTF-8 or longer than its
+ * room) makes it REFUND_ECORRUPT from then on, every read giving zeros.
+ */
+#ifndef REFUND_SRC_BINARY_H
+#define REFUND_SRC_BINARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <refund/sys/alloc.h>
+
+typedef struct bin_writer {
+	const refund_allocator *alloc;
+	unsigned char *buf;
+	size_t len, cap;
+	int borrowed;      /* buf is the caller's, not the writer's to free */
+	int error;         /* first error, 0 if none */
+} bin_writer;
+
+/* Start in the caller's buf of cap bytes; more moves to one allocation. */
+void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
+		unsigned char *buf, size_t cap);
+void refund__bin_bytes(bin_writer *w, const void *data, size_t n);
+void refund__bin_uint(bin_writer *w, uint64_t v);
+void refund__bin_int(bin_writer *w, int64_t v);
+/* NULL and "" differ: NULL is written as 0, "" as 1. */
+void refund__bin_text(bin_writer *w, const char *s);
+/* 0 with the bytes (valid until the next write or dispose), or the sticky
+ * error (REFUND_ENOMEM). */
+int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size);
+void refund__bin_writer_dispose(bin_writer *w);
+
+typedef struct bin_reader {
+	const unsigned char *p, *end;
+	int error;         /* REFUND_ECORRUPT once anything was out of place */
+} bin_reader;
+
+void refund__bin_reader_init(bin_reader *r, const void *data, size_t size);
+/* n bytes in place, or NULL (and the reader corrupt) if fewer remain. */
+const unsigned char *refund__bin_read_bytes(bin_reader *r, size_t n);
+uint64_t refund__bin_read_uint(bin_reader *r, uint64_t max);
+int64_t refund__bin_read_int(bin_reader *r, int64_t min, int64_t max);
+/*
+ * A text into dst (room for cap bytes with its NUL).  NULL texts are
+ * corrupt unless `nullable`, and then leave dst "" and return 0; 1 for a
+ * text, 0 for NULL or on error.
+ */
+int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable);
+/* A text in place: *s points into the input (not NUL-terminated), *len its
+ * length; NULL for a NULL text.  Checked as bin_read_text checks. */
+void refund__bin_read_text_ref(bin_reader *r, const char **s, size_t *len, size_t max);
+/* 0 if every byte was read and nothing was out of place, else REFUND_ECORRUPT. */
+int refund__bin_reader_end(const bin_reader *r);
+
+#endif

@@ -1,0 +1,250 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <refund/common.h>
+
+#include "binary.h"
+#include "failalloc.h"
+
+/* The library's allocators are never NULL: tests use a counting one. */
+static failalloc heap;
+
+static const int64_t ints[] = {
+	0, 1, -1, 63, -64, 64, -65, 8191, -8192, 8192, 1740967200, -1740967200,
+	INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+};
+
+/* Writes every test integer and text into w. */
+static void write_all(bin_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		refund__bin_int(w, ints[i]);
+	refund__bin_uint(w, UINT64_MAX);
+	refund__bin_text(w, NULL);
+	refund__bin_text(w, "");
+	refund__bin_text(w, "押金 refund");
+	refund__bin_bytes(w, "\x00\xff", 2);
+}
+
+/* Reads back what write_all wrote: 0 if all of it matched and nothing is left. */
+static int read_all(const unsigned char *data, size_t size)
+{
+	bin_reader r;
+	char text[32];
+	size_t i;
+	int same = 1;
+	const unsigned char *raw;
+
+	refund__bin_reader_init(&r, data, size);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		same &= refund__bin_read_int(&r, INT64_MIN, INT64_MAX) == ints[i];
+	same &= refund__bin_read_uint(&r, UINT64_MAX) == UINT64_MAX;
+	same &= refund__bin_read_text(&r, text, sizeof(text), 1) == 0 && text[0] == '\0';
+	same &= refund__bin_read_text(&r, text, sizeof(text), 0) == 1 && text[0] == '\0';
+	same &= refund__bin_read_text(&r, text, sizeof(text), 0) == 1 &&
+			strcmp(text, "押金 refund") == 0;
+	raw = refund__bin_read_bytes(&r, 2);
+	same &= raw && raw[0] == 0 && raw[1] == 0xff;
+	return same && refund__bin_reader_end(&r) == 0 ? 0 : -1;
+}
+
+static void test_round_trip_every_kind(void **state)
+{
+	unsigned char small[8];
+	bin_writer w;
+	const unsigned char *data;
+	size_t size;
+
+	(void)state;
+	/* a caller's buffer too small: the writer moves to its own */
+	refund__bin_writer_init(&w, &heap.allocator, small, sizeof(small));
+	write_all(&w);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+	assert_ptr_not_equal(data, small);
+	assert_int_equal(read_all(data, size), 0);
+	refund__bin_writer_dispose(&w);
+	assert_int_equal(heap.live, 0);
+}
+
+static void test_varint_sizes(void **state)
+{
+	static const struct { uint64_t v; size_t size; } cases[] = {
+		{ 0, 1 }, { 127, 1 }, { 128, 2 }, { 16383, 2 }, { 16384, 3 },
+		{ UINT64_MAX >> 1, 9 }, { UINT64_MAX, 10 },
+	};
+	unsigned char buf[16];
+	bin_writer w;
+	const unsigned char *data;
+	size_t i, size;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		refund__bin_writer_init(&w, &heap.allocator, buf, sizeof(buf));
+		refund__bin_uint(&w, cases[i].v);
+		assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+		assert_ptr_equal(data, buf);
+		assert_int_equal(size, cases[i].size);
+		refund__bin_writer_dispose(&w);
+	}
+	/* zigzag: -1 is one byte, INT64_MIN ten */
+	refund__bin_writer_init(&w, &heap.allocator, buf, sizeof(buf));
+	refund__bin_int(&w, -1);
+	refund__bin_int(&w, INT64_MIN);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+	assert_int_equal(size, 11);
+	assert_int_equal(buf[0], 1);
+	refund__bin_writer_dispose(&w);
+}
+
+static void test_every_truncation_is_corrupt(void **state)
+{
+	bin_writer w;
+	const unsigned char *data;
+	size_t size, n;
+
+	(void)state;
+	refund__bin_writer_init(&w, &heap.allocator, NULL, 0);
+	write_all(&w);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+	for (n = 0; n < size; n++)
+		assert_int_equal(read_all(data, n), -1);
+	refund__bin_writer_dispose(&w);
+	assert_int_equal(heap.live, 0);
+}
+
+static void test_malformed_input(void **state)
+{
+	static const unsigned char eleven[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0x01 };
+	static const unsigned char above_64_bits[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0x02 };
+	static const unsigned char text_with_nul[] = { 4, 'a', 0, 'b' };
+	static const unsigned char text_bad_utf8[] = { 3, 0xe6, 0x8a };
+	static const unsigned char text_too_long[] = { 5, 'a', 'b', 'c', 'd' };
+	static const unsigned char null_text[] = { 0 };
+	bin_reader r;
+	char text[4];
+	const char *ref;
+	size_t len;
+
+	(void)state;
+	refund__bin_reader_init(&r, eleven, sizeof(eleven));
+	assert_int_equal(refund__bin_read_uint(&r, UINT64_MAX), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, above_64_bits, sizeof(above_64_bits));
+	assert_int_equal(refund__bin_read_uint(&r, UINT64_MAX), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, above_64_bits, sizeof(above_64_bits) - 1);
+	refund__bin_read_uint(&r, UINT64_MAX);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);  /* truncated */
+
+	refund__bin_reader_init(&r, text_with_nul, sizeof(text_with_nul));
+	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 1), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, text_bad_utf8, sizeof(text_bad_utf8));
+	refund__bin_read_text_ref(&r, &ref, &len, 16);
+	assert_null(ref);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, text_too_long, sizeof(text_too_long));
+	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 0), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	/* exactly the room: fine */
+	refund__bin_reader_init(&r, text_too_long, sizeof(text_too_long) - 1);
+	refund__bin_read_text_ref(&r, &ref, &len, 3);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);  /* 4 bytes said, 3 there */
+
+	refund__bin_reader_init(&r, null_text, sizeof(null_text));
+	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 0), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, null_text, sizeof(null_text));
+	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 1), 0);
+	assert_int_equal(refund__bin_reader_end(&r), 0);
+}
+
+static void test_ranges_and_sticky_errors(void **state)
+{
+	unsigned char buf[32];
+	bin_writer w;
+	bin_reader r;
+	const unsigned char *data;
+	size_t size;
+
+	(void)state;
+	refund__bin_writer_init(&w, &heap.allocator, buf, sizeof(buf));
+	refund__bin_int(&w, 5);
+	refund__bin_uint(&w, 300);
+	refund__bin_int(&w, 7);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+
+	refund__bin_reader_init(&r, data, size);
+	assert_int_equal(refund__bin_read_int(&r, 0, 5), 5);
+	assert_int_equal(refund__bin_read_uint(&r, 300), 300);
+	assert_int_equal(refund__bin_read_int(&r, 7, 7), 7);
+	assert_int_equal(refund__bin_reader_end(&r), 0);
+
+	refund__bin_reader_init(&r, data, size);
+	assert_int_equal(refund__bin_read_int(&r, 6, 9), 0);     /* below min */
+	assert_int_equal(refund__bin_read_uint(&r, 300), 0);     /* sticky: zeros from now on */
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, data, size);
+	refund__bin_read_int(&r, 0, 5);
+	assert_int_equal(refund__bin_read_uint(&r, 299), 0);     /* above max */
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	/* bytes left over */
+	refund__bin_reader_init(&r, data, size);
+	refund__bin_read_int(&r, 0, 5);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	assert_null(refund__bin_read_bytes(&r, (size_t)-1));
+	refund__bin_writer_dispose(&w);
+}
+
+static void test_writer_out_of_memory(void **state)
+{
+	failalloc fa;
+	bin_writer w;
+	const unsigned char *data;
+	size_t size;
+	long k;
+
+	(void)state;
+	failalloc_init(&fa);
+	for (k = 1; k <= 8; k++) {
+		failalloc_arm(&fa, k, 0);
+		refund__bin_writer_init(&w, &fa.allocator, NULL, 0);
+		write_all(&w);
+		refund__bin_text(&w, "after the failure");
+		if (fa.failures) {
+			assert_int_equal(refund__bin_writer_end(&w, &data, &size), REFUND_ENOMEM);
+		} else {
+			assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+			assert_int_equal(read_all(data, size - 18), 0);
+		}
+		refund__bin_writer_dispose(&w);
+		assert_int_equal(fa.live, 0);
+		assert_true(k > 1 || fa.failures == 1);  /* the first allocation did fail */
+	}
+	failalloc_disarm(&fa);
+}
+
+int main(void)
+{
+	failalloc_init(&heap);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_every_kind),
+		cmocka_unit_test(test_varint_sizes),
+		cmocka_unit_test(test_every_truncation_is_corrupt),
+		cmocka_unit_test(test_malformed_input),
+		cmocka_unit_test(test_ranges_and_sticky_errors),
+		cmocka_unit_test(test_writer_out_of_memory),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
