@@ -17,6 +17,8 @@
  */
 #include "fuzz_support.h"
 
+#include "alloc.h"
+#include "case.h"
 #include "engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -79,8 +81,8 @@ static void append_event(fuzz_engine *fe, const uint8_t *data, size_t size)
 }
 
 typedef struct record_copy {
-	char *bytes;
-	size_t size;
+	const refund_allocator *alloc;
+	case_record r;
 	uint64_t version;
 } record_copy;
 
@@ -88,12 +90,8 @@ static int copy_record(void *ctx, const refund_store_record *rec)
 {
 	record_copy *copy = ctx;
 
-	copy->bytes = malloc(rec->size + 1);
-	if (!copy->bytes)
+	if (refund__case_record_read(copy->alloc, rec->data, rec->size, &copy->r) != 0)
 		abort();
-	memcpy(copy->bytes, rec->data, rec->size);
-	copy->bytes[rec->size] = '\0';
-	copy->size = rec->size;
 	copy->version = rec->version;
 	return 0;
 }
@@ -101,29 +99,30 @@ static int copy_record(void *ctx, const refund_store_record *rec)
 /* Rewrite case record K to count KNOWN_EVENTS + 1 events. */
 static void claim_event(fuzz_engine *fe)
 {
-	static const char count[] = "\"events\":3,", more[] = "\"events\":4,";
-	record_copy rec = { NULL, 0, 0 };
+	static record_copy rec;
 	refund_store_put put;
 	refund_store_batch batch = { &put, 1, NULL, 0 };
-	char *at;
+	char *data = NULL;
+	size_t size = 0;
 
-	if (fe->store->load(fe->store, REFUND_RECORD_CASE, CASE_ID, copy_record, &rec) != 0)
+	rec.alloc = &fe->engine->alloc;
+	if (fe->store->load(fe->store, REFUND_RECORD_CASE, CASE_ID, copy_record, &rec) != 0 ||
+	    rec.r.nevents != KNOWN_EVENTS)
 		abort();
-	at = strstr(rec.bytes, count);
-	if (!at)
+	rec.r.nevents++;
+	if (refund__case_encode(fe->engine, &rec.r, &data, &size) != 0)
 		abort();
-	memcpy(at, more, sizeof(more) - 1);
 	memset(&put, 0, sizeof(put));
 	put.kind = REFUND_RECORD_CASE;
 	put.id = CASE_ID;
 	put.expected_version = rec.version;
-	put.data = (const unsigned char *)rec.bytes;
-	put.size = rec.size;
+	put.data = (const unsigned char *)data;
+	put.size = size;
 	put.index.deposit_id = "D-1";
 	put.index.next_deadline = REFUND_NO_DEADLINE;
 	if (fe->store->commit(fe->store, &batch) != 0)
 		abort();
-	free(rec.bytes);
+	refund__free(&fe->engine->alloc, data);
 }
 
 typedef struct seen {

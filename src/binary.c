@@ -63,25 +63,10 @@ void refund__bin_bytes(bin_writer *w, const void *data, size_t n)
 	}
 }
 
-void refund__bin_uint(bin_writer *w, uint64_t v)
+void refund__bin_uint_slow(bin_writer *w, uint64_t v)
 {
-	unsigned char *out;
-
-	if (!reserve(w, VARINT_MAX))
-		return;
-	out = w->buf + w->len;
-	while (v >= 0x80) {
-		*out++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*out++ = (unsigned char)v;
-	w->len = (size_t)(out - w->buf);
-}
-
-void refund__bin_int(bin_writer *w, int64_t v)
-{
-	/* zigzag: small magnitudes of either sign stay short */
-	refund__bin_uint(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+	if (reserve(w, VARINT_MAX))
+		refund__bin_uint(w, v);  /* now with room: the inline path */
 }
 
 void refund__bin_text(bin_writer *w, const char *s)
@@ -89,7 +74,12 @@ void refund__bin_text(bin_writer *w, const char *s)
 	size_t n = s ? strlen(s) : 0;
 
 	refund__bin_uint(w, s ? (uint64_t)n + 1 : 0);
-	refund__bin_bytes(w, s, n);
+	if (n && n <= w->cap - w->len) {
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+	} else {
+		refund__bin_bytes(w, s, n);
+	}
 }
 
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size)

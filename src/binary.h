@@ -33,10 +33,35 @@ typedef struct bin_writer {
 void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
 		unsigned char *buf, size_t cap);
 void refund__bin_bytes(bin_writer *w, const void *data, size_t n);
-void refund__bin_uint(bin_writer *w, uint64_t v);
-void refund__bin_int(bin_writer *w, int64_t v);
+/* The slow path of bin_uint: room first (or the sticky error). */
+void refund__bin_uint_slow(bin_writer *w, uint64_t v);
 /* NULL and "" differ: NULL is written as 0, "" as 1. */
 void refund__bin_text(bin_writer *w, const char *s);
+
+/* Inline: a record is mostly small integers, and a call each cost more
+ * than the writing. */
+static inline void refund__bin_uint(bin_writer *w, uint64_t v)
+{
+	unsigned char *out;
+
+	if (w->cap - w->len < 10) {
+		refund__bin_uint_slow(w, v);
+		return;
+	}
+	out = w->buf + w->len;
+	while (v >= 0x80) {
+		*out++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*out++ = (unsigned char)v;
+	w->len = (size_t)(out - w->buf);
+}
+
+/* Zigzag: small magnitudes of either sign stay short. */
+static inline void refund__bin_int(bin_writer *w, int64_t v)
+{
+	refund__bin_uint(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
 /* 0 with the bytes (valid until the next write or dispose), or the sticky
  * error (REFUND_ENOMEM). */
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size);

@@ -19,8 +19,6 @@
 #include "validate.h"
 #include "workflow.h"
 
-#define CASE_SCHEMA 1
-
 /* ---- small helpers ---- */
 
 static int copy_text(char *dst, size_t cap, const char *src)
@@ -153,402 +151,42 @@ static const char *state_label_zh(int state)
 	return label ? label : "无";
 }
 
-/* ---- the stored record ---- */
-
-static void encode_quote_members(json_writer *w, const refund_quote *q)
-{
-	json_kv_int(w, "remaining", q->remaining);
-	json_kv_int(w, "tier_bp", q->tier_bp);
-	json_kv_int(w, "gross", q->gross);
-	json_kv_int(w, "forfeited", q->forfeited);
-	json_kv_int(w, "damage", q->damage);
-	json_kv_int(w, "missing_parts", q->missing_parts);
-	json_kv_int(w, "fee", q->fee);
-	json_kv_int(w, "offset", q->offset);
-	json_kv_int(w, "net", q->net);
-	json_kv_int(w, "approved", q->approved);
-}
-
-static void encode_quote(json_writer *w, const refund_quote *q)
-{
-	json_object_begin(w);
-	encode_quote_members(w, q);
-	json_object_end(w);
-}
-
-static void encode_clock(json_writer *w, const case_clock *k)
-{
-	json_object_begin(w);
-	json_kv_int(w, "state", k->state);
-	json_kv_int(w, "started", k->started);
-	json_kv_int(w, "due", k->due);
-	json_kv_int(w, "consequence", k->consequence);
-	json_kv_int(w, "sent", k->reminders_sent);
-	json_kv_int(w, "overdue", k->overdue);
-	json_kv_int(w, "paused_state", k->paused_state);
-	json_kv_int(w, "paused_left", k->paused_left);
-	json_kv_int(w, "paused_unit", k->paused_unit);
-	json_object_end(w);
-}
-
-static void encode_lists(json_writer *w, const case_record *r)
-{
-	char hex[SHA256_HEX_SIZE];
-	int i;
-
-	json_key(w, "evidence");
-	json_array_begin(w);
-	for (i = 0; i < r->nevidence; i++) {
-		json_object_begin(w);
-		json_kv_int(w, "kind", r->evidence[i].kind);
-		json_kv_int(w, "at", r->evidence[i].at);
-		json_kv_string(w, "ref", r->evidence[i].reference);
-		json_object_end(w);
-	}
-	json_array_end(w);
-	json_key(w, "parts");
-	json_array_begin(w);
-	for (i = 0; i < r->nparts; i++) {
-		const case_part *p = &r->parts[i];
-
-		json_object_begin(w);
-		json_kv_int(w, "amount", p->amount);
-		json_kv_int(w, "due", p->due);
-		json_kv_int(w, "status", p->status);
-		json_kv_int(w, "attempts", p->attempts);
-		json_kv_string(w, "ref", p->reference);
-		json_kv_string(w, "failure", p->failure);
-		json_object_end(w);
-	}
-	json_array_end(w);
-	json_key(w, "keys");
-	json_array_begin(w);
-	for (i = 0; i < r->nkeys; i++) {
-		sha256_hex(r->keys[i].digest, hex);
-		json_object_begin(w);
-		json_kv_string(w, "key", r->keys[i].key);
-		json_kv_string(w, "digest", hex);
-		json_object_end(w);
-	}
-	json_array_end(w);
-}
-
-static void encode_record(json_writer *w, const case_record *r)
-{
-	json_object_begin(w);
-	json_kv_int(w, "schema", CASE_SCHEMA);
-	json_kv_string(w, "id", r->id);
-	json_kv_string(w, "deposit", r->deposit_id);
-	json_kv_string(w, "holder", r->holder);
-	json_kv_string(w, "agent", r->agent);
-	json_kv_string(w, "currency", r->currency);
-	json_kv_string(w, "policy", r->policy_id);
-	json_kv_int(w, "policy_version", r->policy_version);
-	json_kv_string(w, "state", refund_case_state_name(r->state));
-	json_kv_int(w, "reason", r->reason);
-	json_kv_int(w, "opened_at", r->opened_at);
-	json_kv_int(w, "requested", r->requested);
-	json_kv_int(w, "method", r->method);
-	json_kv_string(w, "account_name", r->account_name);
-	json_kv_string(w, "account_number", r->account_number);
-	json_kv_string(w, "bank", r->bank);
-	json_kv_int(w, "approved", r->approved);
-	json_kv_string(w, "approved_by", r->approved_by);
-	json_kv_int(w, "reject_reason", r->reject_reason);
-	json_kv_string(w, "reject_text", r->reject_text);
-	json_kv_string(w, "tracking", r->tracking);
-	json_kv_int(w, "grade", r->grade);
-	json_kv_int(w, "missing_parts", r->missing_parts);
-	json_kv_int(w, "offset_owed", r->offset_owed);
-	json_kv_int(w, "offered", r->offered);
-	json_kv_int(w, "accepted", r->accepted);
-	json_key(w, "fixed");
-	encode_quote(w, &r->fixed);
-	json_kv_int(w, "escalated", r->escalated);
-	json_key(w, "clock");
-	encode_clock(w, &r->clock);
-	json_kv_int(w, "events", (int64_t)r->nevents);
-	json_kv_string(w, "last_hash", r->last_hash);
-	json_kv_int(w, "next_key", r->next_key);
-	encode_lists(w, r);
-	json_object_end(w);
-}
+/* ---- the stored record (case_record.c) ---- */
 
 int refund__case_encode(refund_engine *e, const case_record *r, char **data, size_t *size)
+{
+	bin_writer w;
+	const unsigned char *bytes;
+	int rc;
+
+	refund__bin_writer_init(&w, &e->alloc, NULL, 0);
+	refund__case_record_write(&w, r);
+	rc = refund__bin_writer_end(&w, &bytes, size);
+	if (rc == 0)
+		*data = (char *)w.buf;  /* the writer's own allocation, handed over */
+	else
+		refund__bin_writer_dispose(&w);
+	return rc ? refund__fail_code(e, rc) : 0;
+}
+
+int refund__case_encode_json(refund_engine *e, const case_record *r, char **data,
+		size_t *size)
 {
 	json_writer w;
 	int rc;
 
 	json_writer_init(&w, &e->alloc);
-	encode_record(&w, r);
+	refund__case_record_write_json(&w, r);
 	rc = json_writer_finish(&w, data, size);
 	return rc ? refund__fail_code(e, rc) : 0;
 }
 
-/* Decoding: every field is checked; anything off is REFUND_ECORRUPT. */
-
-static int get_text(const json_value *o, const char *key, char *dst, size_t cap)
-{
-	const char *s = NULL;
-
-	if (json_field_string(o, key, 1, &s) != 0 || strlen(s) >= cap ||
-	    refund__check_text(NULL, key, s, cap - 1) != 0)
-		return REFUND_ECORRUPT;
-	memcpy(dst, s, strlen(s) + 1);
-	return 0;
-}
-
-static int get_int(const json_value *o, const char *key, int64_t min, int64_t max,
-		int64_t *out)
-{
-	int64_t v = 0;
-
-	if (json_field_int(o, key, 1, &v) != 0 || v < min || v > max)
-		return REFUND_ECORRUPT;
-	*out = v;
-	return 0;
-}
-
-static int get_small(const json_value *o, const char *key, int min, int max, int *out)
-{
-	int64_t v = 0;
-	int rc = get_int(o, key, min, max, &v);
-
-	if (rc == 0)
-		*out = (int)v;
-	return rc;
-}
-
-static int get_mask(const json_value *o, const char *key, uint32_t *out)
-{
-	int64_t v = 0;
-	int rc = get_int(o, key, 0, UINT32_MAX, &v);
-
-	if (rc == 0)
-		*out = (uint32_t)v;
-	return rc;
-}
-
-#define T_MIN REFUND_TIME_MIN
-#define T_MAX REFUND_TIME_MAX
-#define M_MAX INT64_MAX
-
-static int decode_quote(const json_value *o, refund_quote *q)
-{
-	int64_t bp = 0;
-
-	if (!o || o->type != JSON_OBJECT ||
-	    get_int(o, "remaining", 0, M_MAX, &q->remaining) ||
-	    get_int(o, "tier_bp", 0, REFUND_BP_WHOLE, &bp) ||
-	    get_int(o, "gross", 0, M_MAX, &q->gross) ||
-	    get_int(o, "forfeited", 0, M_MAX, &q->forfeited) ||
-	    get_int(o, "damage", 0, M_MAX, &q->damage) ||
-	    get_int(o, "missing_parts", 0, M_MAX, &q->missing_parts) ||
-	    get_int(o, "fee", 0, M_MAX, &q->fee) ||
-	    get_int(o, "offset", 0, M_MAX, &q->offset) ||
-	    get_int(o, "net", 0, M_MAX, &q->net) ||
-	    get_int(o, "approved", -1, M_MAX, &q->approved))
-		return REFUND_ECORRUPT;
-	q->version = REFUND_QUOTE_VERSION;
-	q->tier_bp = (int32_t)bp;
-	return 0;
-}
-
-static int decode_clock(const json_value *o, case_clock *k)
-{
-	int64_t left = 0, sent = 0;
-
-	if (!o || o->type != JSON_OBJECT ||
-	    get_small(o, "state", 0, REFUND_STATE_COUNT - 1, &k->state) ||
-	    get_int(o, "started", T_MIN, T_MAX, &k->started) ||
-	    get_int(o, "due", T_MIN, T_MAX, &k->due) ||
-	    get_small(o, "consequence", 0, REFUND_ON_DUE_CLOSE, &k->consequence) ||
-	    get_int(o, "sent", 0, (1 << REFUND_POLICY_MAX_REMINDERS) - 1, &sent) ||
-	    get_small(o, "overdue", 0, 1, &k->overdue) ||
-	    get_small(o, "paused_state", 0, REFUND_STATE_COUNT - 1, &k->paused_state) ||
-	    get_int(o, "paused_left", 0, T_MAX, &left) ||
-	    get_small(o, "paused_unit", 0, REFUND_BUSINESS_DAYS, &k->paused_unit))
-		return REFUND_ECORRUPT;
-	k->reminders_sent = (uint32_t)sent;
-	k->paused_left = left;
-	return 0;
-}
-
-static int decode_evidence(const json_value *list, case_record *r)
-{
-	size_t i;
-
-	if (list->u.array.count > CASE_MAX_EVIDENCE)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < list->u.array.count; i++) {
-		const json_value *o = &list->u.array.items[i];
-		case_evidence *ev = &r->evidence[i];
-
-		if (o->type != JSON_OBJECT ||
-		    get_small(o, "kind", REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_OTHER, &ev->kind) ||
-		    get_int(o, "at", T_MIN, T_MAX, &ev->at) ||
-		    get_text(o, "ref", ev->reference, sizeof(ev->reference)))
-			return REFUND_ECORRUPT;
-	}
-	r->nevidence = (int)i;
-	return 0;
-}
-
-static int decode_parts(const json_value *list, case_record *r)
-{
-	size_t i;
-
-	if (list->u.array.count > REFUND_POLICY_MAX_PARTS)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < list->u.array.count; i++) {
-		const json_value *o = &list->u.array.items[i];
-		case_part *p = &r->parts[i];
-
-		if (o->type != JSON_OBJECT ||
-		    get_int(o, "amount", 0, M_MAX, &p->amount) ||
-		    get_int(o, "due", T_MIN, T_MAX, &p->due) ||
-		    get_small(o, "status", REFUND_PART_PENDING, REFUND_PART_PAID, &p->status) ||
-		    get_small(o, "attempts", 0, 1000000, &p->attempts) ||
-		    get_text(o, "ref", p->reference, sizeof(p->reference)) ||
-		    get_text(o, "failure", p->failure, sizeof(p->failure)))
-			return REFUND_ECORRUPT;
-	}
-	r->nparts = (int)i;
-	return 0;
-}
-
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
-static int decode_hex_digest(const char *hex, unsigned char *out)
-{
-	size_t i;
-
-	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return REFUND_ECORRUPT;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int decode_keys(const json_value *list, case_record *r)
-{
-	size_t i;
-
-	if (list->u.array.count > CASE_MAX_KEYS)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < list->u.array.count; i++) {
-		const json_value *o = &list->u.array.items[i];
-		char hex[SHA256_HEX_SIZE];
-
-		if (o->type != JSON_OBJECT ||
-		    get_text(o, "key", r->keys[i].key, sizeof(r->keys[i].key)) ||
-		    refund__check_id(NULL, "key", r->keys[i].key) ||
-		    get_text(o, "digest", hex, sizeof(hex)) ||
-		    decode_hex_digest(hex, r->keys[i].digest))
-			return REFUND_ECORRUPT;
-	}
-	r->nkeys = (int)i;
-	return 0;
-}
-
-static int state_from_name(const char *name)
-{
-	int s;
-
-	for (s = 1; s < REFUND_STATE_COUNT; s++)
-		if (strcmp(name, refund_case_state_name(s)) == 0)
-			return s;
-	return 0;
-}
-
-static int decode_ids(const json_value *root, case_record *r)
-{
-	if (get_text(root, "id", r->id, sizeof(r->id)) ||
-	    get_text(root, "deposit", r->deposit_id, sizeof(r->deposit_id)) ||
-	    get_text(root, "holder", r->holder, sizeof(r->holder)) ||
-	    get_text(root, "agent", r->agent, sizeof(r->agent)) ||
-	    get_text(root, "currency", r->currency, sizeof(r->currency)) ||
-	    get_text(root, "policy", r->policy_id, sizeof(r->policy_id)) ||
-	    refund__check_id(NULL, "", r->id) || refund__check_id(NULL, "", r->deposit_id) ||
-	    refund__check_id(NULL, "", r->holder) || refund__check_id(NULL, "", r->agent) ||
-	    refund__check_id(NULL, "", r->policy_id))
-		return REFUND_ECORRUPT;
-	return 0;
-}
-
-static int decode_fields(const json_value *root, case_record *r)
-{
-	const json_value *evidence = NULL, *parts = NULL, *keys = NULL, *fixed = NULL,
-			*clock = NULL;
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	char state[32];
-	int64_t version = 0, nevents = 0;
-
-	if (decode_ids(root, r) ||
-	    get_int(root, "policy_version", 1, UINT32_MAX, &version) ||
-	    get_text(root, "state", state, sizeof(state)) ||
-	    !(r->state = state_from_name(state)) ||
-	    get_small(root, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD, &r->reason) ||
-	    get_int(root, "opened_at", T_MIN, T_MAX, &r->opened_at) ||
-	    get_mask(root, "requested", &r->requested) ||
-	    get_small(root, "method", 0, REFUND_PAYOUT_WECHAT, &r->method) ||
-	    get_text(root, "account_name", r->account_name, sizeof(r->account_name)) ||
-	    get_text(root, "account_number", r->account_number, sizeof(r->account_number)) ||
-	    get_text(root, "bank", r->bank, sizeof(r->bank)) ||
-	    get_int(root, "approved", -1, M_MAX, &r->approved) ||
-	    get_text(root, "approved_by", r->approved_by, sizeof(r->approved_by)) ||
-	    get_small(root, "reject_reason", 0, REFUND_REJECT_OTHER, &r->reject_reason) ||
-	    get_text(root, "reject_text", r->reject_text, sizeof(r->reject_text)) ||
-	    get_text(root, "tracking", r->tracking, sizeof(r->tracking)) ||
-	    get_small(root, "grade", 0, REFUND_GRADE_NOT_RETURNED, &r->grade) ||
-	    get_small(root, "missing_parts", 0, 100, &r->missing_parts) ||
-	    get_int(root, "offset_owed", 0, M_MAX, &r->offset_owed) ||
-	    get_small(root, "offered", 0, 1, &r->offered) ||
-	    get_small(root, "accepted", 0, 1, &r->accepted) ||
-	    get_mask(root, "escalated", &r->escalated) ||
-	    get_int(root, "events", 1, INT64_MAX, &nevents) ||
-	    get_text(root, "last_hash", r->last_hash, sizeof(r->last_hash)) ||
-	    decode_hex_digest(r->last_hash, digest) ||
-	    get_small(root, "next_key", 0, CASE_MAX_KEYS - 1, &r->next_key))
-		return REFUND_ECORRUPT;
-	r->policy_version = (uint32_t)version;
-	r->nevents = (uint64_t)nevents;
-	if (json_field_object(root, "fixed", 1, &fixed) || decode_quote(fixed, &r->fixed) ||
-	    json_field_object(root, "clock", 1, &clock) || decode_clock(clock, &r->clock) ||
-	    json_field_array(root, "evidence", 1, &evidence) || decode_evidence(evidence, r) ||
-	    json_field_array(root, "parts", 1, &parts) || decode_parts(parts, r) ||
-	    json_field_array(root, "keys", 1, &keys) || decode_keys(keys, r))
-		return REFUND_ECORRUPT;
-	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
-	return 0;
-}
-
 static int decode_record(refund_engine *e, const refund_store_record *rec, case_record *r)
 {
-	json_value *root = NULL;
-	int64_t schema = 0;
-	int rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root);
+	int rc = refund__case_record_read(&e->alloc, rec->data, rec->size, r);
 
 	if (rc == REFUND_ENOMEM)
 		return refund__fail_code(e, rc);
-	memset(r, 0, sizeof(*r));
-	if (rc == 0 && (json_field_int(root, "schema", 1, &schema) != 0 || schema != CASE_SCHEMA))
-		rc = REFUND_ECORRUPT;
-	if (rc == 0)
-		rc = decode_fields(root, r);
-	json_free(&e->alloc, root);
 	if (rc == 0 && strcmp(r->id, rec->id) != 0)
 		rc = REFUND_ECORRUPT;
 	if (rc)
@@ -1525,6 +1163,20 @@ static void encode_args(json_writer *w, int action, const refund_act *act, const
 	json_object_end(w);
 }
 
+static void encode_quote_members(json_writer *w, const refund_quote *q)
+{
+	json_kv_int(w, "remaining", q->remaining);
+	json_kv_int(w, "tier_bp", q->tier_bp);
+	json_kv_int(w, "gross", q->gross);
+	json_kv_int(w, "forfeited", q->forfeited);
+	json_kv_int(w, "damage", q->damage);
+	json_kv_int(w, "missing_parts", q->missing_parts);
+	json_kv_int(w, "fee", q->fee);
+	json_kv_int(w, "offset", q->offset);
+	json_kv_int(w, "net", q->net);
+	json_kv_int(w, "approved", q->approved);
+}
+
 /*
  * What the action read from outside the case, so that a replay needs no
  * more than the events: the deposit's identity when opening, the quote
@@ -1619,9 +1271,9 @@ static int run_clock(txn *t, int from)
 /* ---- commit: the case, the deposit (if touched) and the event at once ---- */
 
 typedef struct staged {
-	json_writer case_writer;
+	bin_writer case_writer;
 	json_writer event_writer;
-	const char *case_data;      /* in case_writer */
+	const unsigned char *case_data;  /* in case_writer */
 	size_t case_size;
 	const char *event_data;     /* in event_writer */
 	size_t event_size;
@@ -1629,7 +1281,7 @@ typedef struct staged {
 	int has_deposit;
 	refund_store_put puts[2];
 	refund_store_event event;
-	char case_buf[RECORD_BUFFER];
+	unsigned char case_buf[RECORD_BUFFER];
 	char event_buf[EVENT_BUFFER];
 } staged;
 
@@ -1637,14 +1289,14 @@ typedef struct staged {
 static void staged_init(txn *t, staged *s)
 {
 	memset(s, 0, offsetof(staged, case_buf));
-	json_writer_init_buffer(&s->case_writer, &t->e->alloc, s->case_buf, sizeof(s->case_buf));
+	refund__bin_writer_init(&s->case_writer, &t->e->alloc, s->case_buf, sizeof(s->case_buf));
 	json_writer_init_buffer(&s->event_writer, &t->e->alloc, s->event_buf,
 			sizeof(s->event_buf));
 }
 
 static void staged_dispose(txn *t, staged *s)
 {
-	json_writer_dispose(&s->case_writer);
+	refund__bin_writer_dispose(&s->case_writer);
 	json_writer_dispose(&s->event_writer);
 	if (s->has_deposit)
 		refund__deposit_stage_dispose(t->deposit, &s->deposit);
@@ -1731,13 +1383,13 @@ static int stage_all(txn *t, int from, const args_json *args, staged *s)
 
 	if (rc)
 		return rc;
-	encode_record(&s->case_writer, &t->next);
-	if ((rc = json_writer_end(&s->case_writer, &s->case_data, &s->case_size)) != 0)
+	refund__case_record_write(&s->case_writer, &t->next);
+	if ((rc = refund__bin_writer_end(&s->case_writer, &s->case_data, &s->case_size)) != 0)
 		return refund__fail_code(t->e, rc);
 	s->puts[0].kind = REFUND_RECORD_CASE;
 	s->puts[0].id = t->next.id;
 	s->puts[0].expected_version = t->c->version;
-	s->puts[0].data = (const unsigned char *)s->case_data;
+	s->puts[0].data = s->case_data;
 	s->puts[0].size = s->case_size;
 	s->puts[0].index.deposit_id = t->next.deposit_id;
 	s->puts[0].index.holder = t->next.holder;
@@ -2125,6 +1777,38 @@ typedef struct replay_input {
 	int has_quote;
 } replay_input;
 
+/* An event's integers, each checked against its range: 0 or REFUND_ECORRUPT. */
+static int get_int(const json_value *o, const char *key, int64_t min, int64_t max,
+		int64_t *out)
+{
+	int64_t v = 0;
+
+	if (json_field_int(o, key, 1, &v) != 0 || v < min || v > max)
+		return REFUND_ECORRUPT;
+	*out = v;
+	return 0;
+}
+
+static int get_small(const json_value *o, const char *key, int min, int max, int *out)
+{
+	int64_t v = 0;
+	int rc = get_int(o, key, min, max, &v);
+
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
+static int get_mask(const json_value *o, const char *key, uint32_t *out)
+{
+	int64_t v = 0;
+	int rc = get_int(o, key, 0, UINT32_MAX, &v);
+
+	if (rc == 0)
+		*out = (uint32_t)v;
+	return rc;
+}
+
 static int decode_account(const json_value *v, replay_input *in)
 {
 	refund_account *a = &in->account;
@@ -2193,7 +1877,7 @@ static int decode_context(const json_value *root, replay_input *in)
 		       refund__check_id(NULL, "", d->holder) ||
 		       refund__check_id(NULL, "", d->agent) ? REFUND_ECORRUPT : 0;
 	if (json_field_object(ctx, "quote", 1, &q) || decode_currency(q, &currency) ||
-	    decode_quote(q, &in->quote))
+	    refund__case_quote_read_json(q, &in->quote))
 		return REFUND_ECORRUPT;
 	memcpy(in->quote.currency, currency, sizeof(in->quote.currency));
 	in->has_quote = 1;

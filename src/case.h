@@ -17,6 +17,7 @@
 #include <refund/event.h>
 #include <refund/sys/store.h>
 
+#include "binary.h"
 #include "engine.h"
 #include "json.h"
 #include "policy.h"
@@ -140,6 +141,29 @@ int refund__case_act(refund_case *c, int action, const refund_act *act,
 
 /* The record's stored bytes, as a commit writes them (for tests of rebuilding). */
 int refund__case_encode(refund_engine *e, const case_record *r, char **data, size_t *size);
+/* The same in schema 1, the JSON that earlier versions wrote (for tests of reading it). */
+int refund__case_encode_json(refund_engine *e, const case_record *r, char **data,
+		size_t *size);
+
+/* ---- case_record.c: the stored record ---- */
+
+#define CASE_MAGIC_SIZE 4
+/* The first bytes of a schema 2 (binary) record; JSON starts with '{'. */
+extern const unsigned char refund__case_magic[CASE_MAGIC_SIZE];
+
+/* Schema 2, what a commit stores. */
+void refund__case_record_write(bin_writer *w, const case_record *r);
+/* Schema 1: compact JSON, as earlier versions stored it. */
+void refund__case_record_write_json(json_writer *w, const case_record *r);
+/*
+ * Either schema into r (cleared first): 0, REFUND_ECORRUPT (anything out of
+ * place or out of range), or REFUND_ENOMEM; nothing described.  The caller
+ * checks that the id is the one it asked for.
+ */
+int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r);
+/* A quote's members from a JSON object, checked as a record's: 0 or REFUND_ECORRUPT. */
+int refund__case_quote_read_json(const json_value *o, refund_quote *q);
 
 /* ---- quote.c ---- */
 

@@ -2082,6 +2082,25 @@ static void expect_corrupt(fixture *f, const char *data, size_t size, const char
 	assert_true(refund_engine_errmsg(f->engine)[0] != '\0');
 }
 
+/* The case's record as the JSON (schema 1) that earlier versions stored. */
+static raw legacy_json(fixture *f, const char *id)
+{
+	refund_case *c = NULL;
+	raw r = { NULL, 0, 0 };
+	char *data = NULL;
+
+	assert_int_equal(refund_case_load(f->engine, &c, id), 0);
+	assert_int_equal(refund__case_encode_json(f->engine, &c->r, &data, &r.size), 0);
+	r.data = malloc(r.size + 1);
+	assert_non_null(r.data);
+	memcpy(r.data, data, r.size + 1);
+	r.version = refund_case_version(c);
+	refund__free(&f->engine->alloc, data);
+	refund_case_free(c);
+	return r;
+}
+
+/* Every check of the stored record, on the JSON (schema 1) that older versions wrote. */
 static void test_corrupt_records(void **state)
 {
 	fixture *f = *state;
@@ -2155,7 +2174,7 @@ static void test_corrupt_records(void **state)
 	fin.idempotency_key = "fail-2";
 	assert_int_equal(refund_case_pay_failed(c, &fin, 2, "timeout"), 0);
 	refund_case_free(c);
-	good = raw_load(f, "K-1");
+	good = legacy_json(f, "K-1");
 
 	snprintf(long_id, REFUND_ID_MAX + 4, "\"%0*d\"", REFUND_ID_MAX + 1, 7);
 	snprintf(long_policy, 64, "\"%0*d\"", REFUND_POLICY_ID_MAX + 1, 7);
@@ -2228,10 +2247,18 @@ static void test_corrupt_records(void **state)
 		assert_int_equal(refund_case_list(f->engine, NULL, collect, &s), REFUND_ECORRUPT);
 		assert_int_equal(refund_engine_tick(f->engine, f->now, 0, &res), REFUND_ECORRUPT);
 	}
-	/* The original bytes load again. */
+	/* The original bytes load again, and the case goes on in schema 2. */
 	raw_put(f, "K-1", good.data, good.size);
 	assert_int_equal(refund_case_load(f->engine, &c, "K-1"), 0);
 	assert_int_equal(refund_case_state(c), REFUND_STATE_PAYOUT);
+	fin.idempotency_key = NULL;
+	assert_int_equal(refund_case_pay(c, &fin, 2, "TX-2"), 0);
+	refund_case_free(c);
+	free(good.data);
+	good = raw_load(f, "K-1");
+	assert_memory_equal(good.data, refund__case_magic, CASE_MAGIC_SIZE);
+	assert_int_equal(refund_case_load(f->engine, &c, "K-1"), 0);
+	assert_int_equal(c->r.parts[1].status, REFUND_PART_PAID);
 	refund_case_free(c);
 	printf("corrupt records: %ld refused\n", points);
 	free(good.data);
@@ -2242,6 +2269,152 @@ static void test_corrupt_records(void **state)
 	free(bad_hex);
 	free(short_hex);
 	free(upper_hex);
+}
+
+/* One way to spoil a record: a field set out of its range. */
+typedef struct spoiler {
+	const char *what;
+	void (*apply)(case_record *r);
+} spoiler;
+
+#define SPOIL(name, stmt) \
+	static void spoil_##name(case_record *r) { stmt; }
+SPOIL(id_other, strcpy(r->id, "K-2"))
+SPOIL(id_space, strcpy(r->id, "K 1"))
+SPOIL(deposit_space, strcpy(r->deposit_id, "D 1"))
+SPOIL(holder_empty, r->holder[0] = '\0')
+SPOIL(agent_control, strcpy(r->agent, "AG\x01"))
+SPOIL(policy_space, strcpy(r->policy_id, "POS STD"))
+SPOIL(policy_version_0, r->policy_version = 0)
+SPOIL(state_0, r->state = 0)
+SPOIL(state_past, r->state = REFUND_STATE_COUNT)
+SPOIL(reason_0, r->reason = 0)
+SPOIL(reason_7, r->reason = 7)
+SPOIL(opened_before_1970, r->opened_at = -1)
+SPOIL(opened_after_9999, r->opened_at = REFUND_TIME_MAX + 1)
+SPOIL(method_4, r->method = 4)
+SPOIL(method_negative, r->method = -1)
+SPOIL(account_name_control, strcpy(r->account_name, "a\x01" "b"))
+SPOIL(bank_invalid_utf8, strcpy(r->bank, "\xe4\xb8"))
+SPOIL(approved_below, r->approved = -2)
+SPOIL(reject_reason_6, r->reject_reason = 6)
+SPOIL(grade_5, r->grade = 5)
+SPOIL(missing_parts_101, r->missing_parts = 101)
+SPOIL(offset_negative, r->offset_owed = -1)
+SPOIL(offered_2, r->offered = 2)
+SPOIL(accepted_negative, r->accepted = -1)
+SPOIL(tier_above_whole, r->fixed.tier_bp = 10001)
+SPOIL(net_negative, r->fixed.net = -1)
+SPOIL(fixed_approved_below, r->fixed.approved = -2)
+SPOIL(clock_state_past, r->clock.state = REFUND_STATE_COUNT)
+SPOIL(clock_due_after_9999, r->clock.due = REFUND_TIME_MAX + 1)
+SPOIL(clock_consequence_6, r->clock.consequence = 6)
+SPOIL(clock_sent_16, r->clock.reminders_sent = 16)
+SPOIL(clock_overdue_2, r->clock.overdue = 2)
+SPOIL(clock_paused_left_negative, r->clock.paused_left = -1)
+SPOIL(clock_paused_unit_3, r->clock.paused_unit = 3)
+SPOIL(events_0, r->nevents = 0)
+SPOIL(last_hash_short, r->last_hash[63] = '\0')
+SPOIL(last_hash_upper, r->last_hash[0] = 'A')
+SPOIL(next_key_negative, r->next_key = -1)
+SPOIL(evidence_kind_0, r->evidence[0].kind = 0)
+SPOIL(evidence_at_negative, r->evidence[0].at = -1)
+SPOIL(evidence_ref_control, strcpy(r->evidence[0].reference, "\x1f"))
+SPOIL(part_amount_negative, r->parts[0].amount = -1)
+SPOIL(part_status_4, r->parts[0].status = 4)
+SPOIL(part_attempts_negative, r->parts[0].attempts = -1)
+SPOIL(key_space, strcpy(r->keys[0].key, "a key"))
+SPOIL(key_empty, r->keys[0].key[0] = '\0')
+#undef SPOIL
+
+/* Every check of the stored record, on schema 2: a field out of range,
+ * every truncation, every byte changed, bytes that are no record. */
+static void test_corrupt_binary_records(void **state)
+{
+#define S(name) { #name, spoil_##name }
+	static const spoiler spoilers[] = {
+		S(id_other), S(id_space), S(deposit_space), S(holder_empty), S(agent_control),
+		S(policy_space), S(policy_version_0), S(state_0), S(state_past), S(reason_0),
+		S(reason_7), S(opened_before_1970), S(opened_after_9999), S(method_4),
+		S(method_negative), S(account_name_control), S(bank_invalid_utf8),
+		S(approved_below), S(reject_reason_6), S(grade_5), S(missing_parts_101),
+		S(offset_negative), S(offered_2), S(accepted_negative), S(tier_above_whole),
+		S(net_negative), S(fixed_approved_below), S(clock_state_past),
+		S(clock_due_after_9999), S(clock_consequence_6), S(clock_sent_16),
+		S(clock_overdue_2), S(clock_paused_left_negative), S(clock_paused_unit_3),
+		S(events_0), S(last_hash_short), S(last_hash_upper), S(next_key_negative),
+		S(evidence_kind_0), S(evidence_at_negative), S(evidence_ref_control),
+		S(part_amount_negative), S(part_status_4), S(part_attempts_negative),
+		S(key_space), S(key_empty),
+	};
+#undef S
+	static case_record spoilt;
+	fixture *f = *state;
+	refund_case *c = case_in_state(f, "K-1", "D-1", REFUND_STATE_PAYOUT);
+	refund_act fin = FINANCE;
+	raw good;
+	char *data = NULL, *bad;
+	size_t i, size = 0, loaded = 0;
+	long points = 0;
+	int rc;
+
+	fin.idempotency_key = "pay-1";
+	assert_int_equal(refund_case_pay(c, &fin, 1, "TX-1"), 0);
+	assert_true(c->r.nevidence > 0 && c->r.nparts > 0 && c->r.nkeys > 0);
+	good = raw_load(f, "K-1");
+	assert_memory_equal(good.data, refund__case_magic, CASE_MAGIC_SIZE);
+	for (i = 0; i < sizeof(spoilers) / sizeof(spoilers[0]); i++, points++) {
+		spoilt = c->r;
+		spoilers[i].apply(&spoilt);
+		assert_int_equal(refund__case_encode(f->engine, &spoilt, &data, &size), 0);
+		expect_corrupt(f, data, size, spoilers[i].what);
+		refund__free(&f->engine->alloc, data);
+		/* the same field in schema 1 is refused too (JSON cannot even
+		 * hold invalid UTF-8: its writer refuses it) */
+		rc = refund__case_encode_json(f->engine, &spoilt, &data, &size);
+		if (rc == REFUND_EINVAL)
+			continue;
+		assert_int_equal(rc, 0);
+		expect_corrupt(f, data, size, spoilers[i].what);
+		refund__free(&f->engine->alloc, data);
+	}
+	for (size = 0; size < good.size; size++, points++)
+		expect_corrupt(f, good.data, size, "truncated");
+	/* A changed byte is refused or decodes to some record; never read past, never leaks. */
+	bad = malloc(good.size);
+	assert_non_null(bad);
+	for (i = 0; i < good.size; i++) {
+		refund_case *other = NULL;
+
+		memcpy(bad, good.data, good.size);
+		bad[i] ^= (char)0x5a;
+		raw_put(f, "K-1", bad, good.size);
+		rc = refund_case_load(f->engine, &other, "K-1");
+		assert_true(rc == 0 || rc == REFUND_ECORRUPT || rc == REFUND_ENOTFOUND);
+		loaded += rc == 0;
+		refund_case_free(other);
+	}
+	printf("binary records: %ld refused, %zu of %zu changed bytes still decode\n", points,
+			loaded, good.size);
+	{
+		static const char junk[] = "\xa5RC";
+		static const char wrong[] = "\xa5RC\x03";
+
+		expect_corrupt(f, junk, sizeof(junk) - 1, "magic alone, short");
+		expect_corrupt(f, wrong, sizeof(wrong) - 1, "another schema");
+		memcpy(bad, good.data, good.size);
+		bad[3] = 3;
+		expect_corrupt(f, bad, good.size, "schema 3");
+		memcpy(bad, good.data, good.size);
+		expect_corrupt(f, bad, good.size - 1, "one byte short");
+	}
+	free(bad);
+	raw_put(f, "K-1", good.data, good.size);
+	refund_case_free(c);
+	assert_int_equal(refund_case_load(f->engine, &c, "K-1"), 0);
+	assert_int_equal(refund_case_state(c), REFUND_STATE_PAYOUT);
+	refund_case_free(c);
+	free(good.data);
 }
 
 /* A stored event that cannot be decoded: events and verify say ECORRUPT. */
@@ -2315,6 +2488,7 @@ int main(int argc, char **argv)
 		T(test_store_faults_reading_and_tick),
 		T(test_tick_conflict_at_each_call),
 		T(test_corrupt_records),
+		T(test_corrupt_binary_records),
 		T(test_corrupt_event),
 	};
 #undef T

@@ -161,11 +161,94 @@ def drive(db, case, dep, until, reason="needs_changed", parts=3):
     raise ValueError(until)
 
 
+class BinaryReader:
+    """librefund's binary encoding (docs/FORMAT.md), read without librefund."""
+
+    def __init__(self, data):
+        self.data, self.pos = bytes(data), 0
+
+    def raw(self, n):
+        if self.pos + n > len(self.data):
+            raise ValueError("truncated")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def uint(self):
+        v = shift = 0
+        while True:
+            b = self.raw(1)[0]
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v
+
+    def int(self):
+        u = self.uint()
+        return (u >> 1) ^ -(u & 1)
+
+    def text(self):
+        n = self.uint()
+        return None if n == 0 else self.raw(n - 1).decode("utf-8")
+
+    def fields(self, spec):
+        """spec: (name, kind) pairs; kind is 'i', 'u', 't' or a nested spec."""
+        out = {}
+        for name, kind in spec:
+            if kind == "i":
+                out[name] = self.int()
+            elif kind == "u":
+                out[name] = self.uint()
+            elif kind == "t":
+                out[name] = self.text()
+            elif kind == "d":
+                out[name] = self.raw(32).hex()
+            elif isinstance(kind, list):
+                out[name] = [self.fields(kind[0]) for _ in range(self.uint())]
+            else:
+                out[name] = self.fields(kind)
+        return out
+
+
+CASE_MAGIC = b"\xa5RC\x02"
+QUOTE = tuple((k, "i") for k in ("remaining", "tier_bp", "gross", "forfeited", "damage",
+                                 "missing_parts", "fee", "offset", "net", "approved"))
+CLOCK = tuple((k, "i") for k in ("state", "started", "due", "consequence", "sent",
+                                 "overdue", "paused_state", "paused_left", "paused_unit"))
+CASE_FIELDS = (
+    ("id", "t"), ("deposit", "t"), ("holder", "t"), ("agent", "t"), ("currency", "t"),
+    ("policy", "t"), ("policy_version", "i"), ("state", "u"), ("reason", "i"),
+    ("opened_at", "i"), ("requested", "i"), ("method", "i"), ("account_name", "t"),
+    ("account_number", "t"), ("bank", "t"), ("approved", "i"), ("approved_by", "t"),
+    ("reject_reason", "i"), ("reject_text", "t"), ("tracking", "t"), ("grade", "i"),
+    ("missing_parts", "i"), ("offset_owed", "i"), ("offered", "i"), ("accepted", "i"),
+    ("fixed", QUOTE), ("escalated", "i"), ("clock", CLOCK), ("events", "i"),
+    ("last_hash", "t"), ("next_key", "i"),
+    ("evidence", [(("kind", "i"), ("at", "i"), ("ref", "t"))]),
+    ("parts", [(("amount", "i"), ("due", "i"), ("status", "i"), ("attempts", "i"),
+                ("ref", "t"), ("failure", "t"))]),
+    ("keys", [(("key", "t"), ("digest", "d"))]),
+)
+
+
+def decode_case(data):
+    """A stored case record: schema 2 (binary) or schema 1 (JSON)."""
+    data = bytes(data)
+    if not data.startswith(CASE_MAGIC):
+        return json.loads(data)
+    r = BinaryReader(data)
+    r.raw(len(CASE_MAGIC))
+    case = r.fields(CASE_FIELDS)
+    if r.pos != len(data):
+        raise ValueError("bytes after the record")
+    return case
+
+
 def raw_check(path):
     """The invariants, checked on the stored rows without librefund."""
     con = sqlite3.connect(path)
     try:
-        cases = {i: json.loads(d) for i, d in
+        cases = {i: decode_case(d) for i, d in
                  con.execute("SELECT id, data FROM refund_records WHERE kind = 2")}
         deposits = {i: json.loads(d) for i, d in
                     con.execute("SELECT id, data FROM refund_records WHERE kind = 1")}

@@ -1,0 +1,586 @@
+/*
+ * A case's stored record, in its two encodings.
+ *
+ * Schema 2, written since the binary format, is the record's fields in the
+ * order encode() walks them, after 4 magic bytes (case.h, CASE_MAGIC): a
+ * transition writes it in about a tenth of the time JSON took, and loading
+ * it needs no parse tree.  Schema 1 is compact JSON with named members, as
+ * earlier versions wrote it; it is still read, and can still be written, so
+ * that its reader stays tested.
+ *
+ * One walk of the record serves both encodings and one walk serves both
+ * readers: the field order, the keys and every range check are written once,
+ * and a record that one reader refuses the other refuses too.
+ */
+#include "case.h"
+
+#include <string.h>
+
+#include <refund/money.h>
+
+#include "binary.h"
+#include "validate.h"
+
+#define CASE_SCHEMA_JSON 1
+
+#define T_MIN REFUND_TIME_MIN
+#define T_MAX REFUND_TIME_MAX
+#define M_MAX INT64_MAX
+
+const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
+
+/* ---- writing: each field goes to the one encoder in use ---- */
+
+typedef struct record_out {
+	json_writer *json;   /* schema 1, or */
+	bin_writer *bin;     /* schema 2 */
+} record_out;
+
+static void put_int(record_out *o, const char *key, int64_t v)
+{
+	if (o->bin)
+		refund__bin_int(o->bin, v);
+	else
+		json_kv_int(o->json, key, v);
+}
+
+static void put_text(record_out *o, const char *key, const char *s)
+{
+	if (o->bin)
+		refund__bin_text(o->bin, s);
+	else
+		json_kv_string(o->json, key, s);
+}
+
+/* JSON names the state; binary numbers it. */
+static void put_state(record_out *o, const char *key, int state)
+{
+	if (o->bin)
+		refund__bin_uint(o->bin, (uint64_t)state);
+	else
+		json_kv_string(o->json, key, refund_case_state_name(state));
+}
+
+/* JSON writes a digest in hex; binary as its 32 bytes. */
+static void put_digest(record_out *o, const char *key, const unsigned char *digest)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	if (o->bin) {
+		refund__bin_bytes(o->bin, digest, SHA256_DIGEST_SIZE);
+		return;
+	}
+	sha256_hex(digest, hex);
+	json_kv_string(o->json, key, hex);
+}
+
+/* A nested object: named in JSON, nothing at all in binary. */
+static void put_object(record_out *o, const char *key)
+{
+	if (o->json) {
+		json_key(o->json, key);
+		json_object_begin(o->json);
+	}
+}
+
+static void put_end(record_out *o)
+{
+	if (o->json)
+		json_object_end(o->json);
+}
+
+/* A list of n objects: binary gives its length first. */
+static void put_list(record_out *o, const char *key, int n)
+{
+	if (o->bin) {
+		refund__bin_uint(o->bin, (uint64_t)n);
+		return;
+	}
+	json_key(o->json, key);
+	json_array_begin(o->json);
+}
+
+static void put_list_end(record_out *o)
+{
+	if (o->json)
+		json_array_end(o->json);
+}
+
+static void put_item(record_out *o)
+{
+	if (o->json)
+		json_object_begin(o->json);
+}
+
+static void encode_quote(record_out *o, const refund_quote *q)
+{
+	put_object(o, "fixed");
+	put_int(o, "remaining", q->remaining);
+	put_int(o, "tier_bp", q->tier_bp);
+	put_int(o, "gross", q->gross);
+	put_int(o, "forfeited", q->forfeited);
+	put_int(o, "damage", q->damage);
+	put_int(o, "missing_parts", q->missing_parts);
+	put_int(o, "fee", q->fee);
+	put_int(o, "offset", q->offset);
+	put_int(o, "net", q->net);
+	put_int(o, "approved", q->approved);
+	put_end(o);
+}
+
+static void encode_clock(record_out *o, const case_clock *k)
+{
+	put_object(o, "clock");
+	put_int(o, "state", k->state);
+	put_int(o, "started", k->started);
+	put_int(o, "due", k->due);
+	put_int(o, "consequence", k->consequence);
+	put_int(o, "sent", k->reminders_sent);
+	put_int(o, "overdue", k->overdue);
+	put_int(o, "paused_state", k->paused_state);
+	put_int(o, "paused_left", k->paused_left);
+	put_int(o, "paused_unit", k->paused_unit);
+	put_end(o);
+}
+
+static void encode_lists(record_out *o, const case_record *r)
+{
+	int i;
+
+	put_list(o, "evidence", r->nevidence);
+	for (i = 0; i < r->nevidence; i++) {
+		put_item(o);
+		put_int(o, "kind", r->evidence[i].kind);
+		put_int(o, "at", r->evidence[i].at);
+		put_text(o, "ref", r->evidence[i].reference);
+		put_end(o);
+	}
+	put_list_end(o);
+	put_list(o, "parts", r->nparts);
+	for (i = 0; i < r->nparts; i++) {
+		const case_part *p = &r->parts[i];
+
+		put_item(o);
+		put_int(o, "amount", p->amount);
+		put_int(o, "due", p->due);
+		put_int(o, "status", p->status);
+		put_int(o, "attempts", p->attempts);
+		put_text(o, "ref", p->reference);
+		put_text(o, "failure", p->failure);
+		put_end(o);
+	}
+	put_list_end(o);
+	put_list(o, "keys", r->nkeys);
+	for (i = 0; i < r->nkeys; i++) {
+		put_item(o);
+		put_text(o, "key", r->keys[i].key);
+		put_digest(o, "digest", r->keys[i].digest);
+		put_end(o);
+	}
+	put_list_end(o);
+}
+
+/* The fields after the schema's mark, in their one order. */
+static void encode(record_out *o, const case_record *r)
+{
+	put_text(o, "id", r->id);
+	put_text(o, "deposit", r->deposit_id);
+	put_text(o, "holder", r->holder);
+	put_text(o, "agent", r->agent);
+	put_text(o, "currency", r->currency);
+	put_text(o, "policy", r->policy_id);
+	put_int(o, "policy_version", r->policy_version);
+	put_state(o, "state", r->state);
+	put_int(o, "reason", r->reason);
+	put_int(o, "opened_at", r->opened_at);
+	put_int(o, "requested", r->requested);
+	put_int(o, "method", r->method);
+	put_text(o, "account_name", r->account_name);
+	put_text(o, "account_number", r->account_number);
+	put_text(o, "bank", r->bank);
+	put_int(o, "approved", r->approved);
+	put_text(o, "approved_by", r->approved_by);
+	put_int(o, "reject_reason", r->reject_reason);
+	put_text(o, "reject_text", r->reject_text);
+	put_text(o, "tracking", r->tracking);
+	put_int(o, "grade", r->grade);
+	put_int(o, "missing_parts", r->missing_parts);
+	put_int(o, "offset_owed", r->offset_owed);
+	put_int(o, "offered", r->offered);
+	put_int(o, "accepted", r->accepted);
+	encode_quote(o, &r->fixed);
+	put_int(o, "escalated", r->escalated);
+	encode_clock(o, &r->clock);
+	put_int(o, "events", (int64_t)r->nevents);
+	put_text(o, "last_hash", r->last_hash);
+	put_int(o, "next_key", r->next_key);
+	encode_lists(o, r);
+}
+
+void refund__case_record_write(bin_writer *w, const case_record *r)
+{
+	record_out o = { NULL, w };
+
+	refund__bin_bytes(w, refund__case_magic, CASE_MAGIC_SIZE);
+	encode(&o, r);
+}
+
+void refund__case_record_write_json(json_writer *w, const case_record *r)
+{
+	record_out o = { w, NULL };
+
+	json_object_begin(w);
+	json_kv_int(w, "schema", CASE_SCHEMA_JSON);
+	encode(&o, r);
+	json_object_end(w);
+}
+
+/* ---- reading: each field from the one decoder in use ---- */
+
+typedef struct record_in {
+	bin_reader *bin;            /* schema 2, or */
+	const json_value *obj;      /* schema 1: the object fields are read from */
+	const json_value *outer;    /* the record's root while in a nested object */
+	const json_value *list;     /* the array being read */
+	int error;                  /* REFUND_ECORRUPT once a JSON field was off */
+} record_in;
+
+static int failed(const record_in *in)
+{
+	return in->error || (in->bin && in->bin->error);
+}
+
+static int64_t get_int(record_in *in, const char *key, int64_t min, int64_t max)
+{
+	int64_t v = 0;
+
+	if (in->bin)
+		return refund__bin_read_int(in->bin, min, max);
+	if (in->error || json_field_int(in->obj, key, 1, &v) != 0 || v < min || v > max) {
+		in->error = REFUND_ECORRUPT;
+		return 0;
+	}
+	return v;
+}
+
+static int get_small(record_in *in, const char *key, int min, int max)
+{
+	return (int)get_int(in, key, min, max);
+}
+
+static uint32_t get_mask(record_in *in, const char *key)
+{
+	return (uint32_t)get_int(in, key, 0, UINT32_MAX);
+}
+
+/* Any text fits the library's own rules for texts (validate.c) too. */
+static void get_text(record_in *in, const char *key, char *dst, size_t cap)
+{
+	const char *s = NULL;
+
+	dst[0] = '\0';
+	if (in->bin) {
+		refund__bin_read_text(in->bin, dst, cap, 0);
+	} else if (in->error || json_field_string(in->obj, key, 1, &s) != 0 ||
+			strlen(s) >= cap) {
+		in->error = REFUND_ECORRUPT;
+	} else {
+		memcpy(dst, s, strlen(s) + 1);
+	}
+	if (!failed(in) && refund__check_text(NULL, key, dst, cap - 1) != 0)
+		in->error = REFUND_ECORRUPT;
+}
+
+static void get_id(record_in *in, const char *key, char *dst, size_t cap)
+{
+	get_text(in, key, dst, cap);
+	if (!failed(in) && refund__check_id(NULL, key, dst) != 0)
+		in->error = REFUND_ECORRUPT;
+}
+
+static int state_from_name(const char *name)
+{
+	int s;
+
+	for (s = 1; s < REFUND_STATE_COUNT; s++)
+		if (strcmp(name, refund_case_state_name(s)) == 0)
+			return s;
+	return 0;
+}
+
+static int get_state(record_in *in, const char *key)
+{
+	char name[32];
+	int state = 0;
+
+	if (in->bin)
+		state = (int)refund__bin_read_uint(in->bin, REFUND_STATE_COUNT - 1);
+	else if (get_text(in, key, name, sizeof(name)), !failed(in))
+		state = state_from_name(name);
+	if (!state)
+		in->error = REFUND_ECORRUPT;
+	return state;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* Lowercase hex only, as the library writes it. */
+static int hex_to_digest(const char *hex, unsigned char *out)
+{
+	size_t i;
+
+	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return REFUND_ECORRUPT;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static void get_digest(record_in *in, const char *key, unsigned char *out)
+{
+	char hex[SHA256_HEX_SIZE];
+	const unsigned char *raw;
+
+	if (in->bin) {
+		if ((raw = refund__bin_read_bytes(in->bin, SHA256_DIGEST_SIZE)) != NULL)
+			memcpy(out, raw, SHA256_DIGEST_SIZE);
+		return;
+	}
+	get_text(in, key, hex, sizeof(hex));
+	if (!failed(in) && hex_to_digest(hex, out) != 0)
+		in->error = REFUND_ECORRUPT;
+}
+
+/* A hash kept as hex in the record, whichever way it is stored. */
+static void get_hex_hash(record_in *in, const char *key, char hex[SHA256_HEX_SIZE])
+{
+	unsigned char digest[SHA256_DIGEST_SIZE];
+
+	get_text(in, key, hex, SHA256_HEX_SIZE);
+	if (!failed(in) && hex_to_digest(hex, digest) != 0)
+		in->error = REFUND_ECORRUPT;
+}
+
+static void get_object(record_in *in, const char *key)
+{
+	const json_value *child = NULL;
+
+	if (in->bin || in->error)
+		return;
+	if (json_field_object(in->obj, key, 1, &child) != 0) {
+		in->error = REFUND_ECORRUPT;
+		return;
+	}
+	in->outer = in->obj;
+	in->obj = child;
+}
+
+static void get_end(record_in *in)
+{
+	if (!in->bin && in->outer)
+		in->obj = in->outer;
+}
+
+/* How many items a list holds, at most max. */
+static int get_list(record_in *in, const char *key, int max)
+{
+	if (in->bin)
+		return (int)refund__bin_read_uint(in->bin, (uint64_t)max);
+	if (in->error || json_field_array(in->obj, key, 1, &in->list) != 0 ||
+	    in->list->u.array.count > (size_t)max) {
+		in->error = REFUND_ECORRUPT;
+		return 0;
+	}
+	return (int)in->list->u.array.count;
+}
+
+static void get_item(record_in *in, int i)
+{
+	const json_value *item;
+
+	if (in->bin || in->error)
+		return;
+	item = &in->list->u.array.items[i];
+	if (item->type != JSON_OBJECT) {
+		in->error = REFUND_ECORRUPT;
+		return;
+	}
+	in->outer = in->obj;
+	in->obj = item;
+}
+
+static void decode_quote_members(record_in *in, refund_quote *q)
+{
+	q->remaining = get_int(in, "remaining", 0, M_MAX);
+	q->tier_bp = (int32_t)get_int(in, "tier_bp", 0, REFUND_BP_WHOLE);
+	q->gross = get_int(in, "gross", 0, M_MAX);
+	q->forfeited = get_int(in, "forfeited", 0, M_MAX);
+	q->damage = get_int(in, "damage", 0, M_MAX);
+	q->missing_parts = get_int(in, "missing_parts", 0, M_MAX);
+	q->fee = get_int(in, "fee", 0, M_MAX);
+	q->offset = get_int(in, "offset", 0, M_MAX);
+	q->net = get_int(in, "net", 0, M_MAX);
+	q->approved = get_int(in, "approved", -1, M_MAX);
+	q->version = REFUND_QUOTE_VERSION;
+}
+
+static void decode_quote(record_in *in, refund_quote *q)
+{
+	get_object(in, "fixed");
+	decode_quote_members(in, q);
+	get_end(in);
+}
+
+int refund__case_quote_read_json(const json_value *o, refund_quote *q)
+{
+	record_in in = { NULL, o, NULL, NULL, 0 };
+
+	if (!o || o->type != JSON_OBJECT)
+		return REFUND_ECORRUPT;
+	decode_quote_members(&in, q);
+	return in.error;
+}
+
+static void decode_clock(record_in *in, case_clock *k)
+{
+	get_object(in, "clock");
+	k->state = get_small(in, "state", 0, REFUND_STATE_COUNT - 1);
+	k->started = get_int(in, "started", T_MIN, T_MAX);
+	k->due = get_int(in, "due", T_MIN, T_MAX);
+	k->consequence = get_small(in, "consequence", 0, REFUND_ON_DUE_CLOSE);
+	k->reminders_sent = (uint32_t)get_int(in, "sent", 0,
+			(1 << REFUND_POLICY_MAX_REMINDERS) - 1);
+	k->overdue = get_small(in, "overdue", 0, 1);
+	k->paused_state = get_small(in, "paused_state", 0, REFUND_STATE_COUNT - 1);
+	k->paused_left = get_int(in, "paused_left", 0, T_MAX);
+	k->paused_unit = get_small(in, "paused_unit", 0, REFUND_BUSINESS_DAYS);
+	get_end(in);
+}
+
+static void decode_lists(record_in *in, case_record *r)
+{
+	int i;
+
+	r->nevidence = get_list(in, "evidence", CASE_MAX_EVIDENCE);
+	for (i = 0; i < r->nevidence && !failed(in); i++) {
+		case_evidence *ev = &r->evidence[i];
+
+		get_item(in, i);
+		ev->kind = get_small(in, "kind", REFUND_EVIDENCE_RECEIPT, REFUND_EVIDENCE_OTHER);
+		ev->at = get_int(in, "at", T_MIN, T_MAX);
+		get_text(in, "ref", ev->reference, sizeof(ev->reference));
+		get_end(in);
+	}
+	r->nparts = get_list(in, "parts", REFUND_POLICY_MAX_PARTS);
+	for (i = 0; i < r->nparts && !failed(in); i++) {
+		case_part *p = &r->parts[i];
+
+		get_item(in, i);
+		p->amount = get_int(in, "amount", 0, M_MAX);
+		p->due = get_int(in, "due", T_MIN, T_MAX);
+		p->status = get_small(in, "status", REFUND_PART_PENDING, REFUND_PART_PAID);
+		p->attempts = get_small(in, "attempts", 0, 1000000);
+		get_text(in, "ref", p->reference, sizeof(p->reference));
+		get_text(in, "failure", p->failure, sizeof(p->failure));
+		get_end(in);
+	}
+	r->nkeys = get_list(in, "keys", CASE_MAX_KEYS);
+	for (i = 0; i < r->nkeys && !failed(in); i++) {
+		get_item(in, i);
+		get_id(in, "key", r->keys[i].key, sizeof(r->keys[i].key));
+		get_digest(in, "digest", r->keys[i].digest);
+		get_end(in);
+	}
+}
+
+static void decode(record_in *in, case_record *r)
+{
+	get_id(in, "id", r->id, sizeof(r->id));
+	get_id(in, "deposit", r->deposit_id, sizeof(r->deposit_id));
+	get_id(in, "holder", r->holder, sizeof(r->holder));
+	get_id(in, "agent", r->agent, sizeof(r->agent));
+	get_text(in, "currency", r->currency, sizeof(r->currency));
+	get_id(in, "policy", r->policy_id, sizeof(r->policy_id));
+	r->policy_version = (uint32_t)get_int(in, "policy_version", 1, UINT32_MAX);
+	r->state = get_state(in, "state");
+	r->reason = get_small(in, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD);
+	r->opened_at = get_int(in, "opened_at", T_MIN, T_MAX);
+	r->requested = get_mask(in, "requested");
+	r->method = get_small(in, "method", 0, REFUND_PAYOUT_WECHAT);
+	get_text(in, "account_name", r->account_name, sizeof(r->account_name));
+	get_text(in, "account_number", r->account_number, sizeof(r->account_number));
+	get_text(in, "bank", r->bank, sizeof(r->bank));
+	r->approved = get_int(in, "approved", -1, M_MAX);
+	get_text(in, "approved_by", r->approved_by, sizeof(r->approved_by));
+	r->reject_reason = get_small(in, "reject_reason", 0, REFUND_REJECT_OTHER);
+	get_text(in, "reject_text", r->reject_text, sizeof(r->reject_text));
+	get_text(in, "tracking", r->tracking, sizeof(r->tracking));
+	r->grade = get_small(in, "grade", 0, REFUND_GRADE_NOT_RETURNED);
+	r->missing_parts = get_small(in, "missing_parts", 0, 100);
+	r->offset_owed = get_int(in, "offset_owed", 0, M_MAX);
+	r->offered = get_small(in, "offered", 0, 1);
+	r->accepted = get_small(in, "accepted", 0, 1);
+	decode_quote(in, &r->fixed);
+	r->escalated = get_mask(in, "escalated");
+	decode_clock(in, &r->clock);
+	r->nevents = (uint64_t)get_int(in, "events", 1, INT64_MAX);
+	get_hex_hash(in, "last_hash", r->last_hash);
+	r->next_key = get_small(in, "next_key", 0, CASE_MAX_KEYS - 1);
+	decode_lists(in, r);
+	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
+}
+
+static int decode_binary(const unsigned char *data, size_t size, case_record *r)
+{
+	bin_reader br;
+	record_in in = { &br, NULL, NULL, NULL, 0 };
+	const unsigned char *magic;
+
+	refund__bin_reader_init(&br, data, size);
+	magic = refund__bin_read_bytes(&br, CASE_MAGIC_SIZE);
+	if (!magic || memcmp(magic, refund__case_magic, CASE_MAGIC_SIZE) != 0)
+		return REFUND_ECORRUPT;
+	decode(&in, r);
+	return in.error ? in.error : refund__bin_reader_end(&br);
+}
+
+static int decode_json(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r)
+{
+	json_value *root = NULL;
+	int64_t schema = 0;
+	record_in in = { NULL, NULL, NULL, NULL, 0 };
+	int rc = json_parse(alloc, (const char *)data, size, &root);
+
+	if (rc)
+		return rc;
+	if (json_field_int(root, "schema", 1, &schema) != 0 || schema != CASE_SCHEMA_JSON) {
+		json_free(alloc, root);
+		return REFUND_ECORRUPT;
+	}
+	in.obj = root;
+	decode(&in, r);
+	json_free(alloc, root);
+	return in.error;
+}
+
+int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (size >= CASE_MAGIC_SIZE && data[0] == refund__case_magic[0])
+		return decode_binary(data, size, r);
+	return decode_json(alloc, data, size, r);
+}
