@@ -9,8 +9,8 @@
  * that its reader stays tested.
  *
  * One walk of the record serves both encodings and one walk serves both
- * readers: the field order, the keys and every range check are written once,
- * and a record that one reader refuses the other refuses too.
+ * readers (field.h): the field order, the keys and every range check are
+ * written once, and a record that one reader refuses the other refuses too.
  */
 #include "case.h"
 
@@ -19,7 +19,7 @@
 #include <refund/money.h>
 
 #include "binary.h"
-#include "validate.h"
+#include "field.h"
 
 #define CASE_SCHEMA_JSON 1
 
@@ -29,90 +29,25 @@
 
 const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
 
-/* ---- writing: each field goes to the one encoder in use ---- */
+/* Short names for the walks below. */
+#define put_int refund__field_int
+#define put_text refund__field_text
+#define put_digest refund__field_digest
+#define put_object refund__field_object
+#define put_end refund__field_end
+#define put_list refund__field_list
+#define put_item refund__field_item
+#define put_list_end refund__field_list_end
+#define get_int refund__field_get_int
+#define get_object refund__field_get_object
+#define get_end refund__field_get_end
+#define get_list refund__field_get_list
+#define get_item refund__field_get_item
+#define get_digest refund__field_get_digest
 
-typedef struct record_out {
-	json_writer *json;   /* schema 1, or */
-	bin_writer *bin;     /* schema 2 */
-} record_out;
+/* ---- writing ---- */
 
-static void put_int(record_out *o, const char *key, int64_t v)
-{
-	if (o->bin)
-		refund__bin_int(o->bin, v);
-	else
-		json_kv_int(o->json, key, v);
-}
-
-static void put_text(record_out *o, const char *key, const char *s)
-{
-	if (o->bin)
-		refund__bin_text(o->bin, s);
-	else
-		json_kv_string(o->json, key, s);
-}
-
-/* JSON names the state; binary numbers it. */
-static void put_state(record_out *o, const char *key, int state)
-{
-	if (o->bin)
-		refund__bin_uint(o->bin, (uint64_t)state);
-	else
-		json_kv_string(o->json, key, refund_case_state_name(state));
-}
-
-/* JSON writes a digest in hex; binary as its 32 bytes. */
-static void put_digest(record_out *o, const char *key, const unsigned char *digest)
-{
-	char hex[SHA256_HEX_SIZE];
-
-	if (o->bin) {
-		refund__bin_bytes(o->bin, digest, SHA256_DIGEST_SIZE);
-		return;
-	}
-	sha256_hex(digest, hex);
-	json_kv_string(o->json, key, hex);
-}
-
-/* A nested object: named in JSON, nothing at all in binary. */
-static void put_object(record_out *o, const char *key)
-{
-	if (o->json) {
-		json_key(o->json, key);
-		json_object_begin(o->json);
-	}
-}
-
-static void put_end(record_out *o)
-{
-	if (o->json)
-		json_object_end(o->json);
-}
-
-/* A list of n objects: binary gives its length first. */
-static void put_list(record_out *o, const char *key, int n)
-{
-	if (o->bin) {
-		refund__bin_uint(o->bin, (uint64_t)n);
-		return;
-	}
-	json_key(o->json, key);
-	json_array_begin(o->json);
-}
-
-static void put_list_end(record_out *o)
-{
-	if (o->json)
-		json_array_end(o->json);
-}
-
-static void put_item(record_out *o)
-{
-	if (o->json)
-		json_object_begin(o->json);
-}
-
-static void encode_quote(record_out *o, const refund_quote *q)
+static void encode_quote(field_out *o, const refund_quote *q)
 {
 	put_object(o, "fixed");
 	put_int(o, "remaining", q->remaining);
@@ -128,7 +63,7 @@ static void encode_quote(record_out *o, const refund_quote *q)
 	put_end(o);
 }
 
-static void encode_clock(record_out *o, const case_clock *k)
+static void encode_clock(field_out *o, const case_clock *k)
 {
 	put_object(o, "clock");
 	put_int(o, "state", k->state);
@@ -143,7 +78,7 @@ static void encode_clock(record_out *o, const case_clock *k)
 	put_end(o);
 }
 
-static void encode_lists(record_out *o, const case_record *r)
+static void encode_lists(field_out *o, const case_record *r)
 {
 	int i;
 
@@ -181,7 +116,7 @@ static void encode_lists(record_out *o, const case_record *r)
 }
 
 /* The fields after the schema's mark, in their one order. */
-static void encode(record_out *o, const case_record *r)
+static void encode(field_out *o, const case_record *r)
 {
 	put_text(o, "id", r->id);
 	put_text(o, "deposit", r->deposit_id);
@@ -190,7 +125,7 @@ static void encode(record_out *o, const case_record *r)
 	put_text(o, "currency", r->currency);
 	put_text(o, "policy", r->policy_id);
 	put_int(o, "policy_version", r->policy_version);
-	put_state(o, "state", r->state);
+	refund__field_name(o, "state", r->state, refund_case_state_name);
 	put_int(o, "reason", r->reason);
 	put_int(o, "opened_at", r->opened_at);
 	put_int(o, "requested", r->requested);
@@ -219,7 +154,7 @@ static void encode(record_out *o, const case_record *r)
 
 void refund__case_record_write(bin_writer *w, const case_record *r)
 {
-	record_out o = { NULL, w };
+	field_out o = { NULL, w };
 
 	refund__bin_bytes(w, refund__case_magic, CASE_MAGIC_SIZE);
 	encode(&o, r);
@@ -227,7 +162,7 @@ void refund__case_record_write(bin_writer *w, const case_record *r)
 
 void refund__case_record_write_json(json_writer *w, const case_record *r)
 {
-	record_out o = { w, NULL };
+	field_out o = { w, NULL };
 
 	json_object_begin(w);
 	json_kv_int(w, "schema", CASE_SCHEMA_JSON);
@@ -235,193 +170,39 @@ void refund__case_record_write_json(json_writer *w, const case_record *r)
 	json_object_end(w);
 }
 
-/* ---- reading: each field from the one decoder in use ---- */
+/* ---- reading ---- */
 
-typedef struct record_in {
-	bin_reader *bin;            /* schema 2, or */
-	const json_value *obj;      /* schema 1: the object fields are read from */
-	const json_value *outer;    /* the record's root while in a nested object */
-	const json_value *list;     /* the array being read */
-	int error;                  /* REFUND_ECORRUPT once a JSON field was off */
-} record_in;
-
-static int failed(const record_in *in)
-{
-	return in->error || (in->bin && in->bin->error);
-}
-
-static int64_t get_int(record_in *in, const char *key, int64_t min, int64_t max)
-{
-	int64_t v = 0;
-
-	if (in->bin)
-		return refund__bin_read_int(in->bin, min, max);
-	if (in->error || json_field_int(in->obj, key, 1, &v) != 0 || v < min || v > max) {
-		in->error = REFUND_ECORRUPT;
-		return 0;
-	}
-	return v;
-}
-
-static int get_small(record_in *in, const char *key, int min, int max)
+static int get_small(field_in *in, const char *key, int min, int max)
 {
 	return (int)get_int(in, key, min, max);
 }
 
-static uint32_t get_mask(record_in *in, const char *key)
+static uint32_t get_mask(field_in *in, const char *key)
 {
 	return (uint32_t)get_int(in, key, 0, UINT32_MAX);
 }
 
-/* Any text fits the library's own rules for texts (validate.c) too. */
-static void get_text(record_in *in, const char *key, char *dst, size_t cap)
+static void get_text(field_in *in, const char *key, char *dst, size_t cap)
 {
-	const char *s = NULL;
-
-	dst[0] = '\0';
-	if (in->bin) {
-		refund__bin_read_text(in->bin, dst, cap, 0);
-	} else if (in->error || json_field_string(in->obj, key, 1, &s) != 0 ||
-			strlen(s) >= cap) {
-		in->error = REFUND_ECORRUPT;
-	} else {
-		memcpy(dst, s, strlen(s) + 1);
-	}
-	if (!failed(in) && refund__check_text(NULL, key, dst, cap - 1) != 0)
-		in->error = REFUND_ECORRUPT;
+	refund__field_get_text(in, key, dst, cap, 0);
 }
 
-static void get_id(record_in *in, const char *key, char *dst, size_t cap)
+static void get_id(field_in *in, const char *key, char *dst, size_t cap)
 {
-	get_text(in, key, dst, cap);
-	if (!failed(in) && refund__check_id(NULL, key, dst) != 0)
-		in->error = REFUND_ECORRUPT;
-}
-
-static int state_from_name(const char *name)
-{
-	int s;
-
-	for (s = 1; s < REFUND_STATE_COUNT; s++)
-		if (strcmp(name, refund_case_state_name(s)) == 0)
-			return s;
-	return 0;
-}
-
-static int get_state(record_in *in, const char *key)
-{
-	char name[32];
-	int state = 0;
-
-	if (in->bin)
-		state = (int)refund__bin_read_uint(in->bin, REFUND_STATE_COUNT - 1);
-	else if (get_text(in, key, name, sizeof(name)), !failed(in))
-		state = state_from_name(name);
-	if (!state)
-		in->error = REFUND_ECORRUPT;
-	return state;
-}
-
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
-/* Lowercase hex only, as the library writes it. */
-static int hex_to_digest(const char *hex, unsigned char *out)
-{
-	size_t i;
-
-	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return REFUND_ECORRUPT;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static void get_digest(record_in *in, const char *key, unsigned char *out)
-{
-	char hex[SHA256_HEX_SIZE];
-	const unsigned char *raw;
-
-	if (in->bin) {
-		if ((raw = refund__bin_read_bytes(in->bin, SHA256_DIGEST_SIZE)) != NULL)
-			memcpy(out, raw, SHA256_DIGEST_SIZE);
-		return;
-	}
-	get_text(in, key, hex, sizeof(hex));
-	if (!failed(in) && hex_to_digest(hex, out) != 0)
-		in->error = REFUND_ECORRUPT;
+	refund__field_get_id(in, key, dst, cap, 0);
 }
 
 /* A hash kept as hex in the record, whichever way it is stored. */
-static void get_hex_hash(record_in *in, const char *key, char hex[SHA256_HEX_SIZE])
+static void get_hex_hash(field_in *in, const char *key, char hex[SHA256_HEX_SIZE])
 {
 	unsigned char digest[SHA256_DIGEST_SIZE];
 
 	get_text(in, key, hex, SHA256_HEX_SIZE);
-	if (!failed(in) && hex_to_digest(hex, digest) != 0)
+	if (refund__field_ok(in) && refund__field_hex_digest(hex, digest) != 0)
 		in->error = REFUND_ECORRUPT;
 }
 
-static void get_object(record_in *in, const char *key)
-{
-	const json_value *child = NULL;
-
-	if (in->bin || in->error)
-		return;
-	if (json_field_object(in->obj, key, 1, &child) != 0) {
-		in->error = REFUND_ECORRUPT;
-		return;
-	}
-	in->outer = in->obj;
-	in->obj = child;
-}
-
-static void get_end(record_in *in)
-{
-	if (!in->bin && in->outer)
-		in->obj = in->outer;
-}
-
-/* How many items a list holds, at most max. */
-static int get_list(record_in *in, const char *key, int max)
-{
-	if (in->bin)
-		return (int)refund__bin_read_uint(in->bin, (uint64_t)max);
-	if (in->error || json_field_array(in->obj, key, 1, &in->list) != 0 ||
-	    in->list->u.array.count > (size_t)max) {
-		in->error = REFUND_ECORRUPT;
-		return 0;
-	}
-	return (int)in->list->u.array.count;
-}
-
-static void get_item(record_in *in, int i)
-{
-	const json_value *item;
-
-	if (in->bin || in->error)
-		return;
-	item = &in->list->u.array.items[i];
-	if (item->type != JSON_OBJECT) {
-		in->error = REFUND_ECORRUPT;
-		return;
-	}
-	in->outer = in->obj;
-	in->obj = item;
-}
-
-static void decode_quote_members(record_in *in, refund_quote *q)
+static void decode_quote_members(field_in *in, refund_quote *q)
 {
 	q->remaining = get_int(in, "remaining", 0, M_MAX);
 	q->tier_bp = (int32_t)get_int(in, "tier_bp", 0, REFUND_BP_WHOLE);
@@ -436,7 +217,7 @@ static void decode_quote_members(record_in *in, refund_quote *q)
 	q->version = REFUND_QUOTE_VERSION;
 }
 
-static void decode_quote(record_in *in, refund_quote *q)
+static void decode_quote(field_in *in, refund_quote *q)
 {
 	get_object(in, "fixed");
 	decode_quote_members(in, q);
@@ -445,15 +226,14 @@ static void decode_quote(record_in *in, refund_quote *q)
 
 int refund__case_quote_read_json(const json_value *o, refund_quote *q)
 {
-	record_in in = { NULL, o, NULL, NULL, 0 };
+	field_in in;
 
-	if (!o || o->type != JSON_OBJECT)
-		return REFUND_ECORRUPT;
+	refund__field_in_json(&in, o);
 	decode_quote_members(&in, q);
-	return in.error;
+	return refund__field_failed(&in);
 }
 
-static void decode_clock(record_in *in, case_clock *k)
+static void decode_clock(field_in *in, case_clock *k)
 {
 	get_object(in, "clock");
 	k->state = get_small(in, "state", 0, REFUND_STATE_COUNT - 1);
@@ -469,12 +249,12 @@ static void decode_clock(record_in *in, case_clock *k)
 	get_end(in);
 }
 
-static void decode_lists(record_in *in, case_record *r)
+static void decode_lists(field_in *in, case_record *r)
 {
 	int i;
 
 	r->nevidence = get_list(in, "evidence", CASE_MAX_EVIDENCE);
-	for (i = 0; i < r->nevidence && !failed(in); i++) {
+	for (i = 0; i < r->nevidence && refund__field_ok(in); i++) {
 		case_evidence *ev = &r->evidence[i];
 
 		get_item(in, i);
@@ -484,7 +264,7 @@ static void decode_lists(record_in *in, case_record *r)
 		get_end(in);
 	}
 	r->nparts = get_list(in, "parts", REFUND_POLICY_MAX_PARTS);
-	for (i = 0; i < r->nparts && !failed(in); i++) {
+	for (i = 0; i < r->nparts && refund__field_ok(in); i++) {
 		case_part *p = &r->parts[i];
 
 		get_item(in, i);
@@ -497,7 +277,7 @@ static void decode_lists(record_in *in, case_record *r)
 		get_end(in);
 	}
 	r->nkeys = get_list(in, "keys", CASE_MAX_KEYS);
-	for (i = 0; i < r->nkeys && !failed(in); i++) {
+	for (i = 0; i < r->nkeys && refund__field_ok(in); i++) {
 		get_item(in, i);
 		get_id(in, "key", r->keys[i].key, sizeof(r->keys[i].key));
 		get_digest(in, "digest", r->keys[i].digest);
@@ -505,7 +285,7 @@ static void decode_lists(record_in *in, case_record *r)
 	}
 }
 
-static void decode(record_in *in, case_record *r)
+static void decode(field_in *in, case_record *r)
 {
 	get_id(in, "id", r->id, sizeof(r->id));
 	get_id(in, "deposit", r->deposit_id, sizeof(r->deposit_id));
@@ -514,7 +294,7 @@ static void decode(record_in *in, case_record *r)
 	get_text(in, "currency", r->currency, sizeof(r->currency));
 	get_id(in, "policy", r->policy_id, sizeof(r->policy_id));
 	r->policy_version = (uint32_t)get_int(in, "policy_version", 1, UINT32_MAX);
-	r->state = get_state(in, "state");
+	r->state = refund__field_get_name(in, "state", refund_case_state_name, REFUND_STATE_COUNT);
 	r->reason = get_small(in, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD);
 	r->opened_at = get_int(in, "opened_at", T_MIN, T_MAX);
 	r->requested = get_mask(in, "requested");
@@ -545,15 +325,16 @@ static void decode(record_in *in, case_record *r)
 static int decode_binary(const unsigned char *data, size_t size, case_record *r)
 {
 	bin_reader br;
-	record_in in = { &br, NULL, NULL, NULL, 0 };
+	field_in in;
 	const unsigned char *magic;
 
 	refund__bin_reader_init(&br, data, size);
+	refund__field_in_binary(&in, &br);
 	magic = refund__bin_read_bytes(&br, CASE_MAGIC_SIZE);
 	if (!magic || memcmp(magic, refund__case_magic, CASE_MAGIC_SIZE) != 0)
 		return REFUND_ECORRUPT;
 	decode(&in, r);
-	return in.error ? in.error : refund__bin_reader_end(&br);
+	return refund__field_failed(&in);
 }
 
 static int decode_json(const refund_allocator *alloc, const unsigned char *data,
@@ -561,7 +342,7 @@ static int decode_json(const refund_allocator *alloc, const unsigned char *data,
 {
 	json_value *root = NULL;
 	int64_t schema = 0;
-	record_in in = { NULL, NULL, NULL, NULL, 0 };
+	field_in in;
 	int rc = json_parse(alloc, (const char *)data, size, &root);
 
 	if (rc)
@@ -570,10 +351,10 @@ static int decode_json(const refund_allocator *alloc, const unsigned char *data,
 		json_free(alloc, root);
 		return REFUND_ECORRUPT;
 	}
-	in.obj = root;
+	refund__field_in_json(&in, root);
 	decode(&in, r);
 	json_free(alloc, root);
-	return in.error;
+	return refund__field_failed(&in);
 }
 
 int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,

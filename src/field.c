@@ -1,0 +1,297 @@
+#include "field.h"
+
+#include <string.h>
+
+#include <refund/common.h>
+
+#include "sha256.h"
+#include "validate.h"
+
+/* ---- writing ---- */
+
+void refund__field_int(field_out *o, const char *key, int64_t v)
+{
+	if (o->bin)
+		refund__bin_int(o->bin, v);
+	else
+		json_kv_int(o->json, key, v);
+}
+
+void refund__field_text(field_out *o, const char *key, const char *s)
+{
+	if (o->bin)
+		refund__bin_text(o->bin, s);
+	else
+		json_kv_string(o->json, key, s);
+}
+
+void refund__field_name(field_out *o, const char *key, int value, field_names names)
+{
+	if (o->bin)
+		refund__bin_uint(o->bin, (uint64_t)value);
+	else
+		json_kv_string(o->json, key, names(value));
+}
+
+void refund__field_digest(field_out *o, const char *key, const unsigned char *digest)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	if (o->bin) {
+		refund__bin_bytes(o->bin, digest, SHA256_DIGEST_SIZE);
+		return;
+	}
+	sha256_hex(digest, hex);
+	json_kv_string(o->json, key, hex);
+}
+
+void refund__field_optional_time(field_out *o, const char *key, int64_t t)
+{
+	if (o->bin) {
+		refund__bin_uint(o->bin, t != REFUND_TIME_NONE);
+		if (t != REFUND_TIME_NONE)
+			refund__bin_int(o->bin, t);
+		return;
+	}
+	json_key(o->json, key);
+	if (t == REFUND_TIME_NONE)
+		json_null(o->json);
+	else
+		json_int(o->json, t);
+}
+
+void refund__field_object(field_out *o, const char *key)
+{
+	if (o->json) {
+		json_key(o->json, key);
+		json_object_begin(o->json);
+	}
+}
+
+void refund__field_end(field_out *o)
+{
+	if (o->json)
+		json_object_end(o->json);
+}
+
+void refund__field_list(field_out *o, const char *key, size_t n)
+{
+	if (o->bin) {
+		refund__bin_uint(o->bin, n);
+		return;
+	}
+	json_key(o->json, key);
+	json_array_begin(o->json);
+}
+
+void refund__field_item(field_out *o)
+{
+	if (o->json)
+		json_object_begin(o->json);
+}
+
+void refund__field_list_end(field_out *o)
+{
+	if (o->json)
+		json_array_end(o->json);
+}
+
+/* ---- reading ---- */
+
+void refund__field_in_binary(field_in *in, bin_reader *r)
+{
+	memset(in, 0, sizeof(*in));
+	in->bin = r;
+}
+
+void refund__field_in_json(field_in *in, const json_value *object)
+{
+	memset(in, 0, sizeof(*in));
+	in->obj = object;
+	if (!object || object->type != JSON_OBJECT)
+		in->error = REFUND_ECORRUPT;
+}
+
+int refund__field_ok(const field_in *in)
+{
+	return !in->error && !(in->bin && in->bin->error);
+}
+
+#define off(in) (!refund__field_ok(in))
+
+int refund__field_failed(const field_in *in)
+{
+	if (in->error)
+		return in->error;
+	return in->bin ? refund__bin_reader_end(in->bin) : 0;
+}
+
+static void corrupt(field_in *in)
+{
+	in->error = REFUND_ECORRUPT;
+}
+
+int64_t refund__field_get_int(field_in *in, const char *key, int64_t min, int64_t max)
+{
+	int64_t v = 0;
+
+	if (in->bin)
+		return refund__bin_read_int(in->bin, min, max);
+	if (in->error || json_field_int(in->obj, key, 1, &v) != 0 || v < min || v > max) {
+		corrupt(in);
+		return 0;
+	}
+	return v;
+}
+
+int refund__field_get_text(field_in *in, const char *key, char *dst, size_t cap,
+		int nullable)
+{
+	const char *s = NULL;
+	int present = 0;
+
+	dst[0] = '\0';
+	if (in->bin) {
+		present = refund__bin_read_text(in->bin, dst, cap, nullable);
+	} else if (in->error || json_field_string(in->obj, key, !nullable, &s) != 0 ||
+			(s && strlen(s) >= cap)) {
+		corrupt(in);
+	} else if (s) {
+		memcpy(dst, s, strlen(s) + 1);
+		present = 1;
+	}
+	if (off(in))
+		return 0;
+	if (refund__check_text(NULL, key, dst, cap - 1) != 0) {
+		corrupt(in);
+		return 0;
+	}
+	return present;
+}
+
+int refund__field_get_id(field_in *in, const char *key, char *dst, size_t cap, int nullable)
+{
+	int present = refund__field_get_text(in, key, dst, cap, nullable);
+
+	if (!off(in) && (present || !nullable) && refund__check_id(NULL, key, dst) != 0) {
+		corrupt(in);
+		return 0;
+	}
+	return present;
+}
+
+int refund__field_get_name(field_in *in, const char *key, field_names names, int count)
+{
+	char name[64];
+	int value = 0, i;
+
+	if (in->bin) {
+		value = (int)refund__bin_read_uint(in->bin, (uint64_t)count - 1);
+	} else if (refund__field_get_text(in, key, name, sizeof(name), 0)) {
+		for (i = 1; i < count && !value; i++)
+			if (strcmp(name, names(i)) == 0)
+				value = i;
+	}
+	if (!value)
+		corrupt(in);
+	return value;
+}
+
+int refund__field_hex_digest(const char *hex, unsigned char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
+		return REFUND_ECORRUPT;
+	for (i = 0; i < 2 * SHA256_DIGEST_SIZE; i++) {
+		const char *d = hex[i] ? strchr(digits, hex[i]) : NULL;
+
+		if (!d)
+			return REFUND_ECORRUPT;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)((d - digits) << 4);
+		else
+			out[i / 2] |= (unsigned char)(d - digits);
+	}
+	return 0;
+}
+
+void refund__field_get_digest(field_in *in, const char *key, unsigned char *out)
+{
+	char hex[SHA256_HEX_SIZE];
+	const unsigned char *raw;
+
+	if (in->bin) {
+		if ((raw = refund__bin_read_bytes(in->bin, SHA256_DIGEST_SIZE)) != NULL)
+			memcpy(out, raw, SHA256_DIGEST_SIZE);
+		return;
+	}
+	refund__field_get_text(in, key, hex, sizeof(hex), 0);
+	if (!off(in) && refund__field_hex_digest(hex, out) != 0)
+		corrupt(in);
+}
+
+int64_t refund__field_get_optional_time(field_in *in, const char *key)
+{
+	int64_t t = REFUND_TIME_NONE;
+
+	if (in->bin) {
+		if (refund__bin_read_uint(in->bin, 1))
+			t = refund__bin_read_int(in->bin, REFUND_TIME_MIN, REFUND_TIME_MAX);
+		return t;
+	}
+	if (in->error || json_field_int(in->obj, key, 0, &t) != 0 ||
+	    (t != REFUND_TIME_NONE && (t < REFUND_TIME_MIN || t > REFUND_TIME_MAX))) {
+		corrupt(in);
+		return REFUND_TIME_NONE;
+	}
+	return t;
+}
+
+void refund__field_get_object(field_in *in, const char *key)
+{
+	const json_value *child = NULL;
+
+	if (in->bin || in->error)
+		return;
+	if (json_field_object(in->obj, key, 1, &child) != 0) {
+		corrupt(in);
+		return;
+	}
+	in->outer = in->obj;
+	in->obj = child;
+}
+
+void refund__field_get_end(field_in *in)
+{
+	if (!in->bin && in->outer)
+		in->obj = in->outer;
+}
+
+size_t refund__field_get_list(field_in *in, const char *key, size_t max)
+{
+	if (in->bin)
+		return (size_t)refund__bin_read_uint(in->bin, max);
+	if (in->error || json_field_array(in->obj, key, 1, &in->list) != 0 ||
+	    in->list->u.array.count > max) {
+		corrupt(in);
+		return 0;
+	}
+	return in->list->u.array.count;
+}
+
+void refund__field_get_item(field_in *in, size_t i)
+{
+	const json_value *item;
+
+	if (in->bin || in->error)
+		return;
+	item = &in->list->u.array.items[i];
+	if (item->type != JSON_OBJECT) {
+		corrupt(in);
+		return;
+	}
+	in->outer = in->obj;
+	in->obj = item;
+}
