@@ -13,11 +13,13 @@
 
 #include <refund/money.h>
 
+#include "binary.h"
+#include "field.h"
 #include "json.h"
 #include "record.h"
 #include "validate.h"
 
-#define DEPOSIT_SCHEMA 1
+#define DEPOSIT_SCHEMA_JSON 1
 
 struct refund_deposit {
 	refund_engine *engine;
@@ -50,16 +52,6 @@ static const char *const entry_kind_names[] = {
 const char *refund_entry_kind_name(int kind)
 {
 	return kind > 0 && kind < NKINDS ? entry_kind_names[kind] : NULL;
-}
-
-static int entry_kind_from_name(const char *name)
-{
-	int kind;
-
-	for (kind = 1; kind < NKINDS; kind++)
-		if (strcmp(name, entry_kind_names[kind]) == 0)
-			return kind;
-	return 0;
 }
 
 int refund_deposit_info_init(refund_deposit_info *info, unsigned int version)
@@ -126,150 +118,159 @@ void refund_deposit_free(refund_deposit *d)
 	refund__free(a, d);
 }
 
-/* ---- encoding ---- */
+/* ---- the stored record: schema 2 binary, schema 1 JSON (field.h) ---- */
 
-static void encode_entry(json_writer *w, const deposit_entry *entry)
+const unsigned char refund__deposit_magic[DEPOSIT_MAGIC_SIZE] = { 0xA5, 'R', 'D', 2 };
+
+static const char *role_name(int role)
 {
-	json_object_begin(w);
-	json_kv_int(w, "seq", entry->seq);
-	json_kv_string(w, "kind", refund_entry_kind_name(entry->kind));
-	json_kv_int(w, "amount", entry->amount);
-	json_kv_int(w, "at", entry->at);
-	json_kv_string(w, "actor", entry->actor);
-	json_kv_string(w, "role", refund_role_name(entry->role));
-	json_kv_string(w, "reference", entry->reference);
-	json_kv_string(w, "case", entry->case_id);
-	json_object_end(w);
+	return refund_role_name(role);
 }
 
-static void encode_optional_time(json_writer *w, const char *key, refund_time t)
+static void encode_entry(field_out *o, const deposit_entry *entry)
 {
-	json_key(w, key);
-	if (t == REFUND_TIME_NONE)
-		json_null(w);
-	else
-		json_int(w, t);
+	refund__field_item(o);
+	refund__field_int(o, "seq", entry->seq);
+	refund__field_name(o, "kind", entry->kind, refund_entry_kind_name);
+	refund__field_int(o, "amount", entry->amount);
+	refund__field_int(o, "at", entry->at);
+	refund__field_text(o, "actor", entry->actor);
+	refund__field_name(o, "role", entry->role, role_name);
+	refund__field_text(o, "reference", entry->reference);
+	refund__field_text(o, "case", entry->case_id);
+	refund__field_end(o);
 }
 
-/* The deposit as it is with a staged change. */
+/* The deposit as it is with a staged change, after the schema's mark. */
+static void encode_fields(field_out *o, const refund_deposit *d, const deposit_stage *st)
+{
+	size_t i;
+
+	refund__field_text(o, "id", d->id);
+	refund__field_text(o, "holder", d->holder);
+	refund__field_text(o, "agent", d->agent);
+	refund__field_text(o, "terminal", d->terminal_serial);
+	refund__field_text(o, "contract", d->contract_id);
+	refund__field_text(o, "receipt", d->receipt);
+	refund__field_text(o, "currency", d->currency);
+	refund__field_int(o, "paid_at", d->paid_at);
+	refund__field_optional_time(o, "contract_end", d->contract_end);
+	refund__field_int(o, "days_in_service", st->days_in_service);
+	refund__field_int(o, "transaction_volume", st->transaction_volume);
+	refund__field_text(o, "open_case", st->open_case[0] ? st->open_case : NULL);
+	refund__field_list(o, "ledger", d->nentries + st->nentries);
+	for (i = 0; i < d->nentries; i++)
+		encode_entry(o, &d->entries[i]);
+	for (i = 0; i < st->nentries; i++)
+		encode_entry(o, &st->entries[i]);
+	refund__field_list_end(o);
+}
+
+/* Schema 2, what a change stores: *data is the caller's to free. */
 static int encode(const refund_deposit *d, const deposit_stage *st, char **data,
 		size_t *size)
 {
-	json_writer w;
-	size_t i;
+	bin_writer w;
+	field_out o = { NULL, &w };
+	const unsigned char *bytes;
+	int rc;
 
+	refund__bin_writer_init(&w, &d->engine->alloc, NULL, 0);
+	refund__bin_bytes(&w, refund__deposit_magic, DEPOSIT_MAGIC_SIZE);
+	encode_fields(&o, d, st);
+	if ((rc = refund__bin_writer_end(&w, &bytes, size)) != 0) {
+		refund__bin_writer_dispose(&w);
+		return rc;
+	}
+	*data = (char *)w.buf;  /* the writer's own allocation, handed over */
+	return 0;
+}
+
+int refund__deposit_encode_json(const refund_deposit *d, char **data, size_t *size)
+{
+	deposit_stage none;
+	json_writer w;
+	field_out o = { &w, NULL };
+
+	memset(&none, 0, sizeof(none));
+	none.days_in_service = d->days_in_service;
+	none.transaction_volume = d->transaction_volume;
+	memcpy(none.open_case, d->open_case, sizeof(none.open_case));
 	json_writer_init(&w, &d->engine->alloc);
 	json_object_begin(&w);
-	json_kv_int(&w, "schema", DEPOSIT_SCHEMA);
-	json_kv_string(&w, "id", d->id);
-	json_kv_string(&w, "holder", d->holder);
-	json_kv_string(&w, "agent", d->agent);
-	json_kv_string(&w, "terminal", d->terminal_serial);
-	json_kv_string(&w, "contract", d->contract_id);
-	json_kv_string(&w, "receipt", d->receipt);
-	json_kv_string(&w, "currency", d->currency);
-	json_kv_int(&w, "paid_at", d->paid_at);
-	encode_optional_time(&w, "contract_end", d->contract_end);
-	json_kv_int(&w, "days_in_service", st->days_in_service);
-	json_kv_int(&w, "transaction_volume", st->transaction_volume);
-	json_kv_string(&w, "open_case", st->open_case[0] ? st->open_case : NULL);
-	json_key(&w, "ledger");
-	json_array_begin(&w);
-	for (i = 0; i < d->nentries; i++)
-		encode_entry(&w, &d->entries[i]);
-	for (i = 0; i < st->nentries; i++)
-		encode_entry(&w, &st->entries[i]);
-	json_array_end(&w);
+	json_kv_int(&w, "schema", DEPOSIT_SCHEMA_JSON);
+	encode_fields(&o, d, &none);
 	json_object_end(&w);
 	return json_writer_finish(&w, data, size);
 }
 
 /* ---- decoding: stored bytes are untrusted ---- */
 
-/* A copied string field that must pass the id check (or may be absent). */
-static int decode_id_field(refund_deposit *d, const json_value *obj, const char *key,
-		int required, char **out)
-{
-	const char *s = NULL;
-	refund_engine *e = d->engine;
-
-	if (json_field_string(obj, key, required, &s) != 0)
-		return REFUND_ECORRUPT;
-	if (!s)
-		return 0;
-	if ((required ? refund__check_id(e, key, s) : refund__check_optional_id(e, key, s)) != 0)
-		return REFUND_ECORRUPT;
-	*out = refund__strdup(&e->alloc, s);
-	return *out ? 0 : REFUND_ENOMEM;
-}
-
-static int decode_text_field(refund_deposit *d, const json_value *obj, const char *key,
+/* A copy of a text field that passes the id check (or is absent, if optional). */
+static int decode_id_field(refund_deposit *d, field_in *in, const char *key, int required,
 		char **out)
 {
-	const char *s = NULL;
+	char id[REFUND_ID_MAX + 1];
 
-	if (json_field_string(obj, key, 0, &s) != 0 ||
-	    refund__check_text(d->engine, key, s, REFUND_TEXT_MAX) != 0)
-		return REFUND_ECORRUPT;
-	if (!s)
-		return 0;
-	*out = refund__strdup(&d->engine->alloc, s);
+	if (!refund__field_get_id(in, key, id, sizeof(id), !required))
+		return refund__field_ok(in) ? 0 : REFUND_ECORRUPT;
+	*out = refund__strdup(&d->engine->alloc, id);
 	return *out ? 0 : REFUND_ENOMEM;
 }
 
-static int decode_time_field(const json_value *obj, const char *key, int required,
-		refund_time *out)
+static int decode_text_field(refund_deposit *d, field_in *in, const char *key, char **out)
 {
-	int64_t t = REFUND_TIME_NONE;
+	char text[REFUND_TEXT_MAX + 1];
 
-	if (json_field_int(obj, key, required, &t) != 0)
-		return REFUND_ECORRUPT;
-	if (t != REFUND_TIME_NONE && (t < REFUND_TIME_MIN || t > REFUND_TIME_MAX))
-		return REFUND_ECORRUPT;
-	*out = t;
-	return 0;
+	if (!refund__field_get_text(in, key, text, sizeof(text), 1))
+		return refund__field_ok(in) ? 0 : REFUND_ECORRUPT;
+	*out = refund__strdup(&d->engine->alloc, text);
+	return *out ? 0 : REFUND_ENOMEM;
 }
 
-static int decode_entry(refund_deposit *d, const json_value *obj, deposit_entry *entry)
+static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 {
-	const char *kind = NULL, *role = NULL;
-	int64_t seq = 0;
+	int64_t seq;
 	int rc;
 
-	if (obj->type != JSON_OBJECT ||
-	    json_field_int(obj, "seq", 1, &seq) != 0 ||
-	    json_field_string(obj, "kind", 1, &kind) != 0 ||
-	    json_field_int(obj, "amount", 1, &entry->amount) != 0 ||
-	    decode_time_field(obj, "at", 1, &entry->at) != 0 ||
-	    json_field_string(obj, "role", 1, &role) != 0)
-		return REFUND_ECORRUPT;
-	if (seq != (int64_t)d->nentries + 1 || !(entry->kind = entry_kind_from_name(kind)) ||
-	    refund_role_from_name(role, &entry->role) != 0)
+	seq = refund__field_get_int(in, "seq", 1, UINT32_MAX);
+	entry->kind = refund__field_get_name(in, "kind", refund_entry_kind_name, NKINDS);
+	entry->amount = refund__field_get_int(in, "amount", INT64_MIN, INT64_MAX);
+	entry->at = refund__field_get_int(in, "at", REFUND_TIME_MIN, REFUND_TIME_MAX);
+	if ((rc = decode_id_field(d, in, "actor", 1, &entry->actor)) != 0)
+		return rc;
+	entry->role = refund__field_get_name(in, "role", role_name, REFUND_ROLE_SYSTEM + 1);
+	if ((rc = decode_text_field(d, in, "reference", &entry->reference)) != 0 ||
+	    (rc = decode_id_field(d, in, "case", 0, &entry->case_id)) != 0)
+		return rc;
+	if (!refund__field_ok(in) || seq != (int64_t)d->nentries + 1)
 		return REFUND_ECORRUPT;
 	entry->seq = (uint32_t)seq;
-	if ((rc = decode_id_field(d, obj, "actor", 1, &entry->actor)) != 0 ||
-	    (rc = decode_text_field(d, obj, "reference", &entry->reference)) != 0 ||
-	    (rc = decode_id_field(d, obj, "case", 0, &entry->case_id)) != 0)
-		return rc;
 	/* The first entry is the hold and the only one. */
 	if ((entry->kind == REFUND_ENTRY_HOLD) != (d->nentries == 0))
 		return REFUND_ECORRUPT;
 	return balance_add(&d->balance, entry->kind, entry->amount) ? REFUND_ECORRUPT : 0;
 }
 
-static int decode_ledger(refund_deposit *d, const json_value *ledger)
+static int decode_ledger(refund_deposit *d, field_in *in)
 {
-	size_t i, n = ledger->u.array.count;
+	size_t i, n = refund__field_get_list(in, "ledger", UINT32_MAX);
 	int rc;
 
-	if (n == 0 || n > UINT32_MAX)
+	if (n == 0)
+		return REFUND_ECORRUPT;
+	/* Each entry takes at least a byte: a count beyond the bytes is corrupt,
+	 * not an allocation to try. */
+	if (in->bin && n > (size_t)(in->bin->end - in->bin->p))
 		return REFUND_ECORRUPT;
 	d->entries = refund__calloc(&d->engine->alloc, n, sizeof(*d->entries));
 	if (!d->entries)
 		return REFUND_ENOMEM;
 	d->capacity = n;
 	for (i = 0; i < n; i++) {
-		rc = decode_entry(d, &ledger->u.array.items[i], &d->entries[i]);
+		refund__field_get_item(in, i);
+		rc = decode_entry(d, in, &d->entries[i]);
+		refund__field_get_end(in);
 		d->nentries++;  /* counted even on failure so free releases its strings */
 		if (rc)
 			return rc;
@@ -277,51 +278,35 @@ static int decode_ledger(refund_deposit *d, const json_value *ledger)
 	return 0;
 }
 
-static int decode_open_case(refund_deposit *d, const json_value *root)
+static int decode_fields(refund_deposit *d, field_in *in, const char *want_id)
 {
-	const char *open_case = NULL;
-
-	if (json_field_string(root, "open_case", 0, &open_case) != 0 ||
-	    refund__check_optional_id(d->engine, "open_case", open_case) != 0)
-		return REFUND_ECORRUPT;
-	if (open_case)
-		memcpy(d->open_case, open_case, strlen(open_case) + 1);
-	return 0;
-}
-
-static int decode_fields(refund_deposit *d, const json_value *root, const char *want_id)
-{
-	const char *currency = NULL;
-	const json_value *ledger = NULL;
-	int64_t schema = 0;
+	char currency[8], open_case[REFUND_ID_MAX + 1];
 	int rc;
 
-	if (root->type != JSON_OBJECT || json_field_int(root, "schema", 1, &schema) != 0)
-		return REFUND_ECORRUPT;
-	if (schema != DEPOSIT_SCHEMA)
-		return REFUND_ECORRUPT;
-	if ((rc = decode_id_field(d, root, "id", 1, &d->id)) != 0 ||
-	    (rc = decode_id_field(d, root, "holder", 1, &d->holder)) != 0 ||
-	    (rc = decode_id_field(d, root, "agent", 1, &d->agent)) != 0 ||
-	    (rc = decode_id_field(d, root, "terminal", 1, &d->terminal_serial)) != 0 ||
-	    (rc = decode_id_field(d, root, "contract", 0, &d->contract_id)) != 0 ||
-	    (rc = decode_text_field(d, root, "receipt", &d->receipt)) != 0)
+	if ((rc = decode_id_field(d, in, "id", 1, &d->id)) != 0 ||
+	    (rc = decode_id_field(d, in, "holder", 1, &d->holder)) != 0 ||
+	    (rc = decode_id_field(d, in, "agent", 1, &d->agent)) != 0 ||
+	    (rc = decode_id_field(d, in, "terminal", 1, &d->terminal_serial)) != 0 ||
+	    (rc = decode_id_field(d, in, "contract", 0, &d->contract_id)) != 0 ||
+	    (rc = decode_text_field(d, in, "receipt", &d->receipt)) != 0)
 		return rc;
 	if (strcmp(d->id, want_id) != 0)
 		return REFUND_ECORRUPT;
-	if (json_field_string(root, "currency", 1, &currency) != 0 ||
-	    refund__check_currency(d->engine, currency) != 0)
+	refund__field_get_text(in, "currency", currency, sizeof(currency), 0);
+	if (!refund__field_ok(in) || refund__check_currency(NULL, currency) != 0)
 		return REFUND_ECORRUPT;
 	memcpy(d->currency, currency, 4);
-	if (decode_time_field(root, "paid_at", 1, &d->paid_at) != 0 ||
-	    decode_time_field(root, "contract_end", 0, &d->contract_end) != 0 ||
-	    json_field_int(root, "days_in_service", 1, &d->days_in_service) != 0 ||
-	    json_field_int(root, "transaction_volume", 1, &d->transaction_volume) != 0 ||
-	    d->days_in_service < 0 || d->transaction_volume < 0 ||
-	    json_field_array(root, "ledger", 1, &ledger) != 0 ||
-	    decode_open_case(d, root) != 0)
+	d->paid_at = refund__field_get_int(in, "paid_at", REFUND_TIME_MIN, REFUND_TIME_MAX);
+	d->contract_end = refund__field_get_optional_time(in, "contract_end");
+	d->days_in_service = refund__field_get_int(in, "days_in_service", 0, INT64_MAX);
+	d->transaction_volume = refund__field_get_int(in, "transaction_volume", 0, INT64_MAX);
+	refund__field_get_id(in, "open_case", open_case, sizeof(open_case), 1);
+	memcpy(d->open_case, open_case, sizeof(d->open_case));
+	if (!refund__field_ok(in))
 		return REFUND_ECORRUPT;
-	return decode_ledger(d, ledger);
+	if ((rc = decode_ledger(d, in)) != 0)
+		return rc;
+	return refund__field_failed(in);
 }
 
 static refund_deposit *deposit_alloc(refund_engine *e)
@@ -336,22 +321,46 @@ static refund_deposit *deposit_alloc(refund_engine *e)
 	return d;
 }
 
+/* Fields of either schema into d: 0, REFUND_ECORRUPT or REFUND_ENOMEM. */
+static int decode_bytes(refund_deposit *d, const refund_store_record *rec)
+{
+	refund_engine *e = d->engine;
+	json_value *root = NULL;
+	bin_reader br;
+	field_in in;
+	int64_t schema = 0;
+	int rc;
+
+	if (rec->size >= DEPOSIT_MAGIC_SIZE && rec->data[0] == refund__deposit_magic[0]) {
+		refund__bin_reader_init(&br, rec->data, rec->size);
+		refund__field_in_binary(&in, &br);
+		if (memcmp(rec->data, refund__deposit_magic, DEPOSIT_MAGIC_SIZE) != 0)
+			return REFUND_ECORRUPT;
+		refund__bin_read_bytes(&br, DEPOSIT_MAGIC_SIZE);
+		return decode_fields(d, &in, rec->id);
+	}
+	if ((rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root)) != 0)
+		return rc;
+	refund__field_in_json(&in, root);
+	if (json_field_int(root, "schema", 1, &schema) != 0 || schema != DEPOSIT_SCHEMA_JSON)
+		rc = REFUND_ECORRUPT;
+	else
+		rc = decode_fields(d, &in, rec->id);
+	json_free(&e->alloc, root);
+	return rc;
+}
+
 /* Decode a stored record; *out only on success. */
 static int decode(refund_engine *e, const refund_store_record *rec, refund_deposit **out)
 {
-	json_value *root = NULL;
 	refund_deposit *d;
 	int rc;
 
-	if ((rc = refund__record_parse(e, rec, &root)) != 0)
-		return rc;
-	d = deposit_alloc(e);
-	if (!d) {
-		json_free(&e->alloc, root);
+	if (rec->version == 0)
+		return refund__record_corrupt(e, rec, RECORD_VERSION_ZERO);
+	if (!(d = deposit_alloc(e)))
 		return refund__fail_code(e, REFUND_ENOMEM);
-	}
-	rc = decode_fields(d, root, rec->id);
-	json_free(&e->alloc, root);
+	rc = decode_bytes(d, rec);
 	if (rc) {
 		refund_deposit_free(d);
 		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)

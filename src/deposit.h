@@ -63,6 +63,13 @@ void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *stage);
 
 refund_engine *refund__deposit_engine(const refund_deposit *d);
 
+#define DEPOSIT_MAGIC_SIZE 4
+/* The first bytes of a schema 2 (binary) deposit record; JSON starts with '{'. */
+extern const unsigned char refund__deposit_magic[DEPOSIT_MAGIC_SIZE];
+/* The handle in schema 1, the JSON earlier versions stored (for tests of
+ * reading it): *data is freed with refund__free. */
+int refund__deposit_encode_json(const refund_deposit *d, char **data, size_t *size);
+
 /*
  * Deposit `id` as stored now: *fresh NULL if that is `cached` still (the
  * store holds its version, and versions only grow), else the stored deposit

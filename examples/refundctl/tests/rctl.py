@@ -203,6 +203,8 @@ class BinaryReader:
                 out[name] = self.text()
             elif kind == "d":
                 out[name] = self.raw(32).hex()
+            elif kind == "o":
+                out[name] = self.int() if self.uint() else None
             elif isinstance(kind, list):
                 out[name] = [self.fields(kind[0]) for _ in range(self.uint())]
             else:
@@ -231,17 +233,41 @@ CASE_FIELDS = (
 )
 
 
-def decode_case(data):
-    """A stored case record: schema 2 (binary) or schema 1 (JSON)."""
+DEPOSIT_MAGIC = b"\xa5RD\x02"
+ENTRY_KINDS = (None, "hold", "refund", "damage", "missing_parts", "handling_fee",
+               "fee_offset", "forfeit")
+DEPOSIT_FIELDS = (
+    ("id", "t"), ("holder", "t"), ("agent", "t"), ("terminal", "t"), ("contract", "t"),
+    ("receipt", "t"), ("currency", "t"), ("paid_at", "i"), ("contract_end", "o"),
+    ("days_in_service", "i"), ("transaction_volume", "i"), ("open_case", "t"),
+    ("ledger", [(("seq", "i"), ("kind", "u"), ("amount", "i"), ("at", "i"),
+                 ("actor", "t"), ("role", "u"), ("reference", "t"), ("case", "t"))]),
+)
+
+
+def decode_record(data, magic, spec):
+    """A stored record: binary after its magic, or JSON (the older schema)."""
     data = bytes(data)
-    if not data.startswith(CASE_MAGIC):
+    if not data.startswith(magic):
         return json.loads(data)
     r = BinaryReader(data)
-    r.raw(len(CASE_MAGIC))
-    case = r.fields(CASE_FIELDS)
+    r.raw(len(magic))
+    record = r.fields(spec)
     if r.pos != len(data):
         raise ValueError("bytes after the record")
-    return case
+    return record
+
+
+def decode_case(data):
+    return decode_record(data, CASE_MAGIC, CASE_FIELDS)
+
+
+def decode_deposit(data):
+    deposit = decode_record(data, DEPOSIT_MAGIC, DEPOSIT_FIELDS)
+    for e in deposit["ledger"]:
+        if isinstance(e["kind"], int):
+            e["kind"] = ENTRY_KINDS[e["kind"]]
+    return deposit
 
 
 def raw_check(path):
@@ -250,7 +276,7 @@ def raw_check(path):
     try:
         cases = {i: decode_case(d) for i, d in
                  con.execute("SELECT id, data FROM refund_records WHERE kind = 2")}
-        deposits = {i: json.loads(d) for i, d in
+        deposits = {i: decode_deposit(d) for i, d in
                     con.execute("SELECT id, data FROM refund_records WHERE kind = 1")}
         events = collections.defaultdict(list)
         for i, seq, d in con.execute("SELECT id, seq, data FROM refund_events "
