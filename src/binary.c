@@ -78,10 +78,20 @@ void refund__bin_uint(bin_writer *w, uint64_t v)
 	w->len = (size_t)(out - w->buf);
 }
 
+/* zigzag: small magnitudes of either sign stay short */
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
+static int64_t unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
 void refund__bin_int(bin_writer *w, int64_t v)
 {
-	/* zigzag: small magnitudes of either sign stay short */
-	refund__bin_uint(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+	refund__bin_uint(w, zigzag(v));
 }
 
 void refund__bin_text(bin_writer *w, const char *s)
@@ -90,6 +100,15 @@ void refund__bin_text(bin_writer *w, const char *s)
 
 	refund__bin_uint(w, s ? (uint64_t)n + 1 : 0);
 	refund__bin_bytes(w, s, n);
+}
+
+void refund__bin_opt_int(bin_writer *w, int64_t v)
+{
+	/* INT64_MIN is the one zigzag of UINT64_MAX, so the +1 cannot wrap */
+	if (v == INT64_MIN)
+		refund__bin_uint(w, 0);
+	else
+		refund__bin_uint(w, zigzag(v) + 1);
 }
 
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size)
@@ -162,9 +181,26 @@ uint64_t refund__bin_read_uint(bin_reader *r, uint64_t max)
 int64_t refund__bin_read_int(bin_reader *r, int64_t min, int64_t max)
 {
 	uint64_t u = refund__bin_read_uint(r, UINT64_MAX);
-	int64_t v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	int64_t v = unzigzag(u);
 
 	if (r->error || v < min || v > max) {
+		corrupt(r);
+		return 0;
+	}
+	return v;
+}
+
+int64_t refund__bin_read_opt_int(bin_reader *r, int64_t min, int64_t max)
+{
+	uint64_t u = refund__bin_read_uint(r, UINT64_MAX);
+	int64_t v;
+
+	if (r->error)
+		return 0;
+	if (u == 0)
+		return INT64_MIN;
+	v = unzigzag(u - 1);
+	if (v < min || v > max) {
 		corrupt(r);
 		return 0;
 	}
@@ -207,6 +243,31 @@ int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	return 1;
+}
+
+const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nullable)
+{
+	const char *s;
+	char *copy = room->next;
+	size_t len;
+
+	if (room->left == 0) {
+		corrupt(r);
+		return NULL;
+	}
+	refund__bin_read_text_ref(r, &s, &len, room->left - 1);
+	if (r->error)
+		return NULL;
+	if (!s) {
+		if (!nullable)
+			corrupt(r);
+		return NULL;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	room->next += len + 1;
+	room->left -= len + 1;
+	return copy;
 }
 
 int refund__bin_reader_end(const bin_reader *r)
