@@ -270,6 +270,11 @@ const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nulla
 	return copy;
 }
 
+void refund__bin_reader_corrupt(bin_reader *r)
+{
+	corrupt(r);
+}
+
 int refund__bin_reader_end(const bin_reader *r)
 {
 	return r->error || r->p != r->end ? REFUND_ECORRUPT : 0;

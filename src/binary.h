@@ -87,6 +87,8 @@ typedef struct bin_texts {
  * error.  Too little room left is corrupt too.
  */
 const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nullable);
+/* Make the input corrupt from now on: a decoder's own check of a value failed. */
+void refund__bin_reader_corrupt(bin_reader *r);
 /* 0 if every byte was read and nothing was out of place, else REFUND_ECORRUPT. */
 int refund__bin_reader_end(const bin_reader *r);
 

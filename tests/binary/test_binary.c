@@ -203,6 +203,11 @@ static void test_ranges_and_sticky_errors(void **state)
 	refund__bin_read_int(&r, 0, 5);
 	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
 	assert_null(refund__bin_read_bytes(&r, (size_t)-1));
+	/* a decoder's own check: corrupt, and sticky */
+	refund__bin_reader_init(&r, data, size);
+	refund__bin_reader_corrupt(&r);
+	assert_int_equal(refund__bin_read_int(&r, 0, 5), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
 	refund__bin_writer_dispose(&w);
 }
 

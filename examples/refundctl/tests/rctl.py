@@ -161,6 +161,58 @@ def drive(db, case, dep, until, reason="needs_changed", parts=3):
     raise ValueError(until)
 
 
+# The actions by number (include/refund/case.h), for reading binary events.
+ACTIONS = (None, "open", "attach", "submit", "start_review", "request_documents",
+           "provide_documents", "approve", "reject", "appeal", "receive_device", "inspect",
+           "offer", "accept", "pay", "pay_failed", "confirm", "withdraw", "escalate",
+           "reevaluate", "remind", "expire", "auto_close", "deemed_approval", "set_offset")
+EVENT_MAGIC = b"\xa5RE\x02"
+
+
+def _varint(d, i):
+    v = shift = 0
+    while True:
+        b = d[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def _zigzag(d, i):
+    v, i = _varint(d, i)
+    return (v >> 1) ^ -(v & 1), i
+
+
+def _text(d, i):
+    n, i = _varint(d, i)
+    if n == 0:
+        return None, i
+    return d[i:i + n - 1].decode("utf-8"), i + n - 1
+
+
+def decode_event(data):
+    """A stored event's leading fields, from either format (docs/ABI.md):
+    format 1 is JSON, format 2 binary after its magic."""
+    data = bytes(data)
+    if data[:1] == b"{":
+        return json.loads(data)
+    assert data[:4] == EVENT_MAGIC, data[:4]
+    ev, i = {}, 4
+    ev["seq"], i = _varint(data, i)
+    ev["at"], i = _zigzag(data, i)
+    ev["actor"], i = _text(data, i)
+    ev["role"], i = _varint(data, i)
+    action, i = _varint(data, i)
+    ev["action"] = ACTIONS[action]
+    ev["from"], i = _varint(data, i)
+    ev["to"], i = _varint(data, i)
+    ev["amount"], i = _zigzag(data, i)
+    ev["reason"], i = _text(data, i)
+    return ev
+
+
 def raw_check(path):
     """The invariants, checked on the stored rows without librefund."""
     con = sqlite3.connect(path)
@@ -172,7 +224,7 @@ def raw_check(path):
         events = collections.defaultdict(list)
         for i, seq, d in con.execute("SELECT id, seq, data FROM refund_events "
                                      "WHERE kind = 2 ORDER BY id, seq"):
-            events[i].append((seq, json.loads(d)))
+            events[i].append((seq, decode_event(d)))
     finally:
         con.close()
     payouts = collections.defaultdict(list)
