@@ -509,6 +509,9 @@ typedef struct forge {
 	uint64_t cut;           /* hand this one back with its last byte cut */
 	int rechain;            /* recompute every hash: a careful forger */
 	uint64_t rehash;        /* recompute this event's hash only */
+	uint64_t mangle;        /* this event: cut to `keep` bytes, or byte `at` ^= mask */
+	size_t keep, at;
+	unsigned char mask;
 	unsigned char prev[SHA256_DIGEST_SIZE];  /* the hash the next event chains to */
 	int has_prev;
 	refund_store_event_cb cb;
@@ -602,6 +605,10 @@ static int forge_cb(void *ctx, const refund_store_event *ev)
 	f->has_prev = 1;
 	if (f->flip && ev->seq == f->seq)
 		d[EVENT_MAGIC_SIZE + 1] ^= 0x02;  /* seq is one byte, then "at": a second later */
+	if (ev->seq == f->mangle && f->mask)
+		d[f->at] ^= f->mask;
+	else if (ev->seq == f->mangle)
+		size = f->keep;
 	copy.data = d;
 	copy.size = ev->seq == f->empty ? 0 : ev->seq == f->cut ? size - 1 : size;
 	rc = f->cb(f->ctx, &copy);
@@ -778,6 +785,122 @@ static void test_rechained_forgeries(void **state)
 	assert_corrupt_at(f, &g, "K-23", 7, "does not replay to the stored event");
 	g.edits = renumbered;
 	assert_corrupt_at(f, &g, "K-23", 6, "does not replay to the stored event");
+}
+
+static int count_event(void *ctx, const refund_event *ev)
+{
+	(void)ev;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* The event as g hands it back is found: verify breaks the chain at `seq`,
+ * reading the events stops there or hands it out, the rebuild refuses it. */
+static void assert_found(refund_engine *e, refund_case *c, uint64_t seq)
+{
+	refund_case *rebuilt = (refund_case *)&rebuilt;
+	uint64_t bad = 0;
+	int seen = 0, rc;
+
+	assert_int_equal(refund_case_verify(c, &bad), REFUND_ECORRUPT);
+	assert_int_equal(bad, seq);
+	rc = refund_case_events(c, count_event, &seen);
+	assert_true(rc == 0 || (rc == REFUND_ECORRUPT && (uint64_t)seen == seq - 1));
+	assert_int_equal(refund_case_rebuild(e, "K-25", &rebuilt), REFUND_ECORRUPT);
+	assert_ptr_equal(rebuilt, (refund_case *)&rebuilt);
+}
+
+/* The stored size of event seq of case id. */
+static size_t event_size(fixture *f, const char *id, uint64_t seq)
+{
+	event_copy *list = NULL;
+	size_t count = 0, size;
+
+	assert_int_equal(refund__event_copies(f->engine, id, &list, &count), 0);
+	assert_true(seq >= 1 && seq <= count);
+	size = list[seq - 1].size;
+	refund__event_copies_free(f->engine, list, count);
+	return size;
+}
+
+/*
+ * Every truncation of a binary event and every change of one of its bytes
+ * (its lowest bit, or all of them) is found, wherever the event is in the
+ * chain, and never read out of bounds (the sanitizer and valgrind builds
+ * run this too).
+ */
+static void test_every_truncation_and_flip(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-25", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	static const uint64_t which[] = { 1, 5, 7 };  /* the opening, the submission, the last */
+	refund_engine *e;
+	forge g;
+	size_t i, n, size;
+
+	assert_int_equal(refund_case_version(c), 7);
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	e = forged_engine(f, &g);
+	assert_int_equal(refund_case_load(e, &c, "K-25"), 0);
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		g.mangle = which[i];
+		size = event_size(f, "K-25", which[i]);
+		assert_true(size > EVENT_MAGIC_SIZE + SHA256_DIGEST_SIZE + 20);
+		g.mask = 0;
+		for (n = 0; n < size; n++) {
+			g.keep = n;
+			assert_found(e, c, which[i]);
+		}
+		for (n = 0; n < size; n++) {
+			g.at = n;
+			g.mask = 0x01;
+			assert_found(e, c, which[i]);
+			g.mask = 0xff;
+			assert_found(e, c, which[i]);
+		}
+	}
+	refund_case_free(c);
+	refund_engine_free(e);
+}
+
+/*
+ * A forger who edits an event and gives it the hash that holds for its new
+ * bytes, but cannot re-chain what follows: the next event's hash breaks,
+ * or, for the last event, the record's last hash.
+ */
+static void test_forged_event_with_its_hash(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_under_review(f, "K-25", "POS-STD", REFUND_REASON_DEVICE_FAULT);
+	static const edit later[] = { EDIT_INT(3, F_AT, 1) };
+	static const edit last[] = { EDIT_TEXT(7, F_ACTOR, "rev-X") };
+	refund_engine *e;
+	forge g;
+
+	refund_case_free(c);
+	memset(&g, 0, sizeof(g));
+	g.nedits = 1;
+	e = forged_engine(f, &g);
+	assert_int_equal(refund_case_load(e, &c, "K-25"), 0);
+	g.edits = later;
+	g.rehash = 3;
+	assert_found(e, c, 4);
+	g.edits = last;
+	g.rehash = 7;
+	{
+		/* The events alone hold together now: only the record tells. */
+		refund_case *rebuilt = NULL;
+		uint64_t bad = 0;
+
+		assert_int_equal(refund_case_verify(c, &bad), REFUND_ECORRUPT);
+		assert_int_equal(bad, 7);
+		assert_int_equal(refund_case_rebuild(e, "K-25", &rebuilt), 0);
+		assert_string_not_equal(rebuilt->r.last_hash, c->r.last_hash);
+		refund_case_free(rebuilt);
+	}
+	refund_case_free(c);
+	refund_engine_free(e);
 }
 
 /* Events whose arguments or context cannot be read back. */
@@ -1027,6 +1150,8 @@ int main(void)
 		T(test_missing_and_truncated_events),
 		T(test_rechained_forgeries),
 		T(test_undecodable_events),
+		T(test_every_truncation_and_flip),
+		T(test_forged_event_with_its_hash),
 		T(test_arguments),
 		T(test_no_notices),
 		T(test_out_of_memory),
