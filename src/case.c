@@ -1820,7 +1820,7 @@ static int event_encoded(txn *t, const char hash[SHA256_HEX_SIZE])
 static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 		const unsigned char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE];
+	char hash[SHA256_HEX_SIZE] = "";  /* set when rc is 0 (for cppcheck) */
 	unsigned char buf[CONTEXT_BUFFER];
 	const unsigned char *context = NULL;
 	size_t context_len = 0;
@@ -1843,7 +1843,7 @@ static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 static int encode_event_json(txn *t, int from, const args_enc *args, json_writer *w,
 		const char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE], buf[CONTEXT_BUFFER];
+	char hash[SHA256_HEX_SIZE] = "", buf[CONTEXT_BUFFER];  /* hash: as above */
 	const char *context = NULL;
 	size_t context_len = 0;
 	json_writer cw;
