@@ -1,8 +1,11 @@
 /*
- * libFuzzer target for the event decoder and the audit chain check, through
- * the public API.  The world: policy "POS", deposit "D-1" and case "K"
- * opened on it with two pieces of evidence attached (three events); then
- * the input is appended as event 4 in the store.
+ * libFuzzer target for the event decoders (format 2, binary, which the
+ * world's own events are in, and format 1, JSON, of earlier versions) and
+ * the audit chain check, through the public API.  The world: policy "POS",
+ * deposit "D-1" and case "K" opened on it with two pieces of evidence
+ * attached (three binary events); then the input is appended as event 4 in
+ * the store.  The binary seeds (binary-*) are written by gen_event_seeds.c
+ * from this same world, so event 4 seeds chain to its event 3.
  *
  * - Reading the events gives 0, REFUND_ECORRUPT (described) or the
  *   callback's value, never a crash; every event handed out is in order and

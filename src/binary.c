@@ -69,6 +69,11 @@ void refund__bin_uint_slow(bin_writer *w, uint64_t v)
 		refund__bin_uint(w, v);  /* now with room: the inline path */
 }
 
+static int64_t unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
 void refund__bin_text(bin_writer *w, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -80,6 +85,15 @@ void refund__bin_text(bin_writer *w, const char *s)
 	} else {
 		refund__bin_bytes(w, s, n);
 	}
+}
+
+void refund__bin_opt_int(bin_writer *w, int64_t v)
+{
+	/* INT64_MIN is the one zigzag of UINT64_MAX, so the +1 cannot wrap */
+	if (v == INT64_MIN)
+		refund__bin_uint(w, 0);
+	else
+		refund__bin_uint(w, refund__bin_zigzag(v) + 1);
 }
 
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size)
@@ -152,9 +166,26 @@ uint64_t refund__bin_read_uint(bin_reader *r, uint64_t max)
 int64_t refund__bin_read_int(bin_reader *r, int64_t min, int64_t max)
 {
 	uint64_t u = refund__bin_read_uint(r, UINT64_MAX);
-	int64_t v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+	int64_t v = unzigzag(u);
 
 	if (r->error || v < min || v > max) {
+		corrupt(r);
+		return 0;
+	}
+	return v;
+}
+
+int64_t refund__bin_read_opt_int(bin_reader *r, int64_t min, int64_t max)
+{
+	uint64_t u = refund__bin_read_uint(r, UINT64_MAX);
+	int64_t v;
+
+	if (r->error)
+		return 0;
+	if (u == 0)
+		return INT64_MIN;
+	v = unzigzag(u - 1);
+	if (v < min || v > max) {
 		corrupt(r);
 		return 0;
 	}
@@ -197,6 +228,36 @@ int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
 	memcpy(dst, s, len);
 	dst[len] = '\0';
 	return 1;
+}
+
+const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nullable)
+{
+	const char *s;
+	char *copy = room->next;
+	size_t len;
+
+	if (room->left == 0) {
+		corrupt(r);
+		return NULL;
+	}
+	refund__bin_read_text_ref(r, &s, &len, room->left - 1);
+	if (r->error)
+		return NULL;
+	if (!s) {
+		if (!nullable)
+			corrupt(r);
+		return NULL;
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	room->next += len + 1;
+	room->left -= len + 1;
+	return copy;
+}
+
+void refund__bin_reader_corrupt(bin_reader *r)
+{
+	corrupt(r);
 }
 
 int refund__bin_reader_end(const bin_reader *r)

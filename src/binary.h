@@ -58,10 +58,23 @@ static inline void refund__bin_uint(bin_writer *w, uint64_t v)
 }
 
 /* Zigzag: small magnitudes of either sign stay short. */
+static inline uint64_t refund__bin_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
 static inline void refund__bin_int(bin_writer *w, int64_t v)
 {
-	refund__bin_uint(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+	refund__bin_uint(w, refund__bin_zigzag(v));
 }
+
+/*
+ * An integer that may be absent, INT64_MIN standing for "none" (as
+ * REFUND_TIME_NONE does): none is the one byte 0, any other value one more
+ * than bin_int's zigzag (never longer than bin_int's bytes but for the
+ * values whose zigzag is a power of 128 less one).
+ */
+void refund__bin_opt_int(bin_writer *w, int64_t v);
 /* 0 with the bytes (valid until the next write or dispose), or the sticky
  * error (REFUND_ENOMEM). */
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size);
@@ -86,6 +99,27 @@ int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable);
 /* A text in place: *s points into the input (not NUL-terminated), *len its
  * length; NULL for a NULL text.  Checked as bin_read_text checks. */
 void refund__bin_read_text_ref(bin_reader *r, const char **s, size_t *len, size_t max);
+/* What bin_opt_int wrote: INT64_MIN for none, else a value in [min, max]. */
+int64_t refund__bin_read_opt_int(bin_reader *r, int64_t min, int64_t max);
+
+/*
+ * Room for NUL-terminated copies of an input's texts.  As many bytes as the
+ * input holds always suffice: each text's length prefix (at least one byte)
+ * makes room for its NUL.
+ */
+typedef struct bin_texts {
+	char *next;        /* where the next copy goes */
+	size_t left;       /* bytes of room left */
+} bin_texts;
+
+/*
+ * A text (checked as bin_read_text checks) copied NUL-terminated into
+ * room: the copy, or NULL for a NULL text (corrupt unless `nullable`) or on
+ * error.  Too little room left is corrupt too.
+ */
+const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nullable);
+/* Make the input corrupt from now on: a decoder's own check of a value failed. */
+void refund__bin_reader_corrupt(bin_reader *r);
 /* 0 if every byte was read and nothing was out of place, else REFUND_ECORRUPT. */
 int refund__bin_reader_end(const bin_reader *r);
 

@@ -16,6 +16,7 @@
 
 #include "deposit.h"
 #include "json.h"
+#include "utf8.h"
 #include "validate.h"
 #include "workflow.h"
 
@@ -1109,46 +1110,72 @@ static const apply_fn appliers[REFUND_ACTION_COUNT] = {
 	[REFUND_ACTION_AUTO_CLOSE] = apply_nothing,
 };
 
-/* ---- arguments: canonical JSON, for the audit trail and idempotency ---- */
+/* ---- arguments and context: binary for the event, JSON for idempotency ---- */
 
 /* Buffers on the stack for what a transition encodes: sized for the common
- * case; anything bigger moves to one allocation (json_writer_init_buffer). */
-#define ARGS_BUFFER 512
-#define CONTEXT_BUFFER 512
-#define EVENT_BUFFER 1536
+ * case; anything bigger moves to one allocation (the writers' _init). */
+#define ARGS_BUFFER 256
+#define ARGS_JSON_BUFFER 512
+#define CONTEXT_BUFFER 256
+#define EVENT_BUFFER 512
 #define RECORD_BUFFER 2048
 
-/* The arguments' JSON and, with an idempotency key, its digest. */
-typedef struct args_json {
-	json_writer w;
-	const char *json;   /* in w's buffer */
+/*
+ * The arguments, in binary for the event and, when asked, in JSON: the form
+ * their idempotency digest has always been taken of (keys stored by earlier
+ * versions must still match) and format 1's, for replaying old events.
+ */
+typedef struct args_enc {
+	bin_writer w;
+	const unsigned char *bytes;   /* in w's buffer */
+	size_t size;
+	json_writer jw;
+	const char *json;             /* in jw's buffer; NULL unless asked */
 	size_t len;
 	unsigned char digest[SHA256_DIGEST_SIZE];
-	char buf[ARGS_BUFFER];
-} args_json;
+	unsigned char buf[ARGS_BUFFER];
+	char json_buf[ARGS_JSON_BUFFER];
+} args_enc;
 
-static void args_init(args_json *a, const refund_allocator *alloc)
+static void args_init(args_enc *a, const refund_allocator *alloc)
 {
-	json_writer_init_buffer(&a->w, alloc, a->buf, sizeof(a->buf));
+	refund__bin_writer_init(&a->w, alloc, a->buf, sizeof(a->buf));
+	json_writer_init_buffer(&a->jw, alloc, a->json_buf, sizeof(a->json_buf));
+	a->bytes = NULL;
+	a->size = 0;
 	a->json = NULL;
 	a->len = 0;
 	memset(a->digest, 0, sizeof(a->digest));
 }
 
+static void args_dispose(args_enc *a)
+{
+	refund__bin_writer_dispose(&a->w);
+	json_writer_dispose(&a->jw);
+}
+
+/* The account the arguments carry, if any (of a version this library knows). */
+static const refund_account *args_account(const case_args *a)
+{
+	return a->account && a->account->version == REFUND_ACCOUNT_VERSION ? a->account : NULL;
+}
+
 static void encode_args(json_writer *w, int action, const refund_act *act, const case_args *a)
 {
+	const refund_account *account = args_account(a);
+
 	json_object_begin(w);
 	json_kv_string(w, "action", refund_case_action_name(action));
 	json_kv_int(w, "kind", a->kind);
 	json_kv_string(w, "text", a->text);
 	json_kv_string(w, "text2", a->text2);
 	json_key(w, "account");
-	if (a->account && a->account->version == REFUND_ACCOUNT_VERSION) {
+	if (account) {
 		json_object_begin(w);
-		json_kv_int(w, "method", a->account->method);
-		json_kv_string(w, "name", a->account->name);
-		json_kv_string(w, "number", a->account->number);
-		json_kv_string(w, "bank", a->account->bank);
+		json_kv_int(w, "method", account->method);
+		json_kv_string(w, "name", account->name);
+		json_kv_string(w, "number", account->number);
+		json_kv_string(w, "bank", account->bank);
 		json_object_end(w);
 	} else {
 		json_null(w);
@@ -1163,36 +1190,76 @@ static void encode_args(json_writer *w, int action, const refund_act *act, const
 	json_object_end(w);
 }
 
-static void encode_quote_members(json_writer *w, const refund_quote *q)
+/*
+ * The arguments as a format-2 event holds them: what encode_args writes
+ * but the action and the note, which the event holds already.
+ */
+static void encode_args_binary(bin_writer *w, const refund_act *act, const case_args *a)
 {
-	json_kv_int(w, "remaining", q->remaining);
-	json_kv_int(w, "tier_bp", q->tier_bp);
-	json_kv_int(w, "gross", q->gross);
-	json_kv_int(w, "forfeited", q->forfeited);
-	json_kv_int(w, "damage", q->damage);
-	json_kv_int(w, "missing_parts", q->missing_parts);
-	json_kv_int(w, "fee", q->fee);
-	json_kv_int(w, "offset", q->offset);
-	json_kv_int(w, "net", q->net);
-	json_kv_int(w, "approved", q->approved);
+	const refund_account *account = args_account(a);
+
+	refund__bin_int(w, a->kind);
+	refund__bin_text(w, a->text);
+	refund__bin_text(w, a->text2);
+	refund__bin_uint(w, account != NULL);
+	if (account) {
+		refund__bin_int(w, account->method);
+		refund__bin_text(w, account->name);
+		refund__bin_text(w, account->number);
+		refund__bin_text(w, account->bank);
+	}
+	refund__bin_int(w, a->amount);
+	refund__bin_uint(w, a->mask);
+	refund__bin_int(w, a->number);
+	refund__bin_int(w, a->number2);
+	refund__bin_int(w, a->deadline);
+	refund__bin_text(w, act->idempotency_key);
+}
+
+/* The arguments' texts are UTF-8 (check_act checks the note and the key). */
+static int check_arg_texts(txn *t)
+{
+	const refund_account *account = args_account(t->args);
+	const char *texts[5];
+	size_t i;
+
+	texts[0] = t->args->text;
+	texts[1] = t->args->text2;
+	texts[2] = account ? account->name : NULL;
+	texts[3] = account ? account->number : NULL;
+	texts[4] = account ? account->bank : NULL;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i] && !refund__utf8_valid(texts[i], strlen(texts[i])))
+			return refund__fail(t->e, REFUND_EINVAL, "an argument is not valid UTF-8",
+					"参数不是有效的 UTF-8 文本");
+	return 0;
 }
 
 /*
  * What the action read from outside the case, so that a replay needs no
  * more than the events: the deposit's identity when opening, the quote
- * when approving or offering.  NULL (no context) for everything else.
- * The bytes stay in w (see json_writer_end).
+ * when approving or offering, nothing for everything else.
  */
-static int encode_context(txn *t, json_writer *w, const char **out, size_t *len)
+enum { CONTEXT_NONE, CONTEXT_DEPOSIT, CONTEXT_QUOTE };
+
+static int context_kind(const txn *t)
 {
-	int rc;
+	if (t->action == REFUND_ACTION_OPEN)
+		return CONTEXT_DEPOSIT;
+	return t->quoted ? CONTEXT_QUOTE : CONTEXT_NONE;
+}
+
+/* Format 1's context, JSON (NULL for none); the bytes stay in w. */
+static int encode_context_json(txn *t, json_writer *w, const char **out, size_t *len)
+{
+	int rc, kind = context_kind(t);
 
 	*out = NULL;
 	*len = 0;
-	if (t->action != REFUND_ACTION_OPEN && !t->quoted)
+	if (kind == CONTEXT_NONE)
 		return 0;
 	json_object_begin(w);
-	if (t->action == REFUND_ACTION_OPEN) {
+	if (kind == CONTEXT_DEPOSIT) {
 		json_kv_string(w, "holder", t->next.holder);
 		json_kv_string(w, "agent", t->next.agent);
 		json_kv_string(w, "currency", t->next.currency);
@@ -1200,13 +1267,34 @@ static int encode_context(txn *t, json_writer *w, const char **out, size_t *len)
 		json_key(w, "quote");
 		json_object_begin(w);
 		json_kv_string(w, "currency", t->quote.currency);
-		encode_quote_members(w, &t->quote);
+		field_out o = { w, NULL };
+
+		refund__case_quote_put(&o, &t->quote);
 		json_object_end(w);
 	}
 	json_object_end(w);
 	if ((rc = json_writer_end(w, out, len)) != 0)
 		return refund__fail_code(t->e, rc);
 	return 0;
+}
+
+/* Format 2's context: its kind, then its fields (decode_context_binary). */
+static void encode_context_binary(txn *t, bin_writer *w)
+{
+	const refund_quote *q = &t->quote;
+	int kind = context_kind(t);
+
+	refund__bin_uint(w, (uint64_t)kind);
+	if (kind == CONTEXT_DEPOSIT) {
+		refund__bin_text(w, t->next.holder);
+		refund__bin_text(w, t->next.agent);
+		refund__bin_text(w, t->next.currency);
+	} else if (kind == CONTEXT_QUOTE) {
+		field_out o = { NULL, w };
+
+		refund__bin_text(w, q->currency);
+		refund__case_quote_put(&o, q);
+	}
 }
 
 /*
@@ -1272,17 +1360,17 @@ static int run_clock(txn *t, int from)
 
 typedef struct staged {
 	bin_writer case_writer;
-	json_writer event_writer;
+	bin_writer event_writer;
 	const unsigned char *case_data;  /* in case_writer */
 	size_t case_size;
-	const char *event_data;     /* in event_writer */
+	const unsigned char *event_data;  /* in event_writer */
 	size_t event_size;
 	deposit_stage deposit;
 	int has_deposit;
 	refund_store_put puts[2];
 	refund_store_event event;
 	unsigned char case_buf[RECORD_BUFFER];
-	char event_buf[EVENT_BUFFER];
+	unsigned char event_buf[EVENT_BUFFER];
 } staged;
 
 /* Everything but the buffers, which the writers fill as they go. */
@@ -1290,14 +1378,14 @@ static void staged_init(txn *t, staged *s)
 {
 	memset(s, 0, offsetof(staged, case_buf));
 	refund__bin_writer_init(&s->case_writer, &t->e->alloc, s->case_buf, sizeof(s->case_buf));
-	json_writer_init_buffer(&s->event_writer, &t->e->alloc, s->event_buf,
+	refund__bin_writer_init(&s->event_writer, &t->e->alloc, s->event_buf,
 			sizeof(s->event_buf));
 }
 
 static void staged_dispose(txn *t, staged *s)
 {
 	refund__bin_writer_dispose(&s->case_writer);
-	json_writer_dispose(&s->event_writer);
+	refund__bin_writer_dispose(&s->event_writer);
 	if (s->has_deposit)
 		refund__deposit_stage_dispose(t->deposit, &s->deposit);
 }
@@ -1350,14 +1438,45 @@ static void fill_event(txn *t, int from)
 		ev->deadline = t->next.clock.state ? t->next.clock.due : REFUND_TIME_NONE;
 }
 
+/* The record after the event with that hash. */
+static int event_encoded(txn *t, const char hash[SHA256_HEX_SIZE])
+{
+	t->next.nevents = t->ev.seq;
+	memcpy(t->next.last_hash, hash, SHA256_HEX_SIZE);
+	return 0;
+}
+
 /*
- * The transition's event, chained to the handle's last, written with w (a
- * fresh writer whose bytes *data stays in); the record follows it.
+ * The transition's event in format 2, chained to the handle's last, written
+ * with w (a fresh writer whose bytes *data stays in); the record follows it.
  */
-static int encode_event(txn *t, int from, const args_json *args, json_writer *w,
+static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
+		const unsigned char **data, size_t *size)
+{
+	char hash[SHA256_HEX_SIZE] = "";  /* set when rc is 0 (for cppcheck) */
+	unsigned char buf[CONTEXT_BUFFER];
+	const unsigned char *context = NULL;
+	size_t context_len = 0;
+	bin_writer cw;
+	int rc;
+
+	fill_event(t, from);
+	refund__bin_writer_init(&cw, &t->e->alloc, buf, sizeof(buf));
+	encode_context_binary(t, &cw);
+	if ((rc = refund__bin_writer_end(&cw, &context, &context_len)) != 0)
+		rc = refund__fail_code(t->e, rc);
+	else
+		rc = refund__event_encode(t->e, &t->c->r, &t->ev, args->bytes, args->size, context,
+				context_len, w, data, size, hash);
+	refund__bin_writer_dispose(&cw);
+	return rc ? rc : event_encoded(t, hash);
+}
+
+/* The same in format 1, to replay an event stored in it (args->json is needed). */
+static int encode_event_json(txn *t, int from, const args_enc *args, json_writer *w,
 		const char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE], buf[CONTEXT_BUFFER];
+	char hash[SHA256_HEX_SIZE] = "", buf[CONTEXT_BUFFER];  /* hash: as above */
 	const char *context = NULL;
 	size_t context_len = 0;
 	json_writer cw;
@@ -1365,19 +1484,15 @@ static int encode_event(txn *t, int from, const args_json *args, json_writer *w,
 
 	fill_event(t, from);
 	json_writer_init_buffer(&cw, &t->e->alloc, buf, sizeof(buf));
-	rc = encode_context(t, &cw, &context, &context_len);
+	rc = encode_context_json(t, &cw, &context, &context_len);
 	if (rc == 0)
-		rc = refund__event_encode(t->e, &t->c->r, &t->ev, args->json, args->len, context,
+		rc = refund__event_encode_json(t->e, &t->c->r, &t->ev, args->json, args->len, context,
 				context_len, w, data, size, hash);
 	json_writer_dispose(&cw);
-	if (rc)
-		return rc;
-	t->next.nevents = t->ev.seq;
-	memcpy(t->next.last_hash, hash, sizeof(hash));
-	return 0;
+	return rc ? rc : event_encoded(t, hash);
 }
 
-static int stage_all(txn *t, int from, const args_json *args, staged *s)
+static int stage_all(txn *t, int from, const args_enc *args, staged *s)
 {
 	int rc = encode_event(t, from, args, &s->event_writer, &s->event_data, &s->event_size);
 
@@ -1400,7 +1515,7 @@ static int stage_all(txn *t, int from, const args_json *args, staged *s)
 	s->event.id = t->next.id;
 	s->event.seq = t->ev.seq;
 	s->event.at = t->now;
-	s->event.data = (const unsigned char *)s->event_data;
+	s->event.data = s->event_data;
 	s->event.size = s->event_size;
 	return stage_deposit(t, s);
 }
@@ -1428,7 +1543,7 @@ static void notify_transition(txn *t)
 	refund__notify(t->e, &n);
 }
 
-static int commit(txn *t, int from, const args_json *args)
+static int commit(txn *t, int from, const args_enc *args)
 {
 	staged s;
 	refund_store_batch batch;
@@ -1532,32 +1647,33 @@ static int apply_step(txn *t, int from, const unsigned char digest[SHA256_DIGEST
 }
 
 /*
- * Encode the arguments (checking them: invalid UTF-8 is refused here, before
- * anything else) and, for an idempotency key to remember, their digest.
+ * Check and encode the arguments (invalid UTF-8 is refused here, before
+ * anything else); with an idempotency key to remember, or `json` asked for
+ * (a format-1 replay), in JSON too, and with a key the digest of that JSON.
  * Call args_dispose after, whatever this returned.
  */
-static int digest_args(txn *t, args_json *a)
+static int digest_args(txn *t, args_enc *a, int json)
 {
 	int rc;
 
-	encode_args(&a->w, t->action, t->act, t->args);
-	if ((rc = json_writer_end(&a->w, &a->json, &a->len)) != 0)
-		return rc == REFUND_ENOMEM ? refund__fail_code(t->e, rc)
-				: refund__fail(t->e, rc, "an argument is not valid UTF-8",
-						"参数不是有效的 UTF-8 文本");
+	if ((rc = check_arg_texts(t)) != 0)
+		return rc;
+	encode_args_binary(&a->w, t->act, t->args);
+	if ((rc = refund__bin_writer_end(&a->w, &a->bytes, &a->size)) != 0)
+		return refund__fail_code(t->e, rc);
+	if (!t->act->idempotency_key && !json)
+		return 0;
+	encode_args(&a->jw, t->action, t->act, t->args);
+	if ((rc = json_writer_end(&a->jw, &a->json, &a->len)) != 0)
+		return refund__fail_code(t->e, rc);  /* the texts were checked: ENOMEM */
 	if (t->act->idempotency_key)
 		sha256(a->json, a->len, a->digest);
 	return 0;
 }
 
-static void args_dispose(args_json *a)
-{
-	json_writer_dispose(&a->w);
-}
-
 int refund__case_act(refund_case *c, int action, const refund_act *act, const case_args *args)
 {
-	args_json a;
+	args_enc a;
 	txn t;
 	int rc, from;
 
@@ -1567,7 +1683,7 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 		return rc;
 	record_copy(&t.next, &c->r, key_slots(&c->r));
 	args_init(&a, &t.e->alloc);
-	if ((rc = digest_args(&t, &a)) != 0)
+	if ((rc = digest_args(&t, &a, 0)) != 0)
 		goto done;
 	/* A retry of what was done already succeeds, whatever the state is now. */
 	if ((rc = seen_key(&t, a.digest)) != 0) {
@@ -1685,7 +1801,7 @@ static int case_absent(refund_engine *e, const char *case_id)
 static int open_retried(txn *t, const char *case_id, refund_case **found)
 {
 	load_ctx lc = { t->e, NULL };
-	args_json a;
+	args_enc a;
 	int rc;
 
 	if (!t->act->idempotency_key)
@@ -1695,7 +1811,7 @@ static int open_retried(txn *t, const char *case_id, refund_case **found)
 		return rc == REFUND_ENOTFOUND ? 0 : rc;
 	record_copy(&t->next, &lc.c->r, key_slots(&lc.c->r));
 	args_init(&a, &t->e->alloc);
-	if ((rc = digest_args(t, &a)) == 0 &&
+	if ((rc = digest_args(t, &a, 0)) == 0 &&
 	    (rc = seen_key(t, a.digest)) == 1 &&
 	    (rc = refund__policy_get(t->e, lc.c->r.policy_id, lc.c->r.policy_version,
 			&lc.c->policy)) == 0) {
@@ -1713,7 +1829,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 		int reason, const refund_act *act)
 {
 	case_args args;
-	args_json a;
+	args_enc a;
 	refund_case *c, *found = NULL;
 	txn t;
 	int rc;
@@ -1748,7 +1864,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 	copy_text(t.next.deposit_id, sizeof(t.next.deposit_id), deposit_id);
 	if ((rc = txn_deposit(&t)) != 0 || (rc = open_record(&t, case_id, reason)) != 0 ||
 	    (rc = find_row(&t)) != 0 || (rc = case_absent(e, case_id)) != 0 ||
-	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, &a)) != 0)
+	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, &a, 0)) != 0)
 		goto done;
 	if ((rc = apply_step(&t, 0, a.digest)) != 0)
 		goto done;
@@ -1827,14 +1943,21 @@ static int decode_account(const json_value *v, replay_input *in)
 	return 0;
 }
 
-/* The action's arguments and who took it, as encode_args wrote them. */
+/* Who took the action, and when: the event says so in either format. */
+static void replay_who(replay_input *in)
+{
+	in->act.version = REFUND_ACT_VERSION;
+	in->act.actor = in->ev.actor;
+	in->act.role = in->ev.role;
+	in->act.note = in->ev.note;
+	in->args.at = in->ev.at;  /* a deadline fired at the tick's time, the event's */
+}
+
+/* Format 1: the action's arguments, as encode_args wrote them. */
 static int decode_args(const json_value *root, replay_input *in)
 {
 	const json_value *a = NULL;
 
-	in->act.version = REFUND_ACT_VERSION;
-	in->act.actor = in->ev.actor;
-	in->act.role = in->ev.role;
 	if (json_field_object(root, "args", 1, &a) ||
 	    get_small(a, "kind", INT_MIN, INT_MAX, &in->args.kind) ||
 	    json_field_string(a, "text", 0, &in->args.text) ||
@@ -1848,7 +1971,6 @@ static int decode_args(const json_value *root, replay_input *in)
 	    json_field_string(a, "key", 0, &in->act.idempotency_key) ||
 	    decode_account(json_get(a, "account"), in))
 		return REFUND_ECORRUPT;
-	in->args.at = in->ev.at;  /* a deadline fired at the tick's time, the event's */
 	return 0;
 }
 
@@ -1859,12 +1981,13 @@ static int decode_currency(const json_value *o, const char **out)
 	return 0;
 }
 
-/* What the action read from outside the case, as encode_context wrote it. */
+/* Format 1: what the action read from outside the case, as encode_context_json wrote it. */
 static int decode_context(const json_value *root, replay_input *in)
 {
 	const json_value *ctx = json_get(root, "context"), *q = NULL;
 	deposit_identity *d = &in->deposit;
 	const char *currency = NULL;
+	field_in quote;
 
 	if (!ctx)
 		return REFUND_ECORRUPT;
@@ -1876,12 +1999,103 @@ static int decode_context(const json_value *root, replay_input *in)
 		       decode_currency(ctx, &d->currency) ||
 		       refund__check_id(NULL, "", d->holder) ||
 		       refund__check_id(NULL, "", d->agent) ? REFUND_ECORRUPT : 0;
-	if (json_field_object(ctx, "quote", 1, &q) || decode_currency(q, &currency) ||
-	    refund__case_quote_read_json(q, &in->quote))
+	if (json_field_object(ctx, "quote", 1, &q) || decode_currency(q, &currency))
+		return REFUND_ECORRUPT;
+	refund__field_in_json(&quote, q);
+	refund__case_quote_get(&quote, &in->quote);
+	if (refund__field_failed(&quote))
 		return REFUND_ECORRUPT;
 	memcpy(in->quote.currency, currency, sizeof(in->quote.currency));
 	in->has_quote = 1;
 	return 0;
+}
+
+/* Format 2: the arguments, as encode_args_binary wrote them. */
+static void decode_args_binary(event_view *v, replay_input *in)
+{
+	bin_reader *r = &v->rest;
+	refund_account *account = &in->account;
+
+	in->args.kind = (int)refund__bin_read_int(r, INT_MIN, INT_MAX);
+	in->args.text = refund__bin_read_text_copy(r, &v->room, 1);
+	in->args.text2 = refund__bin_read_text_copy(r, &v->room, 1);
+	if (refund__bin_read_uint(r, 1)) {
+		account->version = REFUND_ACCOUNT_VERSION;
+		account->method = (int)refund__bin_read_int(r, INT_MIN, INT_MAX);
+		account->name = refund__bin_read_text_copy(r, &v->room, 1);
+		account->number = refund__bin_read_text_copy(r, &v->room, 1);
+		account->bank = refund__bin_read_text_copy(r, &v->room, 1);
+		in->args.account = account;
+	}
+	in->args.amount = refund__bin_read_int(r, INT64_MIN, INT64_MAX);
+	in->args.mask = (uint32_t)refund__bin_read_uint(r, UINT32_MAX);
+	in->args.number = (int)refund__bin_read_int(r, INT_MIN, INT_MAX);
+	in->args.number2 = (int)refund__bin_read_int(r, INT_MIN, INT_MAX);
+	in->args.deadline = (int)refund__bin_read_int(r, 0, 1);
+	in->act.idempotency_key = refund__bin_read_text_copy(r, &v->room, 1);
+}
+
+/* A three-letter currency code, copied to room: NULL (and r corrupt) if not. */
+static const char *read_currency(bin_reader *r, bin_texts *room)
+{
+	const char *code = refund__bin_read_text_copy(r, room, 0);
+
+	if (code && strlen(code) != 3) {
+		refund__bin_reader_corrupt(r);
+		return NULL;
+	}
+	return code;
+}
+
+/* Format 2: the quote an approval or offer read, as encode_context_binary wrote it. */
+static void decode_quote_binary(event_view *v, refund_quote *q)
+{
+	bin_reader *r = &v->rest;
+	const char *currency = read_currency(r, &v->room);
+
+	q->version = REFUND_QUOTE_VERSION;
+	if (currency)
+		memcpy(q->currency, currency, sizeof(q->currency));
+	field_in in;
+
+	refund__field_in_binary(&in, r);
+	refund__case_quote_get(&in, q);
+}
+
+/* Format 2: the context, as encode_context_binary wrote it; the opening's
+ * only on the opening, a quote only on other actions. */
+static int decode_context_binary(event_view *v, replay_input *in)
+{
+	bin_reader *r = &v->rest;
+	deposit_identity *d = &in->deposit;
+	int kind = (int)refund__bin_read_uint(r, CONTEXT_QUOTE);
+	int open = in->ev.action == REFUND_ACTION_OPEN;
+
+	if (kind == CONTEXT_DEPOSIT && open) {
+		d->holder = refund__bin_read_text_copy(r, &v->room, 0);
+		d->agent = refund__bin_read_text_copy(r, &v->room, 0);
+		d->currency = read_currency(r, &v->room);
+		if (r->error || refund__check_id(NULL, "", d->holder) ||
+		    refund__check_id(NULL, "", d->agent))
+			return REFUND_ECORRUPT;
+	} else if (kind == CONTEXT_QUOTE && !open) {
+		decode_quote_binary(v, &in->quote);
+		in->has_quote = 1;
+	} else if (kind != CONTEXT_NONE) {
+		return REFUND_ECORRUPT;
+	}
+	return refund__bin_reader_end(r);
+}
+
+/* The event's arguments and context, from either format: 0 or REFUND_ECORRUPT. */
+static int decode_replay_input(event_view *v, replay_input *in)
+{
+	in->ev = v->ev;
+	replay_who(in);
+	if (v->format == 1)
+		return decode_args(v->root, in) || decode_context(v->root, in) ? REFUND_ECORRUPT : 0;
+	decode_args_binary(v, in);
+	return decode_context_binary(v, in);
 }
 
 /* The opening record, from the event's arguments and context. */
@@ -1903,19 +2117,43 @@ static int replay_open(txn *t, const replay_input *in)
 	return new_record(t, case_id, &d, in->args.kind);
 }
 
+/* Where a replayed event is encoded again, in the format it is stored in. */
+typedef struct replay_out {
+	bin_writer bin;
+	json_writer json;
+	unsigned char buf[EVENT_BUFFER];
+} replay_out;
+
+static int encode_replayed(txn *t, int from, const args_enc *a, int format, replay_out *out,
+		const void **data, size_t *size)
+{
+	const unsigned char *bytes = NULL;
+	const char *text = NULL;
+	int rc;
+
+	if (format == 1) {
+		rc = encode_event_json(t, from, a, &out->json, &text, size);
+		*data = text;
+	} else {
+		rc = encode_event(t, from, a, &out->bin, &bytes, size);
+		*data = bytes;
+	}
+	return rc;
+}
+
 /*
  * Take the event's action again on the handle, as refund__case_act would
  * but without the store: 0 and the handle one event on if it gives the
  * stored bytes again; REFUND_ECORRUPT (undescribed) if it gives others.
  */
-static int replay_step(refund_case *c, const replay_input *in, const event_copy *copy)
+static int replay_step(refund_case *c, const replay_input *in, const event_copy *copy,
+		int format)
 {
-	char buf[EVENT_BUFFER];
-	const char *data = NULL;
+	const void *data = NULL;
 	size_t size = 0;
 	int from = c->r.state, open = in->ev.action == REFUND_ACTION_OPEN, rc;
-	json_writer w;
-	args_json a;
+	replay_out out;
+	args_enc a;
 	txn t;
 
 	if (copy->seq != c->r.nevents + 1 || in->ev.seq != copy->seq || open != !c->r.nevents)
@@ -1928,11 +2166,12 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 	t.recorded_version = in->ev.policy_version;
 	record_copy(&t.next, &c->r, key_slots(&c->r));
 	args_init(&a, &t.e->alloc);
-	json_writer_init_buffer(&w, &t.e->alloc, buf, sizeof(buf));
+	refund__bin_writer_init(&out.bin, &t.e->alloc, out.buf, sizeof(out.buf));
+	json_writer_init(&out.json, &t.e->alloc);
 	if ((rc = check_act(t.e, t.act)) != 0 || (open && (rc = replay_open(&t, in)) != 0) ||
-	    (rc = digest_args(&t, &a)) != 0 || (rc = find_row(&t)) != 0 ||
+	    (rc = digest_args(&t, &a, format == 1)) != 0 || (rc = find_row(&t)) != 0 ||
 	    (rc = check_guards(&t)) != 0 || (rc = apply_step(&t, from, a.digest)) != 0 ||
-	    (rc = encode_event(&t, from, &a, &w, &data, &size)) != 0)
+	    (rc = encode_replayed(&t, from, &a, format, &out, &data, &size)) != 0)
 		goto done;
 	if (size != copy->size || memcmp(data, copy->data, size) != 0) {
 		rc = REFUND_ECORRUPT;
@@ -1943,7 +2182,8 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 	c->version++;  /* each transition put the record once */
 done:
 	args_dispose(&a);
-	json_writer_dispose(&w);
+	refund__bin_writer_dispose(&out.bin);
+	json_writer_dispose(&out.json);
 	return rc;
 }
 
@@ -1971,22 +2211,22 @@ static int replay_event(refund_case *c, const event_copy *copy)
 {
 	refund_engine *e = c->engine;
 	unsigned long failures = e->failures;
-	json_value *root = NULL;
 	replay_input in;
+	event_view v;
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	rc = refund__event_read(e, copy, &root, &in.ev);
-	if (rc == 0 && (decode_args(root, &in) != 0 || decode_context(root, &in) != 0))
-		rc = REFUND_ECORRUPT;
+	rc = refund__event_view(e, copy->data, copy->size, c->r.last_hash, &v);
+	if (rc == 0)
+		rc = decode_replay_input(&v, &in);
 	if (rc == REFUND_ECORRUPT) {
-		json_free(&e->alloc, root);
+		refund__event_view_dispose(e, &v);
 		return refund__fail(e, rc, "case %s: event %llu cannot be decoded",
 				"案件 %s：事件 %llu 无法解析", c->r.id, (unsigned long long)copy->seq);
 	}
 	if (rc == 0)
-		rc = replay_step(c, &in, copy);
-	json_free(&e->alloc, root);
+		rc = replay_step(c, &in, copy, v.format);
+	refund__event_view_dispose(e, &v);
 	return rc ? replay_failed(e, c->r.id, copy->seq, rc, failures) : 0;
 }
 

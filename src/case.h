@@ -19,6 +19,7 @@
 
 #include "binary.h"
 #include "engine.h"
+#include "field.h"
 #include "json.h"
 #include "policy.h"
 #include "sha256.h"
@@ -162,8 +163,10 @@ void refund__case_record_write_json(json_writer *w, const case_record *r);
  */
 int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
 		size_t size, case_record *r);
-/* A quote's members from a JSON object, checked as a record's: 0 or REFUND_ECORRUPT. */
-int refund__case_quote_read_json(const json_value *o, refund_quote *q);
+/* A quote's members (not its currency), in either encoding, checked as a
+ * record's: also what an event's context holds. */
+void refund__case_quote_put(field_out *o, const refund_quote *q);
+void refund__case_quote_get(field_in *in, refund_quote *q);
 
 /* ---- quote.c ---- */
 
@@ -189,17 +192,30 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
 
 /* ---- event.c ---- */
 
+/* A format-2 (binary) event begins with A5 'R' 'E' 02; a format-1 one with '{'. */
+#define EVENT_MAGIC_SIZE 4
+
 /*
  * Encode the event of a transition of r (seq r->nevents + 1, chained to
- * r->last_hash) and give its hash.  `args` is the canonical JSON of the
- * action's arguments; `context` the JSON of the outside inputs the action
- * read (the deposit's identity when opening, the quote when approving or
- * offering), or NULL for none.  Replaying args with context must give the
- * same event again (refund_case_rebuild).  The bytes are written with w (a
- * fresh writer of the caller's) and stay in it: *data is valid until
- * json_writer_dispose(w).
+ * r->last_hash) in format 2 and give its hash.  `args` are the action's
+ * arguments and `context` the outside inputs it read (the deposit's identity
+ * when opening, the quote when approving or offering), both as case.c
+ * encodes them in binary; they are copied in as they are.  Replaying args
+ * with context must give the same event again (refund_case_rebuild).  The
+ * bytes are written with w (a fresh writer of the caller's) and stay in it:
+ * *data is valid until refund__bin_writer_dispose(w).
  */
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
+		const unsigned char *args, size_t args_len, const unsigned char *context,
+		size_t context_len, bin_writer *w, const unsigned char **data, size_t *size,
+		char hash[SHA256_HEX_SIZE]);
+
+/*
+ * The same event in format 1, JSON, as earlier versions wrote it: only to
+ * replay an event stored in that format.  `args` and `context` are JSON
+ * (context NULL for none); w is a json_writer.
+ */
+int refund__event_encode_json(refund_engine *e, const case_record *r, const refund_event *ev,
 		const char *args, size_t args_len, const char *context, size_t context_len,
 		json_writer *w, const char **data, size_t *size, char hash[SHA256_HEX_SIZE]);
 
@@ -215,12 +231,36 @@ int refund__event_copies(refund_engine *e, const char *case_id, event_copy **out
 		size_t *count);
 void refund__event_copies_free(refund_engine *e, event_copy *list, size_t count);
 
+/* Events up to this size decode without an allocation. */
+#define EVENT_VIEW_LOCAL 512
+
 /*
- * Parse and decode one event: 0 with *root (free with json_free) and *ev
- * pointing into it; REFUND_ECORRUPT or REFUND_ENOMEM (undescribed).
+ * One stored event, decoded: ev's strings point into the view (format 2:
+ * copies in local or heap; format 1: the DOM root).  For format 2, `rest`
+ * is left at the action's arguments and context, whose texts go to `room`
+ * too (case.c reads them for replaying), and ends before the hash.
  */
-struct json_value;
-int refund__event_read(refund_engine *e, const event_copy *copy, struct json_value **root,
-		refund_event *ev);
+typedef struct event_view {
+	refund_event ev;
+	int format;                      /* 1: JSON, 2: binary */
+	struct json_value *root;         /* format 1 */
+	bin_reader rest;                 /* format 2: arguments and context */
+	bin_texts room;                  /* format 2: room for their texts */
+	const unsigned char *digest;     /* format 2: the hash, in the stored bytes */
+	char *heap;                      /* the room when local is too small */
+	char prev[SHA256_HEX_SIZE];      /* format 2: ev.prev_hash */
+	char hash[SHA256_HEX_SIZE];      /* format 2: ev.hash */
+	char local[EVENT_VIEW_LOCAL];    /* last: not cleared */
+} event_view;
+
+/*
+ * Decode the stored bytes of one event, prev the previous event's hex hash
+ * (format 2 does not hold it; "" before the first).  0; REFUND_ECORRUPT or
+ * REFUND_ENOMEM (undescribed).  The bytes must outlive the view (the hash
+ * stays in them).  Dispose of the view after, whatever this returned.
+ */
+int refund__event_view(refund_engine *e, const void *data, size_t size, const char *prev,
+		event_view *v);
+void refund__event_view_dispose(refund_engine *e, event_view *v);
 
 #endif

@@ -47,9 +47,8 @@ const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
 
 /* ---- writing ---- */
 
-static void encode_quote(field_out *o, const refund_quote *q)
+void refund__case_quote_put(field_out *o, const refund_quote *q)
 {
-	put_object(o, "fixed");
 	put_int(o, "remaining", q->remaining);
 	put_int(o, "tier_bp", q->tier_bp);
 	put_int(o, "gross", q->gross);
@@ -60,6 +59,12 @@ static void encode_quote(field_out *o, const refund_quote *q)
 	put_int(o, "offset", q->offset);
 	put_int(o, "net", q->net);
 	put_int(o, "approved", q->approved);
+}
+
+static void encode_quote(field_out *o, const refund_quote *q)
+{
+	put_object(o, "fixed");
+	refund__case_quote_put(o, q);
 	put_end(o);
 }
 
@@ -198,11 +203,11 @@ static void get_hex_hash(field_in *in, const char *key, char hex[SHA256_HEX_SIZE
 	unsigned char digest[SHA256_DIGEST_SIZE];
 
 	get_text(in, key, hex, SHA256_HEX_SIZE);
-	if (refund__field_ok(in) && refund__field_hex_digest(hex, digest) != 0)
+	if (refund__field_ok(in) && sha256_unhex(hex, digest) != 0)
 		in->error = REFUND_ECORRUPT;
 }
 
-static void decode_quote_members(field_in *in, refund_quote *q)
+void refund__case_quote_get(field_in *in, refund_quote *q)
 {
 	q->remaining = get_int(in, "remaining", 0, M_MAX);
 	q->tier_bp = (int32_t)get_int(in, "tier_bp", 0, REFUND_BP_WHOLE);
@@ -220,18 +225,10 @@ static void decode_quote_members(field_in *in, refund_quote *q)
 static void decode_quote(field_in *in, refund_quote *q)
 {
 	get_object(in, "fixed");
-	decode_quote_members(in, q);
+	refund__case_quote_get(in, q);
 	get_end(in);
 }
 
-int refund__case_quote_read_json(const json_value *o, refund_quote *q)
-{
-	field_in in;
-
-	refund__field_in_json(&in, o);
-	decode_quote_members(&in, q);
-	return refund__field_failed(&in);
-}
 
 static void decode_clock(field_in *in, case_clock *k)
 {

@@ -48,9 +48,7 @@ void refund__field_digest(field_out *o, const char *key, const unsigned char *di
 void refund__field_optional_time(field_out *o, const char *key, int64_t t)
 {
 	if (o->bin) {
-		refund__bin_uint(o->bin, t != REFUND_TIME_NONE);
-		if (t != REFUND_TIME_NONE)
-			refund__bin_int(o->bin, t);
+		refund__bin_opt_int(o->bin, t);  /* REFUND_TIME_NONE is its none */
 		return;
 	}
 	json_key(o->json, key);
@@ -197,26 +195,6 @@ int refund__field_get_name(field_in *in, const char *key, field_names names, int
 	return value;
 }
 
-int refund__field_hex_digest(const char *hex, unsigned char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE)
-		return REFUND_ECORRUPT;
-	for (i = 0; i < 2 * SHA256_DIGEST_SIZE; i++) {
-		const char *d = hex[i] ? strchr(digits, hex[i]) : NULL;
-
-		if (!d)
-			return REFUND_ECORRUPT;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)((d - digits) << 4);
-		else
-			out[i / 2] |= (unsigned char)(d - digits);
-	}
-	return 0;
-}
-
 void refund__field_get_digest(field_in *in, const char *key, unsigned char *out)
 {
 	char hex[SHA256_HEX_SIZE];
@@ -228,7 +206,7 @@ void refund__field_get_digest(field_in *in, const char *key, unsigned char *out)
 		return;
 	}
 	refund__field_get_text(in, key, hex, sizeof(hex), 0);
-	if (!off(in) && refund__field_hex_digest(hex, out) != 0)
+	if (!off(in) && sha256_unhex(hex, out) != 0)
 		corrupt(in);
 }
 
@@ -236,11 +214,8 @@ int64_t refund__field_get_optional_time(field_in *in, const char *key)
 {
 	int64_t t = REFUND_TIME_NONE;
 
-	if (in->bin) {
-		if (refund__bin_read_uint(in->bin, 1))
-			t = refund__bin_read_int(in->bin, REFUND_TIME_MIN, REFUND_TIME_MAX);
-		return t;
-	}
+	if (in->bin)
+		return refund__bin_read_opt_int(in->bin, REFUND_TIME_MIN, REFUND_TIME_MAX);
 	if (in->error || json_field_int(in->obj, key, 0, &t) != 0 ||
 	    (t != REFUND_TIME_NONE && (t < REFUND_TIME_MIN || t > REFUND_TIME_MAX))) {
 		corrupt(in);

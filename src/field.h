@@ -39,7 +39,7 @@ void refund__field_text(field_out *o, const char *key, const char *s);
 void refund__field_name(field_out *o, const char *key, int value, field_names names);
 /* 32 bytes: 64 lowercase hex digits in JSON, raw in binary. */
 void refund__field_digest(field_out *o, const char *key, const unsigned char *digest);
-/* A time that may be REFUND_TIME_NONE: JSON null, a binary flag then the time. */
+/* A time that may be REFUND_TIME_NONE: JSON null, binary's opt (bin_opt_int). */
 void refund__field_optional_time(field_out *o, const char *key, int64_t t);
 /* A nested object (nothing in binary), ended by field_end. */
 void refund__field_object(field_out *o, const char *key);
@@ -84,8 +84,5 @@ void refund__field_get_end(field_in *in);
 /* How many items the list holds (at most max); field_get_item(i) enters each. */
 size_t refund__field_get_list(field_in *in, const char *key, size_t max);
 void refund__field_get_item(field_in *in, size_t i);
-
-/* 64 lowercase hex digits into 32 bytes: 0 or REFUND_ECORRUPT. */
-int refund__field_hex_digest(const char *hex, unsigned char *out);
 
 #endif

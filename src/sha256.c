@@ -341,3 +341,27 @@ void sha256_hex(const unsigned char digest[SHA256_DIGEST_SIZE], char hex[SHA256_
 	}
 	hex[SHA256_HEX_SIZE - 1] = '\0';
 }
+
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+int sha256_unhex(const char *hex, unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	size_t i;
+
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		/* a NUL is no digit: a short text stops here, never read past */
+		int hi = hex_value(hex[2 * i]), lo = hi < 0 ? -1 : hex_value(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		digest[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[2 * SHA256_DIGEST_SIZE] == '\0' ? 0 : -1;
+}

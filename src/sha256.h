@@ -21,6 +21,7 @@
 #define sha256_final refund__sha256_final
 #define sha256 refund__sha256
 #define sha256_hex refund__sha256_hex
+#define sha256_unhex refund__sha256_unhex
 
 
 #define SHA256_DIGEST_SIZE ((size_t)32)
@@ -55,5 +56,7 @@ void sha256_final(sha256_ctx *ctx, unsigned char digest[SHA256_DIGEST_SIZE]);
 void sha256(const void *data, size_t size, unsigned char digest[SHA256_DIGEST_SIZE]);
 /* Lower-case hex, NUL-terminated. */
 void sha256_hex(const unsigned char digest[SHA256_DIGEST_SIZE], char hex[SHA256_HEX_SIZE]);
+/* The inverse: 0, or -1 unless hex is exactly 64 lower-case hex digits. */
+int sha256_unhex(const char *hex, unsigned char digest[SHA256_DIGEST_SIZE]);
 
 #endif

@@ -4,11 +4,17 @@
  *
  * Every transition of a case appends one event: its sequence number, time,
  * actor and role, action, the state before and after, the amount moved, the
- * reason, the note, the policy version, and the SHA-256 of the previous
- * event chained with this one.  Editing, removing or reordering a stored
- * event breaks the chain, and refund_case_verify() finds where (记录和备案,
- * 以备查询和审计).  The events also carry each action's arguments, so a case
- * can be rebuilt from its events alone.
+ * reason, the note, the policy version, and its hash: SHA-256 over the
+ * previous event's digest followed by this event's stored bytes.  Editing,
+ * removing or reordering a stored event breaks the chain, and
+ * refund_case_verify() finds where (记录和备案, 以备查询和审计).  The events
+ * also carry each action's arguments, so a case can be rebuilt from its
+ * events alone.
+ *
+ * Events are stored in a compact binary format (format 2); events stored
+ * as JSON by earlier versions (format 1) are still read, verified and
+ * replayed, and one case's chain may hold both.  docs/ABI.md gives both
+ * formats byte by byte.  Either way ::refund_event gives the hashes in hex.
  */
 #ifndef REFUND_EVENT_H
 #define REFUND_EVENT_H
@@ -40,8 +46,8 @@ typedef struct refund_event {
 	uint32_t policy_version;     /**< Its version after the event. */
 	uint32_t policy_version_before; /**< Its version before (differs on re-evaluation). */
 	refund_time deadline;        /**< The deadline the event concerns or starts, or ::REFUND_TIME_NONE. */
-	const char *prev_hash;       /**< Hex SHA-256 of the previous event ("" for the first). */
-	const char *hash;            /**< Hex SHA-256 of this event. */
+	const char *prev_hash;       /**< Hex SHA-256 of the previous event ("" for the first); for a binary event, which does not store it, the hash of the event read before it. */
+	const char *hash;            /**< Hex SHA-256 of this event (lower case, 64 digits once verified). */
 } refund_event;
 
 /**

@@ -203,6 +203,11 @@ static void test_ranges_and_sticky_errors(void **state)
 	refund__bin_read_int(&r, 0, 5);
 	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
 	assert_null(refund__bin_read_bytes(&r, (size_t)-1));
+	/* a decoder's own check: corrupt, and sticky */
+	refund__bin_reader_init(&r, data, size);
+	refund__bin_reader_corrupt(&r);
+	assert_int_equal(refund__bin_read_int(&r, 0, 5), 0);
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
 	refund__bin_writer_dispose(&w);
 }
 
@@ -234,6 +239,97 @@ static void test_writer_out_of_memory(void **state)
 	failalloc_disarm(&fa);
 }
 
+/* None is one byte; a value round-trips and is no longer than bin_int's. */
+static void test_optional_ints(void **state)
+{
+	unsigned char buf[16], plain[16];
+	bin_writer w, pw;
+	bin_reader r;
+	const unsigned char *data, *pdata;
+	size_t i, size, psize;
+
+	(void)state;
+	refund__bin_writer_init(&w, &heap.allocator, buf, sizeof(buf));
+	refund__bin_opt_int(&w, INT64_MIN);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+	assert_int_equal(size, 1);
+	assert_int_equal(buf[0], 0);
+	refund__bin_reader_init(&r, data, size);
+	assert_true(refund__bin_read_opt_int(&r, 0, 0) == INT64_MIN);  /* none is not range-checked */
+	assert_int_equal(refund__bin_reader_end(&r), 0);
+	refund__bin_writer_dispose(&w);
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if (ints[i] == INT64_MIN)
+			continue;
+		refund__bin_writer_init(&w, &heap.allocator, buf, sizeof(buf));
+		refund__bin_writer_init(&pw, &heap.allocator, plain, sizeof(plain));
+		refund__bin_opt_int(&w, ints[i]);
+		refund__bin_int(&pw, ints[i]);
+		assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+		assert_int_equal(refund__bin_writer_end(&pw, &pdata, &psize), 0);
+		assert_true(size <= psize + 1);
+		refund__bin_reader_init(&r, data, size);
+		assert_true(refund__bin_read_opt_int(&r, INT64_MIN, INT64_MAX) == ints[i]);
+		assert_int_equal(refund__bin_reader_end(&r), 0);
+		refund__bin_reader_init(&r, data, size);
+		if (ints[i] > INT64_MIN + 1) {
+			assert_int_equal(refund__bin_read_opt_int(&r, INT64_MIN, ints[i] - 1), 0);
+			assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+		}
+		refund__bin_reader_init(&r, data, size - 1);  /* truncated */
+		refund__bin_read_opt_int(&r, INT64_MIN, INT64_MAX);
+		assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+		refund__bin_writer_dispose(&w);
+		refund__bin_writer_dispose(&pw);
+	}
+}
+
+/* Copies are NUL-terminated in the caller's room; as many bytes as the input suffice. */
+static void test_text_copies(void **state)
+{
+	static const unsigned char input[] = { 4, 'a', 'b', 'c', 0, 1, 3, 'x', 'y' };
+	static const unsigned char bad[] = { 3, 'a', 0 };
+	char room[sizeof(input)], tight[3];
+	bin_texts t = { room, sizeof(room) };
+	bin_reader r;
+	const char *abc, *none, *empty, *xy;
+
+	(void)state;
+	refund__bin_reader_init(&r, input, sizeof(input));
+	abc = refund__bin_read_text_copy(&r, &t, 0);
+	none = refund__bin_read_text_copy(&r, &t, 1);
+	empty = refund__bin_read_text_copy(&r, &t, 0);
+	xy = refund__bin_read_text_copy(&r, &t, 0);
+	assert_int_equal(refund__bin_reader_end(&r), 0);
+	assert_string_equal(abc, "abc");
+	assert_null(none);
+	assert_string_equal(empty, "");
+	assert_string_equal(xy, "xy");
+	assert_ptr_equal(abc, room);
+	assert_int_equal(t.left, sizeof(room) - 4 - 1 - 3);
+	/* NULL where it may not be */
+	refund__bin_reader_init(&r, input + 4, 1);
+	t.next = room;
+	t.left = sizeof(room);
+	assert_null(refund__bin_read_text_copy(&r, &t, 0));
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	/* too little room, none at all, a text with NUL */
+	refund__bin_reader_init(&r, input, sizeof(input));
+	t.next = tight;
+	t.left = sizeof(tight);
+	assert_null(refund__bin_read_text_copy(&r, &t, 0));
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, input, sizeof(input));
+	t.left = 0;
+	assert_null(refund__bin_read_text_copy(&r, &t, 1));
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	refund__bin_reader_init(&r, bad, sizeof(bad));
+	t.next = room;
+	t.left = sizeof(room);
+	assert_null(refund__bin_read_text_copy(&r, &t, 0));
+	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+}
+
 int main(void)
 {
 	failalloc_init(&heap);
@@ -244,6 +340,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_input),
 		cmocka_unit_test(test_ranges_and_sticky_errors),
 		cmocka_unit_test(test_writer_out_of_memory),
+		cmocka_unit_test(test_optional_ints),
+		cmocka_unit_test(test_text_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,8 @@
 #include <refund.h>
 #include <refund/sys/store.h>
 
+#include "case.h"
+
 #include "case_fixture.h"
 #include "case_scenarios.h"
 #include "fault_steps.h"
@@ -638,7 +640,9 @@ static int tamper_cb(void *ctx, const refund_store_event *ev)
 	bytes = malloc(ev->size);
 	assert_non_null(bytes);
 	memcpy(bytes, ev->data, ev->size);
-	bytes[10] ^= 0x01;  /* inside "at": a time quietly changed */
+	/* After the magic, a one-byte seq, then "at": a time quietly changed
+	 * (by a second: the zigzag's bit 1 is the value's bit 0). */
+	bytes[EVENT_MAGIC_SIZE + 1] ^= 0x02;
 	copy.data = bytes;
 	rc = t->cb(t->ctx, &copy);
 	free(bytes);

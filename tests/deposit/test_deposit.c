@@ -11,6 +11,7 @@
 #include <refund.h>
 #include <refund/sys/store.h>
 
+#include "binary.h"
 #include "faulty_store.h"
 #include "fixture.h"
 #include "store_dump.h"
@@ -586,18 +587,34 @@ static void test_list(void **state)
 }
 
 /* Write raw bytes as a deposit record, bypassing the library. */
-static void put_raw(fixture *f, const char *id, const char *json)
+static int get_version(void *ctx, const refund_store_record *rec)
+{
+	*(uint64_t *)ctx = rec->version;
+	return 0;
+}
+
+/* Store data as deposit id, over what is there. */
+static void put_bytes(fixture *f, const char *id, const void *data, size_t size)
 {
 	refund_store_put put;
 	refund_store_batch batch = { &put, 1, NULL, 0 };
+	uint64_t version = 0;
+	int rc = f->store->load(f->store, REFUND_RECORD_DEPOSIT, id, get_version, &version);
 
+	assert_true(rc == 0 || rc == REFUND_ENOTFOUND);
 	memset(&put, 0, sizeof(put));
+	put.expected_version = version;
 	put.kind = REFUND_RECORD_DEPOSIT;
 	put.id = id;
-	put.data = (const unsigned char *)json;
-	put.size = strlen(json);
+	put.data = data;
+	put.size = size;
 	put.index.next_deadline = REFUND_NO_DEADLINE;
 	assert_int_equal(f->store->commit(f->store, &batch), 0);
+}
+
+static void put_raw(fixture *f, const char *id, const char *json)
+{
+	put_bytes(f, id, json, strlen(json));
 }
 
 #define GOOD_HEAD "{\"schema\":1,\"id\":\"X\",\"holder\":\"M\",\"agent\":\"A\",\"terminal\":\"T\"," \
@@ -644,7 +661,7 @@ static void test_corrupt_records(void **state)
 	};
 	const char *good = GOOD_HEAD "[" HOLD(100) "," ENTRY(2, "refund", 40) "]}";
 	refund_deposit *d = NULL;
-	char id[16], buf[2048];
+	char buf[2048];
 	size_t i;
 	long live;
 
@@ -655,13 +672,13 @@ static void test_corrupt_records(void **state)
 	assert_invariant(d);
 	refund_deposit_free(d);
 
+	/* Each stored as "X", the id the records give themselves, so that only
+	 * the edit can make them corrupt. */
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(id, sizeof(id), "X%zu", i);
-		/* The records name themselves "X": only record "X" could match. */
-		put_raw(f, id, bad[i]);
+		put_raw(f, "X", bad[i]);
 		d = SENTINEL;
 		live = f->fa.live;
-		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_int_equal(refund_deposit_load(f->engine, &d, "X"), REFUND_ECORRUPT);
 		assert_int_equal(f->fa.live, live);  /* nothing leaked on the way out */
 		assert_ptr_equal(d, SENTINEL);
 		assert_non_null(strstr(refund_engine_errmsg(f->engine), "corrupt"));
@@ -672,14 +689,194 @@ static void test_corrupt_records(void **state)
 		assert_non_null(at);
 		snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - good), good, fields[i][1],
 				at + strlen(fields[i][0]));
-		snprintf(id, sizeof(id), "Y%zu", i);
-		put_raw(f, id, buf);
+		put_raw(f, "X", buf);
 		d = SENTINEL;
 		live = f->fa.live;
-		assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+		assert_int_equal(refund_deposit_load(f->engine, &d, "X"), REFUND_ECORRUPT);
 		assert_int_equal(f->fa.live, live);
 		assert_ptr_equal(d, SENTINEL);
 	}
+}
+
+/* ---- schema 2: binary records ---- */
+
+/* A deposit in binary, field by field as docs/FORMAT.md gives it. */
+typedef struct bin_deposit {
+	unsigned char schema;
+	const char *id, *holder, *currency;
+	int64_t paid_at, days;
+	size_t n;
+	struct { int64_t seq; uint64_t kind; int64_t amount; } entry[4];
+	int trailing;
+} bin_deposit;
+
+static size_t write_binary(const bin_deposit *b, unsigned char *out, size_t cap)
+{
+	static const refund_allocator heap = REFUND_ALLOCATOR_INIT;
+	bin_writer w;
+	const unsigned char *data;
+	unsigned char magic[4] = { 0xA5, 'R', 'D', 0 };
+	size_t i, size;
+
+	magic[3] = b->schema;
+	refund__bin_writer_init(&w, &heap, out, cap);
+	refund__bin_bytes(&w, magic, 4);
+	refund__bin_text(&w, b->id);
+	refund__bin_text(&w, b->holder);
+	refund__bin_text(&w, "A");           /* agent */
+	refund__bin_text(&w, "T");           /* terminal */
+	refund__bin_text(&w, NULL);          /* contract */
+	refund__bin_text(&w, NULL);          /* receipt */
+	refund__bin_text(&w, b->currency);
+	refund__bin_int(&w, b->paid_at);
+	refund__bin_opt_int(&w, REFUND_TIME_NONE);  /* contract_end */
+	refund__bin_int(&w, b->days);
+	refund__bin_int(&w, 0);              /* transaction volume */
+	refund__bin_text(&w, NULL);          /* open case */
+	refund__bin_uint(&w, b->n);
+	for (i = 0; i < b->n; i++) {
+		refund__bin_int(&w, b->entry[i].seq);
+		refund__bin_uint(&w, b->entry[i].kind);
+		refund__bin_int(&w, b->entry[i].amount);
+		refund__bin_int(&w, 5);           /* at */
+		refund__bin_text(&w, "a");        /* actor */
+		refund__bin_uint(&w, REFUND_ROLE_FINANCE);
+		refund__bin_text(&w, NULL);       /* reference */
+		refund__bin_text(&w, NULL);       /* case */
+	}
+	if (b->trailing)
+		refund__bin_uint(&w, 0);
+	assert_int_equal(refund__bin_writer_end(&w, &data, &size), 0);
+	assert_ptr_equal(data, out);
+	return size;
+}
+
+#define GOOD_BIN(...) { 2, "X", "M", "CNY", 1000, 0, 2, { { 1, REFUND_ENTRY_HOLD, 100 }, \
+	{ 2, REFUND_ENTRY_REFUND, 40 } }, 0, __VA_ARGS__ }
+
+typedef struct byte_copy {
+	unsigned char *out;
+	size_t cap, size;
+} byte_copy;
+
+static int copy_bytes(void *ctx, const refund_store_record *rec)
+{
+	byte_copy *c = ctx;
+
+	assert_true(rec->size <= c->cap);
+	memcpy(c->out, rec->data, rec->size);
+	c->size = rec->size;
+	return 0;
+}
+
+/* The stored bytes of deposit id into out: their size. */
+static size_t load_bytes(fixture *f, const char *id, unsigned char *out, size_t cap)
+{
+	byte_copy c = { out, cap, 0 };
+
+	assert_int_equal(f->store->load(f->store, REFUND_RECORD_DEPOSIT, id, copy_bytes, &c), 0);
+	return c.size;
+}
+
+static void expect_corrupt_bytes(fixture *f, const char *id, const void *data, size_t size)
+{
+	refund_deposit *d = SENTINEL;
+	long live;
+
+	put_bytes(f, id, data, size);
+	live = f->fa.live;
+	assert_int_equal(refund_deposit_load(f->engine, &d, id), REFUND_ECORRUPT);
+	assert_int_equal(f->fa.live, live);
+	assert_ptr_equal(d, SENTINEL);
+	assert_non_null(strstr(refund_engine_errmsg(f->engine), "corrupt"));
+}
+
+/* The binary counterpart of test_corrupt_records: the same faults, and the
+ * record the tests build by hand loads as the library's own. */
+static void test_corrupt_binary_records(void **state)
+{
+	fixture *f = *state;
+	bin_deposit bad[20];
+	unsigned char buf[512];
+	refund_deposit *d = NULL;
+	size_t i, n = 0, size;
+
+	bad[0] = (bin_deposit)GOOD_BIN();
+	size = write_binary(&bad[0], buf, sizeof(buf));
+	put_bytes(f, "X", buf, size);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "X"), 0);
+	assert_int_equal(refund_deposit_entry_count(d), 2);
+	assert_string_equal(refund_deposit_currency(d), "CNY");
+	assert_invariant(d);
+	refund_deposit_free(d);
+
+#define BAD(field, value) do { bad[n] = (bin_deposit)GOOD_BIN(); bad[n].field = value; n++; } while (0)
+	BAD(schema, 3);
+	BAD(id, "Y");
+	BAD(holder, "M M");
+	BAD(currency, "QQQ");
+	BAD(paid_at, -1);
+	BAD(days, -4);
+	BAD(n, 0);
+	BAD(trailing, 1);
+	BAD(entry[0].kind, REFUND_ENTRY_REFUND);          /* the first entry is no hold */
+	BAD(entry[1].kind, REFUND_ENTRY_HOLD);            /* a second hold */
+	BAD(entry[1].kind, 0);
+	BAD(entry[1].kind, 8);
+	BAD(entry[1].seq, 3);
+	BAD(entry[1].amount, 101);                        /* more than it holds */
+	BAD(entry[1].amount, 0);
+	BAD(entry[1].amount, -10);
+	BAD(entry[0].amount, -100);
+#undef BAD
+	for (i = 0; i < n; i++) {
+		size = write_binary(&bad[i], buf, sizeof(buf));
+		expect_corrupt_bytes(f, "X", buf, size);
+	}
+	/* The good one loads again over them. */
+	bad[0] = (bin_deposit)GOOD_BIN();
+	size = write_binary(&bad[0], buf, sizeof(buf));
+	put_bytes(f, "X", buf, size);
+	assert_int_equal(refund_deposit_load(f->engine, &d, "X"), 0);
+	refund_deposit_free(d);
+}
+
+/* A deposit the library wrote: every truncation refused, every changed byte
+ * refused or loading to a deposit that keeps its invariant; nothing leaks. */
+static void test_binary_record_bytes(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-b");
+	static unsigned char good[2048], bad[2048];
+	size_t size, i, loaded = 0;
+
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_DAMAGE, 5000, "fin", REFUND_ROLE_FINANCE,
+			"inspection IR-5"), 0);
+	refund_deposit_free(d);
+	size = load_bytes(f, "D-b", good, sizeof(good));
+	assert_memory_equal(good, "\xa5RD\x02", 4);
+	for (i = 0; i < size; i++)
+		expect_corrupt_bytes(f, "D-b", good, i);
+	for (i = 0; i < size; i++) {
+		refund_deposit *other = NULL;
+		long live;
+		int rc;
+
+		memcpy(bad, good, size);
+		bad[i] ^= 0x5a;
+		put_bytes(f, "D-b", bad, size);
+		live = f->fa.live;
+		rc = refund_deposit_load(f->engine, &other, "D-b");
+		assert_true(rc == 0 || rc == REFUND_ECORRUPT);
+		if (rc == 0) {
+			assert_invariant(other);
+			loaded++;
+		}
+		refund_deposit_free(other);
+		assert_int_equal(f->fa.live, live);
+	}
+	printf("binary deposit of %zu bytes: every truncation refused, %zu of its changed bytes"
+			" still load\n", size, loaded);
 }
 
 static int notices[8];
@@ -770,6 +967,8 @@ int main(void)
 		T(test_accessors_refuse_bad_input),
 		T(test_list),
 		T(test_corrupt_records),
+		T(test_corrupt_binary_records),
+		T(test_binary_record_bytes),
 		T(test_notices),
 		T(test_invariant_random),
 	};

@@ -204,6 +204,30 @@ static void test_hex(void **state)
 			"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
 }
 
+/* unhex takes back exactly what hex gives, and nothing else. */
+static void test_unhex(void **state)
+{
+	static const char *const bad[] = {
+		"", "0123", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+		"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg",
+		"g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	};
+	unsigned char digest[SHA256_DIGEST_SIZE], back[SHA256_DIGEST_SIZE];
+	char hex[SHA256_HEX_SIZE];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(digest); i++)
+		digest[i] = (unsigned char)(i * 37 + 11);
+	sha256_hex(digest, hex);
+	assert_int_equal(sha256_unhex(hex, back), 0);
+	assert_memory_equal(back, digest, sizeof(digest));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(sha256_unhex(bad[i], back), -1);
+}
+
 /* A context is reusable after init, and final leaves nothing of the message. */
 static void test_reuse(void **state)
 {
@@ -322,6 +346,7 @@ int main(void)
 	const struct CMUnitTest portable[] = {
 		VECTOR_TESTS(use_portable),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_unhex),
 		cmocka_unit_test(test_random_agree),
 		cmocka_unit_test(test_unavailable),
 	};

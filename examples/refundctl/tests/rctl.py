@@ -183,16 +183,24 @@ class BinaryReader:
             if not b & 0x80:
                 return v
 
-    def int(self):
-        u = self.uint()
+    @staticmethod
+    def unzigzag(u):
         return (u >> 1) ^ -(u & 1)
+
+    def int(self):
+        return self.unzigzag(self.uint())
+
+    def opt(self):
+        u = self.uint()
+        return None if u == 0 else self.unzigzag(u - 1)
 
     def text(self):
         n = self.uint()
         return None if n == 0 else self.raw(n - 1).decode("utf-8")
 
     def fields(self, spec):
-        """spec: (name, kind) pairs; kind is 'i', 'u', 't' or a nested spec."""
+        """spec: (name, kind) pairs; kind is 'i' (int), 'u' (uint), 't' (text),
+        'o' (opt), 'd' (digest), a nested spec, or [spec] for a list."""
         out = {}
         for name, kind in spec:
             if kind == "i":
@@ -204,7 +212,7 @@ class BinaryReader:
             elif kind == "d":
                 out[name] = self.raw(32).hex()
             elif kind == "o":
-                out[name] = self.int() if self.uint() else None
+                out[name] = self.opt()
             elif isinstance(kind, list):
                 out[name] = [self.fields(kind[0]) for _ in range(self.uint())]
             else:
@@ -270,6 +278,32 @@ def decode_deposit(data):
     return deposit
 
 
+# The actions by number (include/refund/case.h), for reading binary events.
+ACTIONS = (None, "open", "attach", "submit", "start_review", "request_documents",
+           "provide_documents", "approve", "reject", "appeal", "receive_device", "inspect",
+           "offer", "accept", "pay", "pay_failed", "confirm", "withdraw", "escalate",
+           "reevaluate", "remind", "expire", "auto_close", "deemed_approval", "set_offset")
+EVENT_MAGIC = b"\xa5RE\x02"
+EVENT_LEADING_FIELDS = (
+    ("seq", "u"), ("at", "i"), ("actor", "t"), ("role", "u"), ("action", "u"),
+    ("from", "u"), ("to", "u"), ("amount", "i"), ("reason", "t"),
+)
+
+
+def decode_event(data):
+    """A stored event's leading fields, from either format (docs/FORMAT.md):
+    format 1 is JSON, format 2 binary after its magic."""
+    data = bytes(data)
+    if data[:1] == b"{":
+        return json.loads(data)
+    assert data[:4] == EVENT_MAGIC, data[:4]
+    r = BinaryReader(data)
+    r.raw(len(EVENT_MAGIC))
+    ev = r.fields(EVENT_LEADING_FIELDS)
+    ev["action"] = ACTIONS[ev["action"]]
+    return ev
+
+
 def raw_check(path):
     """The invariants, checked on the stored rows without librefund."""
     con = sqlite3.connect(path)
@@ -281,7 +315,7 @@ def raw_check(path):
         events = collections.defaultdict(list)
         for i, seq, d in con.execute("SELECT id, seq, data FROM refund_events "
                                      "WHERE kind = 2 ORDER BY id, seq"):
-            events[i].append((seq, json.loads(d)))
+            events[i].append((seq, decode_event(d)))
     finally:
         con.close()
     payouts = collections.defaultdict(list)

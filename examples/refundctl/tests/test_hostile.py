@@ -235,8 +235,9 @@ class Hostile(unittest.TestCase):
             rctl.drive(db, "C-1", "D-1", "under_review")
             import sqlite3
             con = sqlite3.connect(db.path)
-            con.execute("UPDATE refund_events SET data = replace(data, '\"M-1\"', "
-                        "'\"M-X\"') WHERE seq = 2")
+            # The actor, length-prefixed in a binary event: "M-1" becomes "M-X".
+            con.execute("UPDATE refund_events SET data = CAST(replace(data, "
+                        "X'044D2D31', X'044D2D58') AS BLOB) WHERE seq = 2")
             con.commit()
             con.close()
             r = db.run("verify")
