@@ -1439,10 +1439,10 @@ static void fill_event(txn *t, int from)
 }
 
 /* The record after the event with that hash. */
-static int event_encoded(txn *t, const char hash[SHA256_HEX_SIZE])
+static int event_encoded(txn *t, const unsigned char digest[SHA256_DIGEST_SIZE])
 {
 	t->next.nevents = t->ev.seq;
-	memcpy(t->next.last_hash, hash, SHA256_HEX_SIZE);
+	memcpy(t->next.last_hash, digest, SHA256_DIGEST_SIZE);
 	return 0;
 }
 
@@ -1453,7 +1453,7 @@ static int event_encoded(txn *t, const char hash[SHA256_HEX_SIZE])
 static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 		const unsigned char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE] = "";  /* set when rc is 0 (for cppcheck) */
+	unsigned char hash[SHA256_DIGEST_SIZE] = { 0 };  /* set when rc is 0 (for cppcheck) */
 	unsigned char buf[CONTEXT_BUFFER];
 	const unsigned char *context = NULL;
 	size_t context_len = 0;
@@ -1476,7 +1476,8 @@ static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 static int encode_event_json(txn *t, int from, const args_enc *args, json_writer *w,
 		const char **data, size_t *size)
 {
-	char hash[SHA256_HEX_SIZE] = "", buf[CONTEXT_BUFFER];  /* hash: as above */
+	unsigned char hash[SHA256_DIGEST_SIZE] = { 0 };  /* as above */
+	char buf[CONTEXT_BUFFER];
 	const char *context = NULL;
 	size_t context_len = 0;
 	json_writer cw;
@@ -2213,10 +2214,13 @@ static int replay_event(refund_case *c, const event_copy *copy)
 	unsigned long failures = e->failures;
 	replay_input in;
 	event_view v;
+	char prev[SHA256_HEX_SIZE] = "";
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	rc = refund__event_view(e, copy->data, copy->size, c->r.last_hash, &v);
+	if (c->r.nevents)
+		sha256_hex(c->r.last_hash, prev);
+	rc = refund__event_view(e, copy->data, copy->size, prev, &v);
 	if (rc == 0)
 		rc = decode_replay_input(&v, &in);
 	if (rc == REFUND_ECORRUPT) {

@@ -106,7 +106,7 @@ typedef struct case_record {
 	uint32_t escalated;
 	case_clock clock;
 	uint64_t nevents;
-	char last_hash[SHA256_HEX_SIZE];
+	unsigned char last_hash[SHA256_DIGEST_SIZE];  /* the newest event's (nevents > 0) */
 	case_key keys[CASE_MAX_KEYS];
 	int nkeys;                                /* keys kept, oldest replaced first */
 	int next_key;
@@ -208,7 +208,7 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
 		const unsigned char *args, size_t args_len, const unsigned char *context,
 		size_t context_len, bin_writer *w, const unsigned char **data, size_t *size,
-		char hash[SHA256_HEX_SIZE]);
+		unsigned char digest[SHA256_DIGEST_SIZE]);
 
 /*
  * The same event in format 1, JSON, as earlier versions wrote it: only to
@@ -217,7 +217,8 @@ int refund__event_encode(refund_engine *e, const case_record *r, const refund_ev
  */
 int refund__event_encode_json(refund_engine *e, const case_record *r, const refund_event *ev,
 		const char *args, size_t args_len, const char *context, size_t context_len,
-		json_writer *w, const char **data, size_t *size, char hash[SHA256_HEX_SIZE]);
+		json_writer *w, const char **data, size_t *size,
+		unsigned char digest[SHA256_DIGEST_SIZE]);
 
 /* One stored event's bytes, copied out of the store's callback. */
 typedef struct event_copy {

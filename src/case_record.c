@@ -152,7 +152,7 @@ static void encode(field_out *o, const case_record *r)
 	put_int(o, "escalated", r->escalated);
 	encode_clock(o, &r->clock);
 	put_int(o, "events", (int64_t)r->nevents);
-	put_text(o, "last_hash", r->last_hash);
+	put_digest(o, "last_hash", r->last_hash);
 	put_int(o, "next_key", r->next_key);
 	encode_lists(o, r);
 }
@@ -195,16 +195,6 @@ static void get_text(field_in *in, const char *key, char *dst, size_t cap)
 static void get_id(field_in *in, const char *key, char *dst, size_t cap)
 {
 	refund__field_get_id(in, key, dst, cap, 0);
-}
-
-/* A hash kept as hex in the record, whichever way it is stored. */
-static void get_hex_hash(field_in *in, const char *key, char hex[SHA256_HEX_SIZE])
-{
-	unsigned char digest[SHA256_DIGEST_SIZE];
-
-	get_text(in, key, hex, SHA256_HEX_SIZE);
-	if (refund__field_ok(in) && sha256_unhex(hex, digest) != 0)
-		in->error = REFUND_ECORRUPT;
 }
 
 void refund__case_quote_get(field_in *in, refund_quote *q)
@@ -313,7 +303,7 @@ static void decode(field_in *in, case_record *r)
 	r->escalated = get_mask(in, "escalated");
 	decode_clock(in, &r->clock);
 	r->nevents = (uint64_t)get_int(in, "events", 1, INT64_MAX);
-	get_hex_hash(in, "last_hash", r->last_hash);
+	get_digest(in, "last_hash", r->last_hash);
 	r->next_key = get_small(in, "next_key", 0, CASE_MAX_KEYS - 1);
 	decode_lists(in, r);
 	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));

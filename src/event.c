@@ -54,7 +54,7 @@ static void optional_state(json_writer *w, const char *key, int state)
 }
 
 /* The event's own members, the object left open for args, context and hash. */
-static void encode_fields(json_writer *w, const case_record *r, const refund_event *ev)
+static void encode_fields(json_writer *w, const char *prev, const refund_event *ev)
 {
 	json_object_begin(w);
 	json_kv_int(w, "seq", (int64_t)ev->seq);
@@ -75,26 +75,30 @@ static void encode_fields(json_writer *w, const case_record *r, const refund_eve
 		json_null(w);
 	else
 		json_int(w, ev->deadline);
-	json_kv_string(w, "prev", r->last_hash);
+	json_kv_string(w, "prev", prev);
 }
 
 int refund__event_encode_json(refund_engine *e, const case_record *r, const refund_event *ev,
 		const char *args, size_t args_len, const char *context, size_t context_len,
-		json_writer *w, const char **data, size_t *size, char hash[SHA256_HEX_SIZE])
+		json_writer *w, const char **data, size_t *size,
+		unsigned char digest[SHA256_DIGEST_SIZE])
 {
+	char prev[SHA256_HEX_SIZE] = "", hash[SHA256_HEX_SIZE];
 	const char *body;
 	size_t len = 0;
 	int rc;
 
+	if (r->nevents)
+		sha256_hex(r->last_hash, prev);
 	/* One buffer: the members, args and context, then the hash of all that. */
-	encode_fields(w, r, ev);
+	encode_fields(w, prev, ev);
 	json_key(w, "args");
 	json_raw(w, args, args_len);
 	json_key(w, "context");
 	json_raw(w, context, context_len);
 	body = json_writer_bytes(w, &len);
 	if (body)
-		chain_hash(r->last_hash, body, len, hash);
+		chain_hash(prev, body, len, hash);
 	else
 		hash[0] = '\0';  /* the writer failed: end reports it */
 	json_kv_string(w, "hash", hash);
@@ -103,6 +107,7 @@ int refund__event_encode_json(refund_engine *e, const case_record *r, const refu
 		return rc == REFUND_ENOMEM ? refund__fail_code(e, rc)
 				: refund__fail(e, rc, "the event has text that is not valid UTF-8",
 						"事件包含无效的 UTF-8 文本");
+	sha256_unhex(hash, digest);
 	return 0;
 }
 
@@ -127,34 +132,38 @@ static void encode_binary_fields(bin_writer *w, const refund_event *ev)
 	refund__bin_opt_int(w, ev->deadline);
 }
 
-/*
- * The digest of a format-2 event whose bytes before the hash are body,
- * chained to the previous event's hex hash prev ("" before the first):
- * 0, or REFUND_ECORRUPT if prev is no hex SHA-256.
- */
+/* The digest of a format-2 event whose bytes before the hash are body,
+ * chained to the previous event's digest (NULL before the first). */
+static void chain_from(const unsigned char *before, const void *body, size_t len,
+		unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	if (before)
+		sha256_update(&ctx, before, SHA256_DIGEST_SIZE);
+	sha256_update(&ctx, body, len);
+	sha256_final(&ctx, digest);
+}
+
+/* The same chained to a hex hash prev ("" before the first): 0, or
+ * REFUND_ECORRUPT if prev is no hex SHA-256. */
 static int chain_digest(const char *prev, const void *body, size_t len,
 		unsigned char digest[SHA256_DIGEST_SIZE])
 {
 	unsigned char before[SHA256_DIGEST_SIZE];
-	sha256_ctx ctx;
 
-	sha256_init(&ctx);
-	if (prev[0]) {
-		if (sha256_unhex(prev, before) != 0)
-			return REFUND_ECORRUPT;
-		sha256_update(&ctx, before, sizeof(before));
-	}
-	sha256_update(&ctx, body, len);
-	sha256_final(&ctx, digest);
+	if (prev[0] && sha256_unhex(prev, before) != 0)
+		return REFUND_ECORRUPT;
+	chain_from(prev[0] ? before : NULL, body, len, digest);
 	return 0;
 }
 
 int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
 		const unsigned char *args, size_t args_len, const unsigned char *context,
 		size_t context_len, bin_writer *w, const unsigned char **data, size_t *size,
-		char hash[SHA256_HEX_SIZE])
+		unsigned char digest[SHA256_DIGEST_SIZE])
 {
-	unsigned char digest[SHA256_DIGEST_SIZE];
 	const unsigned char *body;
 	size_t len = 0;
 	int rc;
@@ -165,13 +174,10 @@ int refund__event_encode(refund_engine *e, const case_record *r, const refund_ev
 	refund__bin_bytes(w, context, context_len);
 	if ((rc = refund__bin_writer_end(w, &body, &len)) != 0)
 		return refund__fail_code(e, rc);
-	if (chain_digest(r->last_hash, body, len, digest) != 0)
-		return refund__fail(e, REFUND_ECORRUPT, "case %s: its last hash is not a SHA-256",
-				"案件 %s：其最后的哈希不是 SHA-256", r->id);
-	refund__bin_bytes(w, digest, sizeof(digest));
+	chain_from(r->nevents ? r->last_hash : NULL, body, len, digest);
+	refund__bin_bytes(w, digest, SHA256_DIGEST_SIZE);
 	if ((rc = refund__bin_writer_end(w, data, size)) != 0)
 		return refund__fail_code(e, rc);
-	sha256_hex(digest, hash);
 	return 0;
 }
 
@@ -420,6 +426,13 @@ int refund_case_events(refund_case *c, refund_event_cb cb, void *ctx)
 	return ec.stopped ? ec.stopped : rc;
 }
 
+static int same_hash(const char *hex, const unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	unsigned char other[SHA256_DIGEST_SIZE];
+
+	return sha256_unhex(hex, other) == 0 && memcmp(other, digest, sizeof(other)) == 0;
+}
+
 int refund_case_verify(refund_case *c, uint64_t *first_bad)
 {
 	events_ctx ec;
@@ -436,7 +449,7 @@ int refund_case_verify(refund_case *c, uint64_t *first_bad)
 	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r.id, 1, event_cb, &ec);
 	if (ec.done)
 		rc = 0;
-	if (rc == 0 && (ec.expect_seq != c->r.nevents + 1 || strcmp(ec.prev, c->r.last_hash) != 0)) {
+	if (rc == 0 && (ec.expect_seq != c->r.nevents + 1 || !same_hash(ec.prev, c->r.last_hash))) {
 		/* Events missing at the end, or the last one rewritten with a new hash. */
 		ec.first_bad = ec.expect_seq <= c->r.nevents ? ec.expect_seq : c->r.nevents;
 		rc = REFUND_ECORRUPT;

@@ -2314,8 +2314,6 @@ SPOIL(clock_overdue_2, r->clock.overdue = 2)
 SPOIL(clock_paused_left_negative, r->clock.paused_left = -1)
 SPOIL(clock_paused_unit_3, r->clock.paused_unit = 3)
 SPOIL(events_0, r->nevents = 0)
-SPOIL(last_hash_short, r->last_hash[63] = '\0')
-SPOIL(last_hash_upper, r->last_hash[0] = 'A')
 SPOIL(next_key_negative, r->next_key = -1)
 SPOIL(evidence_kind_0, r->evidence[0].kind = 0)
 SPOIL(evidence_at_negative, r->evidence[0].at = -1)
@@ -2342,7 +2340,7 @@ static void test_corrupt_binary_records(void **state)
 		S(net_negative), S(fixed_approved_below), S(clock_state_past),
 		S(clock_due_after_9999), S(clock_consequence_6), S(clock_sent_16),
 		S(clock_overdue_2), S(clock_paused_left_negative), S(clock_paused_unit_3),
-		S(events_0), S(last_hash_short), S(last_hash_upper), S(next_key_negative),
+		S(events_0), S(next_key_negative),
 		S(evidence_kind_0), S(evidence_at_negative), S(evidence_ref_control),
 		S(part_amount_negative), S(part_status_4), S(part_attempts_negative),
 		S(key_space), S(key_empty),

@@ -233,7 +233,7 @@ CASE_FIELDS = (
     ("reject_reason", "i"), ("reject_text", "t"), ("tracking", "t"), ("grade", "i"),
     ("missing_parts", "i"), ("offset_owed", "i"), ("offered", "i"), ("accepted", "i"),
     ("fixed", QUOTE), ("escalated", "i"), ("clock", CLOCK), ("events", "i"),
-    ("last_hash", "t"), ("next_key", "i"),
+    ("last_hash", "d"), ("next_key", "i"),
     ("evidence", [(("kind", "i"), ("at", "i"), ("ref", "t"))]),
     ("parts", [(("amount", "i"), ("due", "i"), ("status", "i"), ("attempts", "i"),
                 ("ref", "t"), ("failure", "t"))]),
