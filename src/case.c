@@ -199,13 +199,18 @@ static int decode_record(refund_engine *e, const refund_store_record *rec, case_
 
 /* ---- handles ---- */
 
+/* A handle with an empty record: cleared as far as it is read, not all
+ * 13 KiB (case_record.c). */
 static refund_case *case_alloc(refund_engine *e)
 {
 	refund_case *c = refund__alloc(&e->alloc, sizeof(*c));
 
 	if (c) {
-		memset(c, 0, sizeof(*c));
 		c->engine = e;
+		c->version = 0;
+		c->policy = NULL;
+		c->deposit = NULL;
+		refund__case_record_clear(&c->r);
 	}
 	return c;
 }
@@ -437,54 +442,6 @@ int refund_case_part(const refund_case *c, int part, refund_part *out)
 
 /* ---- taking an action ---- */
 
-/*
- * A record is 13 KiB, mostly its lists' room; a transition copies it in and
- * back out, so it copies only what can be read: the fields whole, the
- * evidence and parts as far as their counts, and the keys as far as the
- * count or the slot the next key goes to (and the one after: a stored record
- * may have them out of step), `keys` slots in all.  Nothing reads a list
- * past its count, and a list grows by filling its next slot whole (parts
- * all at once, after zeroing them).
- */
-static size_t key_slots(const case_record *r)
-{
-	int used = (r->nkeys > r->next_key ? r->nkeys : r->next_key) + 1;
-
-	return (size_t)(used < CASE_MAX_KEYS ? used : CASE_MAX_KEYS);
-}
-
-/* The fields between the lists, in the order case.h declares them. */
-_Static_assert(offsetof(case_record, nevidence) > offsetof(case_record, evidence) &&
-		offsetof(case_record, parts) > offsetof(case_record, nevidence) &&
-		offsetof(case_record, nparts) > offsetof(case_record, parts) &&
-		offsetof(case_record, keys) > offsetof(case_record, nparts) &&
-		offsetof(case_record, nkeys) > offsetof(case_record, keys),
-		"record_copy copies case_record in this order");
-
-#define SPAN(from, to) (offsetof(case_record, to) - offsetof(case_record, from))
-
-static void record_copy(case_record *dst, const case_record *src, size_t keys)
-{
-	memcpy(dst, src, offsetof(case_record, evidence));
-	memcpy(dst->evidence, src->evidence, (size_t)src->nevidence * sizeof(src->evidence[0]));
-	memcpy(&dst->nevidence, &src->nevidence, SPAN(nevidence, parts));
-	memcpy(dst->parts, src->parts, (size_t)src->nparts * sizeof(src->parts[0]));
-	memcpy(&dst->nparts, &src->nparts, SPAN(nparts, keys));
-	memcpy(dst->keys, src->keys, keys * sizeof(src->keys[0]));
-	memcpy(&dst->nkeys, &src->nkeys, sizeof(*src) - offsetof(case_record, nkeys));
-}
-
-/* An empty record, as far as record_copy would copy it. */
-static void record_clear(case_record *r)
-{
-	memset(r, 0, offsetof(case_record, evidence));
-	memset(&r->nevidence, 0, SPAN(nevidence, parts));
-	memset(&r->nparts, 0, SPAN(nparts, keys));
-	memset(&r->nkeys, 0, sizeof(*r) - offsetof(case_record, nkeys));
-	memset(r->keys, 0, key_slots(r) * sizeof(r->keys[0]));
-}
-
-#undef SPAN
 
 #define MAX_SPECS 6
 
@@ -1571,7 +1528,7 @@ static int commit(txn *t, int from, const args_enc *args)
 	}
 	staged_dispose(t, &s);
 	notify_transition(t);
-	record_copy(&t->c->r, &t->next, key_slots(&t->c->r));
+	refund__case_record_copy(&t->c->r, &t->next, refund__case_key_slots(&t->c->r));
 	t->c->version++;
 	t->c->policy = t->policy;
 	return 0;
@@ -1682,7 +1639,7 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	from = c->r.state;
 	if ((rc = check_act(t.e, act)) != 0)
 		return rc;
-	record_copy(&t.next, &c->r, key_slots(&c->r));
+	refund__case_record_copy(&t.next, &c->r, refund__case_key_slots(&c->r));
 	args_init(&a, &t.e->alloc);
 	if ((rc = digest_args(&t, &a, 0)) != 0)
 		goto done;
@@ -1733,7 +1690,7 @@ static int new_record(txn *t, const char *case_id, const deposit_identity *d, in
 {
 	case_record *r = &t->next;
 
-	record_clear(r);
+	refund__case_record_clear(r);
 	copy_text(r->id, sizeof(r->id), case_id);
 	copy_text(r->deposit_id, sizeof(r->deposit_id), d->id);
 	copy_text(r->holder, sizeof(r->holder), d->holder);
@@ -1810,7 +1767,7 @@ static int open_retried(txn *t, const char *case_id, refund_case **found)
 	rc = refund__store_load(t->e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
 	if (rc)
 		return rc == REFUND_ENOTFOUND ? 0 : rc;
-	record_copy(&t->next, &lc.c->r, key_slots(&lc.c->r));
+	refund__case_record_copy(&t->next, &lc.c->r, refund__case_key_slots(&lc.c->r));
 	args_init(&a, &t->e->alloc);
 	if ((rc = digest_args(t, &a, 0)) == 0 &&
 	    (rc = seen_key(t, a.digest)) == 1 &&
@@ -1857,7 +1814,7 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 			refund_case_free(found);
 		return 0;
 	}
-	record_clear(&t.next);
+	refund__case_record_clear(&t.next);
 	args_init(&a, &e->alloc);
 	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
 	    (rc = refund__now(e, &t.now)) != 0)
@@ -2165,7 +2122,7 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 	t.quote = in->quote;
 	t.recorded = in->has_quote;
 	t.recorded_version = in->ev.policy_version;
-	record_copy(&t.next, &c->r, key_slots(&c->r));
+	refund__case_record_copy(&t.next, &c->r, refund__case_key_slots(&c->r));
 	args_init(&a, &t.e->alloc);
 	refund__bin_writer_init(&out.bin, &t.e->alloc, out.buf, sizeof(out.buf));
 	json_writer_init(&out.json, &t.e->alloc);
@@ -2178,7 +2135,7 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 		rc = REFUND_ECORRUPT;
 		goto done;
 	}
-	record_copy(&c->r, &t.next, key_slots(&c->r));
+	refund__case_record_copy(&c->r, &t.next, refund__case_key_slots(&c->r));
 	c->policy = t.policy;
 	c->version++;  /* each transition put the record once */
 done:

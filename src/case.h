@@ -152,6 +152,13 @@ int refund__case_encode_json(refund_engine *e, const case_record *r, char **data
 /* The first bytes of a schema 2 (binary) record; JSON starts with '{'. */
 extern const unsigned char refund__case_magic[CASE_MAGIC_SIZE];
 
+/* Key slots a copy takes: as far as the count or the next slot (and one more). */
+size_t refund__case_key_slots(const case_record *r);
+/* Copy src to dst as far as anything reads it (keys: that many slots). */
+void refund__case_record_copy(case_record *dst, const case_record *src, size_t keys);
+/* An empty record, as far as a copy would read it. */
+void refund__case_record_clear(case_record *r);
+
 /* Schema 2, what a commit stores. */
 void refund__case_record_write(bin_writer *w, const case_record *r);
 /* Schema 1: compact JSON, as earlier versions stored it. */

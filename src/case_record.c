@@ -14,6 +14,7 @@
  */
 #include "case.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <refund/money.h>
@@ -44,6 +45,57 @@ const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
 #define get_list refund__field_get_list
 #define get_item refund__field_get_item
 #define get_digest refund__field_get_digest
+
+/* ---- copying and clearing: as far as anything reads ---- */
+
+/*
+ * A record is 13 KiB, mostly its lists' room; a transition copies it in and
+ * back out, so it copies only what can be read: the fields whole, the
+ * evidence and parts as far as their counts, and the keys as far as the
+ * count or the slot the next key goes to (and the one after: a stored record
+ * may have them out of step), `keys` slots in all.  Nothing reads a list
+ * past its count, and a list grows by filling its next slot whole (parts
+ * all at once, after zeroing them).
+ */
+size_t refund__case_key_slots(const case_record *r)
+{
+	int used = (r->nkeys > r->next_key ? r->nkeys : r->next_key) + 1;
+
+	return (size_t)(used < CASE_MAX_KEYS ? used : CASE_MAX_KEYS);
+}
+
+/* The fields between the lists, in the order case.h declares them. */
+_Static_assert(offsetof(case_record, nevidence) > offsetof(case_record, evidence) &&
+		offsetof(case_record, parts) > offsetof(case_record, nevidence) &&
+		offsetof(case_record, nparts) > offsetof(case_record, parts) &&
+		offsetof(case_record, keys) > offsetof(case_record, nparts) &&
+		offsetof(case_record, nkeys) > offsetof(case_record, keys),
+		"refund__case_record_copy copies case_record in this order");
+
+#define SPAN(from, to) (offsetof(case_record, to) - offsetof(case_record, from))
+
+void refund__case_record_copy(case_record *dst, const case_record *src, size_t keys)
+{
+	memcpy(dst, src, offsetof(case_record, evidence));
+	memcpy(dst->evidence, src->evidence, (size_t)src->nevidence * sizeof(src->evidence[0]));
+	memcpy(&dst->nevidence, &src->nevidence, SPAN(nevidence, parts));
+	memcpy(dst->parts, src->parts, (size_t)src->nparts * sizeof(src->parts[0]));
+	memcpy(&dst->nparts, &src->nparts, SPAN(nparts, keys));
+	memcpy(dst->keys, src->keys, keys * sizeof(src->keys[0]));
+	memcpy(&dst->nkeys, &src->nkeys, sizeof(*src) - offsetof(case_record, nkeys));
+}
+
+/* An empty record, as far as record_copy would copy it. */
+void refund__case_record_clear(case_record *r)
+{
+	memset(r, 0, offsetof(case_record, evidence));
+	memset(&r->nevidence, 0, SPAN(nevidence, parts));
+	memset(&r->nparts, 0, SPAN(nparts, keys));
+	memset(&r->nkeys, 0, sizeof(*r) - offsetof(case_record, nkeys));
+	memset(r->keys, 0, refund__case_key_slots(r) * sizeof(r->keys[0]));
+}
+
+#undef SPAN
 
 /* ---- writing ---- */
 
@@ -347,8 +399,16 @@ static int decode_json(const refund_allocator *alloc, const unsigned char *data,
 int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
 		size_t size, case_record *r)
 {
-	memset(r, 0, sizeof(*r));
+	int rc;
+
+	refund__case_record_clear(r);
 	if (size >= CASE_MAGIC_SIZE && data[0] == refund__case_magic[0])
-		return decode_binary(data, size, r);
-	return decode_json(alloc, data, size, r);
+		rc = decode_binary(data, size, r);
+	else
+		rc = decode_json(alloc, data, size, r);
+	/* Key slots up to the next key's are copied: empty, not stale. */
+	if (rc == 0 && (size_t)r->nkeys < refund__case_key_slots(r))
+		memset(&r->keys[r->nkeys], 0,
+				(refund__case_key_slots(r) - (size_t)r->nkeys) * sizeof(r->keys[0]));
+	return rc;
 }
