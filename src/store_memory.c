@@ -31,9 +31,8 @@
  *   nothing can fail any more; any failure undoes what was prepared, so the
  *   store is left exactly as it was (event arrays and the hash table may
  *   keep a larger capacity).
- * - A record's block is allocated with room to spare (block_room), and a
- *   put whose bytes and index strings fit it is copied in place, unless the
- *   block is more than twice what the put would get anew.
+ * - A put whose bytes and index strings fit the record's block, and use at
+ *   least half of it, is copied into that block in place.
  * - Events are immutable and never dropped, so their bytes are appended to
  *   chunks of EVENT_CHUNK bytes shared by all nodes rather than allocated
  *   one by one: a malloc per event cost a fifth of a whole transition's
@@ -60,9 +59,6 @@
 /* Batches up to these sizes are planned on the stack, without allocating. */
 #define STACK_PUTS 8
 #define STACK_EVENTS 16
-
-/* Bytes a record's block keeps to spare, beyond an eighth of its size. */
-#define BLOCK_SPARE 64
 
 /* Event bytes are appended to chunks of this size (or one of the event's own). */
 #define EVENT_CHUNK ((size_t)64 * 1024)
@@ -525,18 +521,6 @@ static const char *index_field(const refund_store_index *index, int field)
 /* Where a put's bytes and index strings will go (one block, NULL if all are
  * empty): the node's block if they fit it and use at least half of it (so a
  * record that shrank does not keep a large block), else a new one. */
-/*
- * The block for a record of total bytes: with room to spare, since a case's
- * record grows a little with most transitions and a new block each time
- * cost a malloc and fresh memory per transition.
- */
-static size_t block_room(size_t total)
-{
-	size_t spare = total / 8 + BLOCK_SPARE;
-
-	return total <= SIZE_MAX - spare ? total + spare : total;
-}
-
 static int stage_block(memory_store *s, const refund_store_put *p, put_plan *plan)
 {
 	size_t total = p->size, have = plan->node->block_size;
@@ -550,14 +534,14 @@ static int stage_block(memory_store *s, const refund_store_put *p, put_plan *pla
 			return REFUND_ENOMEM;
 		total += len;
 	}
-	if (total <= have && have / 2 <= block_room(total)) {
+	if (total <= have && total >= have / 2) {
 		plan->in_place = 1;
 		return 0;
 	}
+	plan->block_size = total;
 	if (total == 0)
 		return 0;
-	plan->block_size = block_room(total);
-	plan->block = refund__alloc(&s->alloc, plan->block_size);
+	plan->block = refund__alloc(&s->alloc, total);
 	return plan->block ? 0 : REFUND_ENOMEM;
 }
 
