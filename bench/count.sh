@@ -56,6 +56,7 @@ callgrind_annotate --auto=no --threshold=100 "$out/cg.1" 2>/dev/null |
 			if (name ~ /sha256\.c/) g = "SHA-256"
 			else if (name ~ /json\.c/ && fn ~ /parse|json_get|json_field|free_|accept|skip_space|same_key|keys_unique|decode_|hex4|json_free|grow$|compare_keys|encode_utf8|is_digit/) g = "JSON parsing"
 			else if (name ~ /json\.c/) g = "JSON writing"
+			else if (name ~ /(binary\.[ch]|field\.c|case_record\.c)/) g = "binary records and events"
 			else if (name ~ /utf8\.c/) g = "UTF-8 checks"
 			else if (name ~ /malloc\.c|alloc\.c/) g = "malloc, free"
 			else if (fn ~ /^__mem(cpy|move|set)/) g = "memcpy, memset"

@@ -74,7 +74,7 @@ static int64_t unzigzag(uint64_t u)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
-void refund__bin_text(bin_writer *w, const char *s)
+void refund__bin_text_slow(bin_writer *w, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 

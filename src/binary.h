@@ -35,8 +35,8 @@ void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
 void refund__bin_bytes(bin_writer *w, const void *data, size_t n);
 /* The slow path of bin_uint: room first (or the sticky error). */
 void refund__bin_uint_slow(bin_writer *w, uint64_t v);
-/* NULL and "" differ: NULL is written as 0, "" as 1. */
-void refund__bin_text(bin_writer *w, const char *s);
+/* The general path of bin_text. */
+void refund__bin_text_slow(bin_writer *w, const char *s);
 
 /* Inline: a record is mostly small integers, and a call each cost more
  * than the writing. */
@@ -66,6 +66,16 @@ static inline uint64_t refund__bin_zigzag(int64_t v)
 static inline void refund__bin_int(bin_writer *w, int64_t v)
 {
 	refund__bin_uint(w, refund__bin_zigzag(v));
+}
+
+/* NULL and "" differ: NULL is written as 0, "" as 1.  Inline for those
+ * two, which are most of a record's texts. */
+static inline void refund__bin_text(bin_writer *w, const char *s)
+{
+	if (s && s[0])
+		refund__bin_text_slow(w, s);
+	else
+		refund__bin_uint(w, s ? 1 : 0);
 }
 
 /*

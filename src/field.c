@@ -9,20 +9,14 @@
 
 /* ---- writing ---- */
 
-void refund__field_int(field_out *o, const char *key, int64_t v)
+void refund__field_int_json(field_out *o, const char *key, int64_t v)
 {
-	if (o->bin)
-		refund__bin_int(o->bin, v);
-	else
-		json_kv_int(o->json, key, v);
+	json_kv_int(o->json, key, v);
 }
 
-void refund__field_text(field_out *o, const char *key, const char *s)
+void refund__field_text_json(field_out *o, const char *key, const char *s)
 {
-	if (o->bin)
-		refund__bin_text(o->bin, s);
-	else
-		json_kv_string(o->json, key, s);
+	json_kv_string(o->json, key, s);
 }
 
 void refund__field_name(field_out *o, const char *key, int value, field_names names)

@@ -32,9 +32,27 @@ typedef struct field_out {
 	bin_writer *bin;     /* in binary */
 } field_out;
 
-void refund__field_int(field_out *o, const char *key, int64_t v);
+/* The JSON halves of field_int and field_text. */
+void refund__field_int_json(field_out *o, const char *key, int64_t v);
+void refund__field_text_json(field_out *o, const char *key, const char *s);
+
+/* Inline: a record is sixty of these, and binary is the path that counts. */
+static inline void refund__field_int(field_out *o, const char *key, int64_t v)
+{
+	if (o->bin)
+		refund__bin_int(o->bin, v);
+	else
+		refund__field_int_json(o, key, v);
+}
+
 /* NULL is JSON null, and binary's absent text. */
-void refund__field_text(field_out *o, const char *key, const char *s);
+static inline void refund__field_text(field_out *o, const char *key, const char *s)
+{
+	if (o->bin)
+		refund__bin_text(o->bin, s);
+	else
+		refund__field_text_json(o, key, s);
+}
 /* An enumeration: its name in JSON, its number in binary. */
 void refund__field_name(field_out *o, const char *key, int value, field_names names);
 /* 32 bytes: 64 lowercase hex digits in JSON, raw in binary. */
