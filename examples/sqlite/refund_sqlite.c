@@ -3,9 +3,9 @@
  * the transactions and the choices beyond the contract.
  *
  * Records and events live in ordinary rowid tables with their natural key as
- * a PRIMARY KEY (a unique index), not WITHOUT ROWID tables: records carry
- * kilobytes of JSON, and SQLite's advice is to keep WITHOUT ROWID for rows
- * much smaller than a page.  Every index a query needs ends with the key
+ * a PRIMARY KEY (a unique index), not WITHOUT ROWID tables: records run to
+ * hundreds of bytes (a policy's JSON to kilobytes), and SQLite's advice is
+ * to keep WITHOUT ROWID for rows smaller than about a twentieth of a page.  Every index a query needs ends with the key
  * columns, so `due` reads only its covering index and `scan` reads only the
  * rows it returns.
  *

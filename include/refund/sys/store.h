@@ -8,8 +8,10 @@
  * callback receives the store itself.
  *
  * **Records.**  A record is identified by its kind and id and carries opaque
- * bytes (the library's canonical encoding: compact JSON with a schema
- * version) and a version number.  Versions start at 1 and grow by one with
+ * bytes (the library's canonical encoding, each with its schema: binary for
+ * cases, deposits and audit events, compact JSON for policies; docs/FORMAT.md
+ * gives them byte by byte) and a version number.  The bytes may hold any
+ * value, NUL included.  Versions start at 1 and grow by one with
  * each write.  Beside the bytes the library passes the fields a host may want
  * as real columns (::refund_store_index); the store must keep
  * `next_deadline` for the `due` query and may keep the others for `scan`.
