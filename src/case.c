@@ -1851,22 +1851,10 @@ typedef struct replay_input {
 	int has_quote;
 } replay_input;
 
-/* An event's integers, each checked against its range: 0 or REFUND_ECORRUPT. */
-static int get_int(const json_value *o, const char *key, int64_t min, int64_t max,
-		int64_t *out)
-{
-	int64_t v = 0;
-
-	if (json_field_int(o, key, 1, &v) != 0 || v < min || v > max)
-		return REFUND_ECORRUPT;
-	*out = v;
-	return 0;
-}
-
 static int get_small(const json_value *o, const char *key, int min, int max, int *out)
 {
 	int64_t v = 0;
-	int rc = get_int(o, key, min, max, &v);
+	int rc = json_field_int_range(o, key, min, max, &v);
 
 	if (rc == 0)
 		*out = (int)v;
@@ -1876,7 +1864,7 @@ static int get_small(const json_value *o, const char *key, int min, int max, int
 static int get_mask(const json_value *o, const char *key, uint32_t *out)
 {
 	int64_t v = 0;
-	int rc = get_int(o, key, 0, UINT32_MAX, &v);
+	int rc = json_field_int_range(o, key, 0, UINT32_MAX, &v);
 
 	if (rc == 0)
 		*out = (uint32_t)v;
@@ -1920,7 +1908,7 @@ static int decode_args(const json_value *root, replay_input *in)
 	    get_small(a, "kind", INT_MIN, INT_MAX, &in->args.kind) ||
 	    json_field_string(a, "text", 0, &in->args.text) ||
 	    json_field_string(a, "text2", 0, &in->args.text2) ||
-	    get_int(a, "amount", INT64_MIN, INT64_MAX, &in->args.amount) ||
+	    json_field_int_range(a, "amount", INT64_MIN, INT64_MAX, &in->args.amount) ||
 	    get_mask(a, "mask", &in->args.mask) ||
 	    get_small(a, "number", INT_MIN, INT_MAX, &in->args.number) ||
 	    get_small(a, "number2", INT_MIN, INT_MAX, &in->args.number2) ||

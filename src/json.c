@@ -1178,6 +1178,19 @@ int json_field_int(const json_value *object, const char *key, int required,
 	return rc;
 }
 
+int json_field_int_range(const json_value *object, const char *key, int64_t min,
+		int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+	int rc = json_field_int(object, key, 1, &v);
+
+	if (rc == 0 && (v < min || v > max))
+		rc = REFUND_ECORRUPT;
+	if (rc == 0)
+		*out = v;
+	return rc;
+}
+
 int json_field_array(const json_value *object, const char *key, int required,
 		const json_value **out)
 {

@@ -43,6 +43,7 @@
 #define json_get refund__json_get
 #define json_field_string refund__json_field_string
 #define json_field_int refund__json_field_int
+#define json_field_int_range refund__json_field_int_range
 #define json_field_array refund__json_field_array
 #define json_field_object refund__json_field_object
 
@@ -146,6 +147,9 @@ int json_field_string(const json_value *object, const char *key, int required,
 		const char **out);
 int json_field_int(const json_value *object, const char *key, int required,
 		int64_t *out);
+/* A required integer within [min, max]: out of it is REFUND_ECORRUPT too. */
+int json_field_int_range(const json_value *object, const char *key, int64_t min,
+		int64_t max, int64_t *out);
 int json_field_array(const json_value *object, const char *key, int required,
 		const json_value **out);
 int json_field_object(const json_value *object, const char *key, int required,

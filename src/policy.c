@@ -671,23 +671,11 @@ static int encode_head(refund_engine *e, const char *id, uint32_t latest, char *
 
 /* ---- decoding: stored bytes are untrusted ---- */
 
-/* An integer field within [min, max]; REFUND_ECORRUPT otherwise. */
-static int field_range(const json_value *obj, const char *key, int64_t min, int64_t max,
-		int64_t *out)
-{
-	int64_t v = 0;
-
-	if (json_field_int(obj, key, 1, &v) != 0 || v < min || v > max)
-		return REFUND_ECORRUPT;
-	*out = v;
-	return 0;
-}
-
 static int field_int(const json_value *obj, const char *key, int *out)
 {
 	int64_t v;
 
-	if (field_range(obj, key, INT32_MIN, INT32_MAX, &v) != 0)
+	if (json_field_int_range(obj, key, INT32_MIN, INT32_MAX, &v) != 0)
 		return REFUND_ECORRUPT;
 	*out = (int)v;
 	return 0;
@@ -697,7 +685,7 @@ static int field_mask(const json_value *obj, const char *key, uint32_t *out)
 {
 	int64_t v;
 
-	if (field_range(obj, key, 0, UINT32_MAX, &v) != 0)
+	if (json_field_int_range(obj, key, 0, UINT32_MAX, &v) != 0)
 		return REFUND_ECORRUPT;
 	*out = (uint32_t)v;
 	return 0;
@@ -799,7 +787,7 @@ static int decode_identity(refund_policy *p, const json_value *root, const char 
 	if (root->type != JSON_OBJECT || json_field_int(root, "schema", 1, &schema) != 0 ||
 	    schema != POLICY_SCHEMA ||
 	    json_field_string(root, "id", 1, &id) != 0 || strcmp(id, want_id) != 0 ||
-	    field_range(root, "version", 1, UINT32_MAX, &version) != 0 ||
+	    json_field_int_range(root, "version", 1, UINT32_MAX, &version) != 0 ||
 	    version != want_version ||
 	    json_field_string(root, "currency", 1, &currency) != 0 ||
 	    refund__check_currency(p->engine, currency) != 0)
@@ -844,7 +832,7 @@ static int decode_publication(refund_policy *p, const json_value *root)
 	const char *by = NULL;
 	int64_t at = 0;
 
-	if (field_range(root, "published_at", REFUND_TIME_MIN, REFUND_TIME_MAX, &at) != 0 ||
+	if (json_field_int_range(root, "published_at", REFUND_TIME_MIN, REFUND_TIME_MAX, &at) != 0 ||
 	    json_field_string(root, "published_by", 1, &by) != 0 ||
 	    refund__check_id(p->engine, "published_by", by) != 0)
 		return REFUND_ECORRUPT;
@@ -894,7 +882,7 @@ static int decode_head(refund_engine *e, const refund_store_record *rec, const c
 	if (root->type != JSON_OBJECT || json_field_int(root, "schema", 1, &schema) != 0 ||
 	    schema != HEAD_SCHEMA ||
 	    json_field_string(root, "id", 1, &stored_id) != 0 || strcmp(stored_id, id) != 0 ||
-	    field_range(root, "latest", 1, UINT32_MAX, &n) != 0 || rec->version != (uint64_t)n)
+	    json_field_int_range(root, "latest", 1, UINT32_MAX, &n) != 0 || rec->version != (uint64_t)n)
 		rc = REFUND_ECORRUPT;
 	json_free(&e->alloc, root);
 	if (rc)
