@@ -1307,6 +1307,29 @@ static void test_field_int(void **state)
 	json_free(&fa.allocator, v);
 }
 
+static void test_field_int_range(void **state)
+{
+	int64_t i = 77;
+	json_value *v;
+	failalloc fa;
+
+	(void)state;
+	failalloc_init(&fa);
+	v = parse_ok(&fa, fields_doc);
+	assert_int_equal(json_field_int_range(v, "i", -5, -5, &i), 0);   /* both ends */
+	assert_int_equal(i, -5);
+	i = 77;
+	assert_int_equal(json_field_int_range(v, "i", -4, 10, &i), REFUND_ECORRUPT);
+	assert_int_equal(json_field_int_range(v, "i", -10, -6, &i), REFUND_ECORRUPT);
+	assert_int_equal(json_field_int_range(v, "missing", INT64_MIN, INT64_MAX, &i),
+			REFUND_ECORRUPT);                                      /* required */
+	assert_int_equal(json_field_int_range(v, "n", INT64_MIN, INT64_MAX, &i), REFUND_ECORRUPT);
+	assert_int_equal(json_field_int_range(v, "s", INT64_MIN, INT64_MAX, &i), REFUND_ECORRUPT);
+	assert_int_equal(json_field_int_range(v, NULL, 0, 1, &i), REFUND_EINVAL);
+	assert_int_equal(i, 77);  /* untouched by every refusal */
+	json_free(&fa.allocator, v);
+}
+
 static void test_field_array(void **state)
 {
 	const json_value *sentinel = (const json_value *)&sentinel, *a = sentinel;
@@ -1400,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_field_string),
 		cmocka_unit_test(test_field_int),
+		cmocka_unit_test(test_field_int_range),
 		cmocka_unit_test(test_field_array),
 		cmocka_unit_test(test_field_object),
 	};
