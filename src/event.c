@@ -3,7 +3,7 @@
  * so that an event cannot be edited, dropped or moved without breaking the
  * chain, and the case record keeps the last hash so that the newest event
  * cannot be changed unnoticed either.  Two formats, told apart by their
- * first byte (docs/ABI.md has them byte by byte):
+ * first byte (docs/FORMAT.md has them byte by byte):
  *
  * - format 1, compact JSON (written by earlier versions; read, verified and
  *   replayed forever, never written for a new event): its last member is

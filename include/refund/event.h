@@ -13,7 +13,7 @@
  *
  * Events are stored in a compact binary format (format 2); events stored
  * as JSON by earlier versions (format 1) are still read, verified and
- * replayed, and one case's chain may hold both.  docs/ABI.md gives both
+ * replayed, and one case's chain may hold both.  docs/FORMAT.md gives both
  * formats byte by byte.  Either way ::refund_event gives the hashes in hex.
  */
 #ifndef REFUND_EVENT_H

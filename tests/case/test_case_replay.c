@@ -397,7 +397,7 @@ static void test_rebuilt_handle_acts_on(void **state)
 /* ---- stores that hand back other events ---- */
 
 /*
- * The fields of a format-2 event in their order (docs/ABI.md), so that a
+ * The fields of a format-2 event in their order (docs/FORMAT.md), so that a
  * forger can edit one: the event's own, its arguments' (the account's only
  * if it has one), its context's (the deposit's or the quote's).
  */
