@@ -11,7 +11,9 @@
 #include <refund.h>
 #include <refund/sys/store.h>
 
+#include "alloc.h"
 #include "binary.h"
+#include "deposit.h"
 #include "faulty_store.h"
 #include "fixture.h"
 #include "store_dump.h"
@@ -879,6 +881,69 @@ static void test_binary_record_bytes(void **state)
 			" still load\n", size, loaded);
 }
 
+/* Two handles of one deposit agree on everything a host can read. */
+static void assert_same_deposit(const refund_deposit *a, const refund_deposit *b)
+{
+	size_t i;
+
+	assert_string_equal(refund_deposit_id(a), refund_deposit_id(b));
+	assert_string_equal(refund_deposit_holder(a), refund_deposit_holder(b));
+	assert_string_equal(refund_deposit_agent(a), refund_deposit_agent(b));
+	assert_string_equal(refund_deposit_terminal_serial(a), refund_deposit_terminal_serial(b));
+	assert_string_equal(refund_deposit_contract_id(a), refund_deposit_contract_id(b));
+	assert_string_equal(refund_deposit_receipt(a), refund_deposit_receipt(b));
+	assert_string_equal(refund_deposit_currency(a), refund_deposit_currency(b));
+	assert_int_equal(refund_deposit_paid_at(a), refund_deposit_paid_at(b));
+	assert_int_equal(refund_deposit_contract_end(a), refund_deposit_contract_end(b));
+	assert_int_equal(refund_deposit_days_in_service(a), refund_deposit_days_in_service(b));
+	assert_int_equal(refund_deposit_entry_count(a), refund_deposit_entry_count(b));
+	for (i = 0; i < refund_deposit_entry_count(a); i++) {
+		refund_entry x = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+		refund_entry y = x;
+
+		assert_int_equal(refund_deposit_entry(a, i, &x), 0);
+		assert_int_equal(refund_deposit_entry(b, i, &y), 0);
+		assert_int_equal(x.kind, y.kind);
+		assert_int_equal(x.amount, y.amount);
+		assert_int_equal(x.at, y.at);
+		assert_string_equal(x.actor, y.actor);
+		assert_int_equal(x.role, y.role);
+		if (x.reference || y.reference)
+			assert_string_equal(x.reference, y.reference);
+	}
+}
+
+/* A deposit stored as schema 1 JSON, as earlier versions wrote it, reads as
+ * the same deposit, and its next change stores it in schema 2. */
+static void test_schema_1_is_still_read(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-old"), *old = NULL;
+	unsigned char bytes[2048];
+	char *json = NULL;
+	size_t size = 0;
+
+	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_DAMAGE, 5000, "fin", REFUND_ROLE_FINANCE,
+			"检测 IR-5"), 0);
+	assert_int_equal(refund__deposit_encode_json(d, &json, &size), 0);
+	assert_memory_equal(json, "{\"schema\":1,\"id\":\"D-old\",", 25);
+	assert_non_null(strstr(json, "\"contract_end\":1767225600"));
+	put_bytes(f, "D-old", json, size);
+	refund__free(&f->engine->alloc, json);
+	assert_int_equal(refund_deposit_load(f->engine, &old, "D-old"), 0);
+	assert_same_deposit(d, old);
+	assert_int_equal(refund_deposit_set_usage(old, 300, 7, "agent-7", REFUND_ROLE_AGENT), 0);
+	size = load_bytes(f, "D-old", bytes, sizeof(bytes));
+	assert_memory_equal(bytes, "\xa5RD\x02", 4);
+	refund_deposit_free(old);
+	old = NULL;
+	assert_int_equal(refund_deposit_load(f->engine, &old, "D-old"), 0);
+	assert_int_equal(refund_deposit_days_in_service(old), 300);
+	assert_int_equal(refund_deposit_entry_count(old), 2);
+	refund_deposit_free(old);
+	refund_deposit_free(d);
+}
+
 static int notices[8];
 static int64_t notice_amount;
 
@@ -969,6 +1034,7 @@ int main(void)
 		T(test_corrupt_records),
 		T(test_corrupt_binary_records),
 		T(test_binary_record_bytes),
+		T(test_schema_1_is_still_read),
 		T(test_notices),
 		T(test_invariant_random),
 	};
