@@ -122,11 +122,6 @@ void refund_deposit_free(refund_deposit *d)
 
 const unsigned char refund__deposit_magic[DEPOSIT_MAGIC_SIZE] = { 0xA5, 'R', 'D', 2 };
 
-static const char *role_name(int role)
-{
-	return refund_role_name(role);
-}
-
 static void encode_entry(field_out *o, const deposit_entry *entry)
 {
 	refund__field_item(o);
@@ -135,7 +130,7 @@ static void encode_entry(field_out *o, const deposit_entry *entry)
 	refund__field_int(o, "amount", entry->amount);
 	refund__field_int(o, "at", entry->at);
 	refund__field_text(o, "actor", entry->actor);
-	refund__field_name(o, "role", entry->role, role_name);
+	refund__field_name(o, "role", entry->role, refund_role_name);
 	refund__field_text(o, "reference", entry->reference);
 	refund__field_text(o, "case", entry->case_id);
 	refund__field_end(o);
@@ -239,7 +234,7 @@ static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 	entry->at = refund__field_get_int(in, "at", REFUND_TIME_MIN, REFUND_TIME_MAX);
 	if ((rc = decode_id_field(d, in, "actor", 1, &entry->actor)) != 0)
 		return rc;
-	entry->role = refund__field_get_name(in, "role", role_name, REFUND_ROLE_SYSTEM + 1);
+	entry->role = refund__field_get_name(in, "role", refund_role_name, REFUND_ROLE_SYSTEM + 1);
 	if ((rc = decode_text_field(d, in, "reference", &entry->reference)) != 0 ||
 	    (rc = decode_id_field(d, in, "case", 0, &entry->case_id)) != 0)
 		return rc;
