@@ -31,8 +31,9 @@
  *   nothing can fail any more; any failure undoes what was prepared, so the
  *   store is left exactly as it was (event arrays and the hash table may
  *   keep a larger capacity).
- * - A put whose bytes and index strings fit the record's block, and use at
- *   least half of it, is copied into that block in place.
+ * - A record that outgrows its block gets a new one with room to spare
+ *   (grown_block); a put whose bytes and index strings fit the block is
+ *   copied into it in place, unless the block is more than twice that.
  * - Events are immutable and never dropped, so their bytes are appended to
  *   chunks of EVENT_CHUNK bytes shared by all nodes rather than allocated
  *   one by one: a malloc per event cost a fifth of a whole transition's
@@ -59,6 +60,9 @@
 /* Batches up to these sizes are planned on the stack, without allocating. */
 #define STACK_PUTS 8
 #define STACK_EVENTS 16
+
+/* Bytes a block that grew keeps to spare, beyond a quarter of its size. */
+#define BLOCK_SPARE 64
 
 /* Event bytes are appended to chunks of this size (or one of the event's own). */
 #define EVENT_CHUNK ((size_t)64 * 1024)
@@ -521,6 +525,24 @@ static const char *index_field(const refund_store_index *index, int field)
 /* Where a put's bytes and index strings will go (one block, NULL if all are
  * empty): the node's block if they fit it and use at least half of it (so a
  * record that shrank does not keep a large block), else a new one. */
+/*
+ * The size of a new block for total bytes: exact for a new record or one
+ * that shrank, with room to spare for one that grew out of its block, since
+ * a record that grew once (a case's, with most transitions) tends to grow
+ * again, and a new block each time costs a malloc and fresh memory.
+ */
+static size_t with_spare(size_t total)
+{
+	size_t spare = total / 4 + BLOCK_SPARE;
+
+	return total <= SIZE_MAX - spare ? total + spare : total;
+}
+
+static size_t grown_block(size_t total, size_t have)
+{
+	return have && total > have ? with_spare(total) : total;
+}
+
 static int stage_block(memory_store *s, const refund_store_put *p, put_plan *plan)
 {
 	size_t total = p->size, have = plan->node->block_size;
@@ -534,14 +556,14 @@ static int stage_block(memory_store *s, const refund_store_put *p, put_plan *pla
 			return REFUND_ENOMEM;
 		total += len;
 	}
-	if (total <= have && total >= have / 2) {
+	if (total <= have && have / 2 <= with_spare(total)) {
 		plan->in_place = 1;
 		return 0;
 	}
-	plan->block_size = total;
+	plan->block_size = grown_block(total, have);
 	if (total == 0)
 		return 0;
-	plan->block = refund__alloc(&s->alloc, total);
+	plan->block = refund__alloc(&s->alloc, plan->block_size);
 	return plan->block ? 0 : REFUND_ENOMEM;
 }
 

@@ -453,10 +453,11 @@ static void commit_fails_cleanly_when_memory_stays_short(void **state)
 		assert_int_equal(f->fa.live, live);
 		assert_unchanged(s, before, "Z");
 	}
-	/* Each of the commit's 8 allocations failed in turn (the table's growth,
+	/* Each of the commit's 7 allocations failed in turn (the table's growth,
 	 * nodes B and Z, B's block, Z's event array as it grows, the chunk for
-	 * the event bytes): 6 event copies once took 6 more. */
-	assert_int_equal(k, 9);
+	 * the event bytes; A's shorter put is written in place): 6 event copies
+	 * once took 6 more. */
+	assert_int_equal(k, 8);
 	free(before);
 }
 
@@ -978,18 +979,21 @@ static int keep_text(void *ctx, const refund_store_record *r)
 	return 0;
 }
 
+static int same_text(void *ctx, const refund_store_record *r)
+{
+	const char *want = ctx;
+
+	assert_int_equal(r->size, strlen(want));
+	assert_memory_equal(r->data, want, r->size);
+	return 0;
+}
+
 /* (kind, id) holds @p want, or nothing if @p want is NULL. */
 static void assert_text(refund_store *s, int kind, const char *id, const char *want)
 {
-	char text[64] = "";
-	int rc = s->load(s, kind, id, keep_text, text);
+	int rc = s->load(s, kind, id, same_text, (void *)want);
 
-	if (!want) {
-		assert_int_equal(rc, REFUND_ENOTFOUND);
-		return;
-	}
-	assert_int_equal(rc, 0);
-	assert_string_equal(text, want);
+	assert_int_equal(rc, want ? 0 : REFUND_ENOTFOUND);
 }
 
 #define GROWTH_BATCH 40
@@ -1204,6 +1208,25 @@ static long allocations_of(mem_fixture *f, const refund_store_put *p)
 	return count;
 }
 
+/* n bytes of text, each one its position's digit. */
+static const char *digits(size_t n)
+{
+	static char text[2048];
+	size_t i;
+
+	assert_true(n < sizeof(text));
+	for (i = 0; i < n; i++)
+		text[i] = (char)('0' + i % 10);
+	text[n] = '\0';
+	return text;
+}
+
+/*
+ * A record's block is as large as its first put; one that outgrows it gets
+ * a new block with a quarter and 64 bytes to spare.  A put that fits the
+ * block is copied in place, unless the block is more than twice the put
+ * with that spare.
+ */
 static void updates_reuse_the_block_when_it_fits(void **state)
 {
 	mem_fixture *f = *state;
@@ -1212,7 +1235,9 @@ static void updates_reuse_the_block_when_it_fits(void **state)
 	char text[64];
 	char *now;
 
-	/* A block of 18 bytes: "0123456789", then "H1" and "open" with their NULs. */
+	/* create_indexed's 15 bytes ("A", "D1", "H1", "A1", "open" with their
+	 * NULs) in a block of 15; 18 bytes ("0123456789", "H1" and "open")
+	 * outgrow it: a block of 18 + 4 + 64 = 86. */
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	p = sc_put_text(REFUND_RECORD_CASE, "A", 1, "0123456789", 100);
 	p.index.holder = "H1";
@@ -1229,8 +1254,8 @@ static void updates_reuse_the_block_when_it_fits(void **state)
 	assert_non_null(strstr(now, "2:A@200 2:A \n"));  /* due; the scan of open only */
 	free(now);
 
-	/* Shorter by less than half: the state dropped, its old bytes left
-	 * past the end of the new ones. */
+	/* Shorter: the state dropped, its old bytes left past the end of the
+	 * new ones. */
 	p = sc_put_text(REFUND_RECORD_CASE, "A", 3, "abcdef", 200);
 	p.index.holder = "H1";
 	p.index.agent = "A1";
@@ -1240,22 +1265,28 @@ static void updates_reuse_the_block_when_it_fits(void **state)
 	assert_non_null(strstr(now, "2:A@200 2:A 2:A \n"));  /* the scans of H1 and A1 */
 	free(now);
 
-	/* Longer than the block: a new one. */
-	p = sc_put_text(REFUND_RECORD_CASE, "A", 4, "0123456789abcdefghij", 200);
+	/* Longer, up to the block's 86 bytes: in place; one more: a new block. */
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 4, digits(86), 200);
+	assert_int_equal(allocations_of(f, &p), 0);
+	assert_text(s, REFUND_RECORD_CASE, "A", digits(86));
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 5, digits(87), 200);
 	assert_int_equal(allocations_of(f, &p), 1);
-	assert_text(s, REFUND_RECORD_CASE, "A", "0123456789abcdefghij");
+	assert_text(s, REFUND_RECORD_CASE, "A", digits(87));
 
-	/* Under half the block: a smaller one, not to keep the large one. */
-	p = sc_put_text(REFUND_RECORD_CASE, "A", 5, "tiny", 200);
+	/* Grown to 1000 bytes (a block of 1314), then 4: the block is more than
+	 * twice 4 + 1 + 64, so the large block goes for one of 4. */
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 6, digits(1000), 200);
+	assert_int_equal(allocations_of(f, &p), 1);
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 7, "tiny", 200);
 	assert_int_equal(allocations_of(f, &p), 1);
 	assert_text(s, REFUND_RECORD_CASE, "A", "tiny");
 
 	/* Empty: nothing to allocate. */
-	p = sc_put_text(REFUND_RECORD_CASE, "A", 6, "", 200);
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 8, "", 200);
 	assert_int_equal(allocations_of(f, &p), 0);
 	assert_int_equal(s->load(s, REFUND_RECORD_CASE, "A", keep_text, text), 0);
 	assert_string_equal(text, "");
-	assert_int_equal(sc_version_in(s, REFUND_RECORD_CASE, "A"), 7);
+	assert_int_equal(sc_version_in(s, REFUND_RECORD_CASE, "A"), 9);
 }
 
 static void failed_commit_leaves_a_block_in_place_untouched(void **state)
