@@ -522,15 +522,7 @@ static const char *index_field(const refund_store_index *index, int field)
 	}
 }
 
-/* Where a put's bytes and index strings will go (one block, NULL if all are
- * empty): the node's block if they fit it and use at least half of it (so a
- * record that shrank does not keep a large block), else a new one. */
-/*
- * The size of a new block for total bytes: exact for a new record or one
- * that shrank, with room to spare for one that grew out of its block, since
- * a record that grew once (a case's, with most transitions) tends to grow
- * again, and a new block each time costs a malloc and fresh memory.
- */
+/* total bytes and the room a block that grew keeps to spare. */
 static size_t with_spare(size_t total)
 {
 	size_t spare = total / 4 + BLOCK_SPARE;
@@ -538,11 +530,21 @@ static size_t with_spare(size_t total)
 	return total <= SIZE_MAX - spare ? total + spare : total;
 }
 
+/*
+ * The size of a new block for total bytes: exact for a new record or one
+ * that shrank, with room to spare for one that grew out of its block, since
+ * a record that grew once (a case's, with most transitions) tends to grow
+ * again, and a new block each time costs a malloc and fresh memory.
+ */
 static size_t grown_block(size_t total, size_t have)
 {
 	return have && total > have ? with_spare(total) : total;
 }
 
+/* Where a put's bytes and index strings will go (one block, NULL if all are
+ * empty): the node's block if they fit it and it is at most twice what they
+ * would get with room to spare (so a record that shrank does not keep a
+ * large block), else a new one. */
 static int stage_block(memory_store *s, const refund_store_put *p, put_plan *plan)
 {
 	size_t total = p->size, have = plan->node->block_size;
