@@ -22,15 +22,10 @@
 #include "case_fixture.h"
 #include "fixture.h"
 #include "legacy_v1.h"
+#include "store_contract.h"
 
 
 /* ---- the stored case, as an earlier version left it ---- */
-
-static int keep_version(void *ctx, const refund_store_record *rec)
-{
-	*(uint64_t *)ctx = rec->version;
-	return 0;
-}
 
 /*
  * The world of case_fixture.h with the legacy deposit and case written over
@@ -49,7 +44,7 @@ static void legacy_inject(void **state, uint64_t edit)
 
 	world_setup(state);
 	f = *state;
-	assert_int_equal(f->store->load(f->store, REFUND_RECORD_DEPOSIT, "D-1", keep_version,
+	assert_int_equal(f->store->load(f->store, REFUND_RECORD_DEPOSIT, "D-1", sc_keep_version,
 			&deposit_version), 0);
 	memset(puts, 0, sizeof(puts));
 	for (i = 0; i < 2; i++) {

@@ -16,6 +16,7 @@
 #include "deposit.h"
 #include "faulty_store.h"
 #include "fixture.h"
+#include "store_contract.h"
 #include "store_dump.h"
 
 static refund_deposit *const SENTINEL = (refund_deposit *)&SENTINEL;
@@ -589,19 +590,13 @@ static void test_list(void **state)
 }
 
 /* Write raw bytes as a deposit record, bypassing the library. */
-static int get_version(void *ctx, const refund_store_record *rec)
-{
-	*(uint64_t *)ctx = rec->version;
-	return 0;
-}
-
 /* Store data as deposit id, over what is there. */
 static void put_bytes(fixture *f, const char *id, const void *data, size_t size)
 {
 	refund_store_put put;
 	refund_store_batch batch = { &put, 1, NULL, 0 };
 	uint64_t version = 0;
-	int rc = f->store->load(f->store, REFUND_RECORD_DEPOSIT, id, get_version, &version);
+	int rc = f->store->load(f->store, REFUND_RECORD_DEPOSIT, id, sc_keep_version, &version);
 
 	assert_true(rc == 0 || rc == REFUND_ENOTFOUND);
 	memset(&put, 0, sizeof(put));
