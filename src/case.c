@@ -1206,9 +1206,25 @@ static int context_kind(const txn *t)
 	return t->quoted ? CONTEXT_QUOTE : CONTEXT_NONE;
 }
 
-/* Format 1's context, JSON (NULL for none); the bytes stay in w. */
+/* The context's fields, the same in both formats but for their framing. */
+static void context_fields(field_out *o, const txn *t, int kind)
+{
+	if (kind == CONTEXT_DEPOSIT) {
+		refund__field_text(o, "holder", t->next.holder);
+		refund__field_text(o, "agent", t->next.agent);
+		refund__field_text(o, "currency", t->next.currency);
+	} else if (kind == CONTEXT_QUOTE) {
+		refund__field_object(o, "quote");
+		refund__field_text(o, "currency", t->quote.currency);
+		refund__case_quote_put(o, &t->quote);
+		refund__field_end(o);
+	}
+}
+
+/* Format 1's context, a JSON object (NULL for none); the bytes stay in w. */
 static int encode_context_json(txn *t, json_writer *w, const char **out, size_t *len)
 {
+	field_out o = { w, NULL };
 	int rc, kind = context_kind(t);
 
 	*out = NULL;
@@ -1216,19 +1232,7 @@ static int encode_context_json(txn *t, json_writer *w, const char **out, size_t 
 	if (kind == CONTEXT_NONE)
 		return 0;
 	json_object_begin(w);
-	if (kind == CONTEXT_DEPOSIT) {
-		json_kv_string(w, "holder", t->next.holder);
-		json_kv_string(w, "agent", t->next.agent);
-		json_kv_string(w, "currency", t->next.currency);
-	} else {
-		json_key(w, "quote");
-		json_object_begin(w);
-		json_kv_string(w, "currency", t->quote.currency);
-		field_out o = { w, NULL };
-
-		refund__case_quote_put(&o, &t->quote);
-		json_object_end(w);
-	}
+	context_fields(&o, t, kind);
 	json_object_end(w);
 	if ((rc = json_writer_end(w, out, len)) != 0)
 		return refund__fail_code(t->e, rc);
@@ -1238,20 +1242,11 @@ static int encode_context_json(txn *t, json_writer *w, const char **out, size_t 
 /* Format 2's context: its kind, then its fields (decode_context_binary). */
 static void encode_context_binary(txn *t, bin_writer *w)
 {
-	const refund_quote *q = &t->quote;
+	field_out o = { NULL, w };
 	int kind = context_kind(t);
 
 	refund__bin_uint(w, (uint64_t)kind);
-	if (kind == CONTEXT_DEPOSIT) {
-		refund__bin_text(w, t->next.holder);
-		refund__bin_text(w, t->next.agent);
-		refund__bin_text(w, t->next.currency);
-	} else if (kind == CONTEXT_QUOTE) {
-		field_out o = { NULL, w };
-
-		refund__bin_text(w, q->currency);
-		refund__case_quote_put(&o, q);
-	}
+	context_fields(&o, t, kind);
 }
 
 /*
