@@ -211,25 +211,6 @@ void refund__bin_read_text_ref(bin_reader *r, const char **s, size_t *len, size_
 	*len = (size_t)n - 1;
 }
 
-int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
-{
-	const char *s;
-	size_t len;
-
-	dst[0] = '\0';
-	refund__bin_read_text_ref(r, &s, &len, cap - 1);
-	if (r->error)
-		return 0;
-	if (!s) {
-		if (!nullable)
-			corrupt(r);
-		return 0;
-	}
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-	return 1;
-}
-
 const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nullable)
 {
 	const char *s;
@@ -253,6 +234,14 @@ const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nulla
 	room->next += len + 1;
 	room->left -= len + 1;
 	return copy;
+}
+
+int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
+{
+	bin_texts room = { dst, cap };
+
+	dst[0] = '\0';
+	return refund__bin_read_text_copy(r, &room, nullable) != NULL;
 }
 
 void refund__bin_reader_corrupt(bin_reader *r)

@@ -254,10 +254,6 @@ static int decode_ledger(refund_deposit *d, field_in *in)
 
 	if (n == 0)
 		return REFUND_ECORRUPT;
-	/* Each entry takes at least a byte: a count beyond the bytes is corrupt,
-	 * not an allocation to try. */
-	if (in->bin && n > (size_t)(in->bin->end - in->bin->p))
-		return REFUND_ECORRUPT;
 	d->entries = refund__calloc(&d->engine->alloc, n, sizeof(*d->entries));
 	if (!d->entries)
 		return REFUND_ENOMEM;

@@ -129,7 +129,7 @@ int64_t refund__field_get_int(field_in *in, const char *key, int64_t min, int64_
 
 	if (in->bin)
 		return refund__bin_read_int(in->bin, min, max);
-	if (in->error || json_field_int(in->obj, key, 1, &v) != 0 || v < min || v > max) {
+	if (in->error || json_field_int_range(in->obj, key, min, max, &v) != 0) {
 		corrupt(in);
 		return 0;
 	}
@@ -240,8 +240,18 @@ void refund__field_get_end(field_in *in)
 
 size_t refund__field_get_list(field_in *in, const char *key, size_t max)
 {
-	if (in->bin)
-		return (size_t)refund__bin_read_uint(in->bin, max);
+	size_t n;
+
+	if (in->bin) {
+		/* Each item takes a byte at least: a count past the bytes left is
+		 * corrupt, not a size for the caller to allocate. */
+		n = (size_t)refund__bin_read_uint(in->bin, max);
+		if (n > (size_t)(in->bin->end - in->bin->p)) {
+			refund__bin_reader_corrupt(in->bin);
+			return 0;
+		}
+		return n;
+	}
 	if (in->error || json_field_array(in->obj, key, 1, &in->list) != 0 ||
 	    in->list->u.array.count > max) {
 		corrupt(in);

@@ -99,7 +99,8 @@ void refund__field_get_digest(field_in *in, const char *key, unsigned char *out)
 int64_t refund__field_get_optional_time(field_in *in, const char *key);
 void refund__field_get_object(field_in *in, const char *key);
 void refund__field_get_end(field_in *in);
-/* How many items the list holds (at most max); field_get_item(i) enters each. */
+/* How many items the list holds (at most max, and in binary at most the
+ * bytes left); field_get_item(i) enters each. */
 size_t refund__field_get_list(field_in *in, const char *key, size_t max);
 void refund__field_get_item(field_in *in, size_t i);
 
