@@ -148,7 +148,7 @@ int refund__case_encode_json(refund_engine *e, const case_record *r, char **data
 
 /* ---- case_record.c: the stored record ---- */
 
-#define CASE_MAGIC_SIZE 4
+#define CASE_MAGIC_SIZE FIELD_MAGIC_SIZE
 /* The first bytes of a schema 2 (binary) record; JSON starts with '{'. */
 extern const unsigned char refund__case_magic[CASE_MAGIC_SIZE];
 

@@ -361,51 +361,22 @@ static void decode(field_in *in, case_record *r)
 	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
 }
 
-static int decode_binary(const unsigned char *data, size_t size, case_record *r)
-{
-	bin_reader br;
-	field_in in;
-	const unsigned char *magic;
-
-	refund__bin_reader_init(&br, data, size);
-	refund__field_in_binary(&in, &br);
-	magic = refund__bin_read_bytes(&br, CASE_MAGIC_SIZE);
-	if (!magic || memcmp(magic, refund__case_magic, CASE_MAGIC_SIZE) != 0)
-		return REFUND_ECORRUPT;
-	decode(&in, r);
-	return refund__field_failed(&in);
-}
-
-static int decode_json(const refund_allocator *alloc, const unsigned char *data,
-		size_t size, case_record *r)
-{
-	json_value *root = NULL;
-	int64_t schema = 0;
-	field_in in;
-	int rc = json_parse(alloc, (const char *)data, size, &root);
-
-	if (rc)
-		return rc;
-	if (json_field_int(root, "schema", 1, &schema) != 0 || schema != CASE_SCHEMA_JSON) {
-		json_free(alloc, root);
-		return REFUND_ECORRUPT;
-	}
-	refund__field_in_json(&in, root);
-	decode(&in, r);
-	json_free(alloc, root);
-	return refund__field_failed(&in);
-}
-
 int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
 		size_t size, case_record *r)
 {
+	json_value *root;
+	bin_reader br;
+	field_in in;
 	int rc;
 
 	refund__case_record_clear(r);
-	if (size >= CASE_MAGIC_SIZE && data[0] == refund__case_magic[0])
-		rc = decode_binary(data, size, r);
-	else
-		rc = decode_json(alloc, data, size, r);
+	rc = refund__field_in_record(&in, &br, &root, alloc, data, size, refund__case_magic,
+			CASE_SCHEMA_JSON);
+	if (rc == 0) {
+		decode(&in, r);
+		rc = refund__field_failed(&in);
+	}
+	json_free(alloc, root);
 	/* Key slots up to the next key's are copied: empty, not stale. */
 	if (rc == 0 && (size_t)r->nkeys < refund__case_key_slots(r))
 		memset(&r->keys[r->nkeys], 0,

@@ -315,29 +315,16 @@ static refund_deposit *deposit_alloc(refund_engine *e)
 /* Fields of either schema into d: 0, REFUND_ECORRUPT or REFUND_ENOMEM. */
 static int decode_bytes(refund_deposit *d, const refund_store_record *rec)
 {
-	refund_engine *e = d->engine;
-	json_value *root = NULL;
+	const refund_allocator *alloc = &d->engine->alloc;
+	json_value *root;
 	bin_reader br;
 	field_in in;
-	int64_t schema = 0;
-	int rc;
+	int rc = refund__field_in_record(&in, &br, &root, alloc, rec->data, rec->size,
+			refund__deposit_magic, DEPOSIT_SCHEMA_JSON);
 
-	if (rec->size >= DEPOSIT_MAGIC_SIZE && rec->data[0] == refund__deposit_magic[0]) {
-		refund__bin_reader_init(&br, rec->data, rec->size);
-		refund__field_in_binary(&in, &br);
-		if (memcmp(rec->data, refund__deposit_magic, DEPOSIT_MAGIC_SIZE) != 0)
-			return REFUND_ECORRUPT;
-		refund__bin_read_bytes(&br, DEPOSIT_MAGIC_SIZE);
-		return decode_fields(d, &in, rec->id);
-	}
-	if ((rc = json_parse(&e->alloc, (const char *)rec->data, rec->size, &root)) != 0)
-		return rc;
-	refund__field_in_json(&in, root);
-	if (json_field_int(root, "schema", 1, &schema) != 0 || schema != DEPOSIT_SCHEMA_JSON)
-		rc = REFUND_ECORRUPT;
-	else
+	if (rc == 0)
 		rc = decode_fields(d, &in, rec->id);
-	json_free(&e->alloc, root);
+	json_free(alloc, root);
 	return rc;
 }
 

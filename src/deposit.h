@@ -13,6 +13,7 @@
 #include <refund/sys/store.h>
 
 #include "engine.h"
+#include "field.h"
 
 typedef struct deposit_entry {
 	uint32_t seq;
@@ -63,7 +64,7 @@ void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *stage);
 
 refund_engine *refund__deposit_engine(const refund_deposit *d);
 
-#define DEPOSIT_MAGIC_SIZE 4
+#define DEPOSIT_MAGIC_SIZE FIELD_MAGIC_SIZE
 /* The first bytes of a schema 2 (binary) deposit record; JSON starts with '{'. */
 extern const unsigned char refund__deposit_magic[DEPOSIT_MAGIC_SIZE];
 /* The handle in schema 1, the JSON earlier versions stored (for tests of

@@ -104,6 +104,32 @@ void refund__field_in_json(field_in *in, const json_value *object)
 		in->error = REFUND_ECORRUPT;
 }
 
+int refund__field_in_record(field_in *in, bin_reader *br, json_value **root,
+		const refund_allocator *alloc, const unsigned char *data, size_t size,
+		const unsigned char magic[FIELD_MAGIC_SIZE], int64_t json_schema)
+{
+	const unsigned char *head;
+	int64_t schema = 0;
+	int rc;
+
+	*root = NULL;
+	if (size >= FIELD_MAGIC_SIZE && data[0] == magic[0]) {
+		refund__bin_reader_init(br, data, size);
+		refund__field_in_binary(in, br);
+		head = refund__bin_read_bytes(br, FIELD_MAGIC_SIZE);
+		return head && memcmp(head, magic, FIELD_MAGIC_SIZE) == 0 ? 0 : REFUND_ECORRUPT;
+	}
+	if ((rc = json_parse(alloc, (const char *)data, size, root)) != 0)
+		return rc;
+	refund__field_in_json(in, *root);
+	if (json_field_int(*root, "schema", 1, &schema) != 0 || schema != json_schema) {
+		json_free(alloc, *root);
+		*root = NULL;
+		return REFUND_ECORRUPT;
+	}
+	return 0;
+}
+
 int refund__field_ok(const field_in *in)
 {
 	return !in->error && !(in->bin && in->bin->error);

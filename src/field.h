@@ -79,6 +79,20 @@ typedef struct field_in {
 /* A reader of binary bytes already past their magic, or of a JSON object. */
 void refund__field_in_binary(field_in *in, bin_reader *r);
 void refund__field_in_json(field_in *in, const json_value *object);
+
+/* A binary record's first bytes: 0xA5, two letters for its kind, its schema. */
+#define FIELD_MAGIC_SIZE 4
+
+/*
+ * A reader of a stored record in either encoding: binary (read with br) if
+ * its first byte is the magic's, else JSON whose "schema" member must be
+ * json_schema.  0 with *in ready and *root the parse tree (NULL for binary;
+ * json_free it after in is done); REFUND_ECORRUPT for a wrong magic, bytes
+ * that are no JSON or another schema; REFUND_ENOMEM.
+ */
+int refund__field_in_record(field_in *in, bin_reader *br, json_value **root,
+		const refund_allocator *alloc, const unsigned char *data, size_t size,
+		const unsigned char magic[FIELD_MAGIC_SIZE], int64_t json_schema);
 /* 1 while everything read so far was in place. */
 int refund__field_ok(const field_in *in);
 /* At the end: 0, or REFUND_ECORRUPT if anything read was off (or, in
