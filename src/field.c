@@ -162,8 +162,8 @@ int64_t refund__field_get_int(field_in *in, const char *key, int64_t min, int64_
 	return v;
 }
 
-int refund__field_get_text(field_in *in, const char *key, char *dst, size_t cap,
-		int nullable)
+/* The text as stored, unchecked: 1 if present, 0 if NULL or on failure. */
+static int get_text_raw(field_in *in, const char *key, char *dst, size_t cap, int nullable)
 {
 	const char *s = NULL;
 	int present = 0;
@@ -178,18 +178,26 @@ int refund__field_get_text(field_in *in, const char *key, char *dst, size_t cap,
 		memcpy(dst, s, strlen(s) + 1);
 		present = 1;
 	}
-	if (off(in))
-		return 0;
-	if (refund__check_text(NULL, key, dst, cap - 1) != 0) {
+	return off(in) ? 0 : present;
+}
+
+int refund__field_get_text(field_in *in, const char *key, char *dst, size_t cap,
+		int nullable)
+{
+	int present = get_text_raw(in, key, dst, cap, nullable);
+
+	if (!off(in) && refund__check_text(NULL, key, dst, cap - 1) != 0) {
 		corrupt(in);
 		return 0;
 	}
 	return present;
 }
 
+/* An id's check is the stricter (printable ASCII is valid text), so it is
+ * the only one; an absent nullable id reads as "", which is valid text. */
 int refund__field_get_id(field_in *in, const char *key, char *dst, size_t cap, int nullable)
 {
-	int present = refund__field_get_text(in, key, dst, cap, nullable);
+	int present = get_text_raw(in, key, dst, cap, nullable);
 
 	if (!off(in) && (present || !nullable) && refund__check_id(NULL, key, dst) != 0) {
 		corrupt(in);
