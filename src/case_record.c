@@ -50,7 +50,8 @@ const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
 
 /*
  * A record is 13 KiB, mostly its lists' room; a transition copies it in and
- * back out, so it copies only what can be read: the fields whole, the
+ * back out, so it copies only what can be read: the fields whole but the
+ * rejection text (as far as its NUL), the
  * evidence and parts as far as their counts, and the keys as far as the
  * count or the slot the next key goes to (and the one after: a stored record
  * may have them out of step), `keys` slots in all.  Nothing reads a list
@@ -66,6 +67,9 @@ size_t refund__case_key_slots(const case_record *r)
 
 /* The fields between the lists, in the order case.h declares them. */
 _Static_assert(offsetof(case_record, nevidence) > offsetof(case_record, evidence) &&
+		offsetof(case_record, reject_text) > offsetof(case_record, nevidence) &&
+		offsetof(case_record, tracking) > offsetof(case_record, reject_text) &&
+		offsetof(case_record, parts) > offsetof(case_record, tracking) &&
 		offsetof(case_record, parts) > offsetof(case_record, nevidence) &&
 		offsetof(case_record, nparts) > offsetof(case_record, parts) &&
 		offsetof(case_record, keys) > offsetof(case_record, nparts) &&
@@ -78,7 +82,10 @@ void refund__case_record_copy(case_record *dst, const case_record *src, size_t k
 {
 	memcpy(dst, src, offsetof(case_record, evidence));
 	memcpy(dst->evidence, src->evidence, (size_t)src->nevidence * sizeof(src->evidence[0]));
-	memcpy(&dst->nevidence, &src->nevidence, SPAN(nevidence, parts));
+	/* The rejection text's 1 KiB room is mostly empty: as far as its NUL. */
+	memcpy(&dst->nevidence, &src->nevidence, SPAN(nevidence, reject_text));
+	memcpy(dst->reject_text, src->reject_text, strlen(src->reject_text) + 1);
+	memcpy(dst->tracking, src->tracking, SPAN(tracking, parts));
 	memcpy(dst->parts, src->parts, (size_t)src->nparts * sizeof(src->parts[0]));
 	memcpy(&dst->nparts, &src->nparts, SPAN(nparts, keys));
 	memcpy(dst->keys, src->keys, keys * sizeof(src->keys[0]));
@@ -89,7 +96,9 @@ void refund__case_record_copy(case_record *dst, const case_record *src, size_t k
 void refund__case_record_clear(case_record *r)
 {
 	memset(r, 0, offsetof(case_record, evidence));
-	memset(&r->nevidence, 0, SPAN(nevidence, parts));
+	memset(&r->nevidence, 0, SPAN(nevidence, reject_text));
+	r->reject_text[0] = '\0';
+	memset(r->tracking, 0, SPAN(tracking, parts));
 	memset(&r->nparts, 0, SPAN(nparts, keys));
 	memset(&r->nkeys, 0, sizeof(*r) - offsetof(case_record, nkeys));
 	memset(r->keys, 0, refund__case_key_slots(r) * sizeof(r->keys[0]));
