@@ -200,7 +200,7 @@ static int decode_record(refund_engine *e, const refund_store_record *rec, case_
 /* ---- handles ---- */
 
 /* A handle with an empty record: cleared as far as it is read, not all
- * 13 KiB (case_record.c). */
+ * 13 KiB (case_record.c).  The other room is a transition's spare. */
 static refund_case *case_alloc(refund_engine *e)
 {
 	refund_case *c = refund__alloc(&e->alloc, sizeof(*c));
@@ -210,7 +210,8 @@ static refund_case *case_alloc(refund_engine *e)
 		c->version = 0;
 		c->policy = NULL;
 		c->deposit = NULL;
-		refund__case_record_clear(&c->r);
+		c->r = &c->rooms[0];
+		refund__case_record_clear(c->r);
 	}
 	return c;
 }
@@ -238,7 +239,7 @@ static int load_cb(void *ctx, const refund_store_record *rec)
 		return refund__fail_code(lc->engine, REFUND_ENOMEM);
 	/* The policy is looked up after the store returns: a store may not be
 	 * called from inside its own callback. */
-	rc = decode_record(lc->engine, rec, &c->r);
+	rc = decode_record(lc->engine, rec, c->r);
 	if (rc) {
 		refund_case_free(c);
 		return rc;
@@ -263,7 +264,7 @@ int refund_case_load(refund_engine *e, refund_case **out, const char *case_id)
 	if (rc == REFUND_ENOTFOUND)
 		return refund__fail(e, rc, "no case %s", "案件 %s 不存在", case_id);
 	if (rc == 0)
-		rc = refund__policy_get(e, lc.c->r.policy_id, lc.c->r.policy_version,
+		rc = refund__policy_get(e, lc.c->r->policy_id, lc.c->r->policy_version,
 				&lc.c->policy);
 	if (rc) {
 		refund_case_free(lc.c);
@@ -366,20 +367,20 @@ int refund_case_list(refund_engine *e, const refund_case_filter *filter,
 
 /* ---- reading ---- */
 
-const char *refund_case_id(const refund_case *c) { return c ? c->r.id : NULL; }
-const char *refund_case_deposit_id(const refund_case *c) { return c ? c->r.deposit_id : NULL; }
-int refund_case_state(const refund_case *c) { return c ? c->r.state : 0; }
-int refund_case_reason(const refund_case *c) { return c ? c->r.reason : 0; }
+const char *refund_case_id(const refund_case *c) { return c ? c->r->id : NULL; }
+const char *refund_case_deposit_id(const refund_case *c) { return c ? c->r->deposit_id : NULL; }
+int refund_case_state(const refund_case *c) { return c ? c->r->state : 0; }
+int refund_case_reason(const refund_case *c) { return c ? c->r->reason : 0; }
 uint64_t refund_case_version(const refund_case *c) { return c ? c->version : 0; }
-uint32_t refund_case_escalations(const refund_case *c) { return c ? c->r.escalated : 0; }
+uint32_t refund_case_escalations(const refund_case *c) { return c ? c->r->escalated : 0; }
 
 const char *refund_case_policy(const refund_case *c, uint32_t *version)
 {
 	if (!c)
 		return NULL;
 	if (version)
-		*version = c->r.policy_version;
-	return c->r.policy_id;
+		*version = c->r->policy_version;
+	return c->r->policy_id;
 }
 
 static uint32_t attached(const case_record *r)
@@ -394,7 +395,7 @@ static uint32_t attached(const case_record *r)
 
 uint32_t refund_case_evidence(const refund_case *c)
 {
-	return c ? attached(&c->r) : 0;
+	return c ? attached(c->r) : 0;
 }
 
 static uint32_t missing(const refund_policy *p, const case_record *r)
@@ -407,12 +408,12 @@ static uint32_t missing(const refund_policy *p, const case_record *r)
 
 uint32_t refund_case_missing_evidence(const refund_case *c)
 {
-	return c ? missing(c->policy, &c->r) : 0;
+	return c ? missing(c->policy, c->r) : 0;
 }
 
 int refund_case_part_count(const refund_case *c)
 {
-	return c ? c->r.nparts : 0;
+	return c ? c->r->nparts : 0;
 }
 
 int refund_case_part(const refund_case *c, int part, refund_part *out)
@@ -426,11 +427,11 @@ int refund_case_part(const refund_case *c, int part, refund_part *out)
 	if (out->version != REFUND_PART_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_part version %u",
 				"refund_part 版本 %u 未知", out->version);
-	if (part < 1 || part > c->r.nparts)
+	if (part < 1 || part > c->r->nparts)
 		return refund__fail(c->engine, REFUND_ENOTFOUND,
 				"case %s has %d payout parts; there is no part %d",
-				"案件 %s 共 %d 期退款，不存在第 %d 期", c->r.id, c->r.nparts, part);
-	p = &c->r.parts[part - 1];
+				"案件 %s 共 %d 期退款，不存在第 %d 期", c->r->id, c->r->nparts, part);
+	p = &c->r->parts[part - 1];
 	out->amount = p->amount;
 	out->due = p->due;
 	out->status = p->status;
@@ -467,7 +468,9 @@ typedef struct txn {
 	uint32_t recorded_version;         /* replay: the policy version after the event */
 	refund_event ev;                   /* what the event records */
 	char reason[160];
-	case_record next;                  /* the record after the action; last, see txn_init */
+	case_record *next;                 /* the record after the action: the handle's
+	                                      spare room (case_spare), its record
+	                                      once the action commits */
 } txn;
 
 /*
@@ -481,7 +484,7 @@ static int txn_deposit(txn *t)
 
 	if (t->deposit || t->replay)
 		return 0;
-	rc = refund__deposit_refresh(t->e, t->c->deposit, t->next.deposit_id, &t->fresh);
+	rc = refund__deposit_refresh(t->e, t->c->deposit, t->next->deposit_id, &t->fresh);
 	if (rc == 0)
 		t->deposit = t->fresh ? t->fresh : t->c->deposit;
 	return rc;
@@ -514,7 +517,7 @@ static int txn_quote(txn *t, refund_quote *q)
 			return rc;
 		memset(&t->quote, 0, sizeof(t->quote));
 		t->quote.version = REFUND_QUOTE_VERSION;
-		rc = refund__case_quote(t->e, t->policy, &t->next, t->deposit, &t->quote);
+		rc = refund__case_quote(t->e, t->policy, t->next, t->deposit, &t->quote);
 		if (rc)
 			return rc;
 	}
@@ -535,10 +538,10 @@ static int when_holds(int cond, void *ctx)
 		return !t->policy->return_required;
 	case WHEN_LAST_PART:
 	case WHEN_PARTS_LEFT:
-		if (part < 1 || part > t->next.nparts)
+		if (part < 1 || part > t->next->nparts)
 			return cond == WHEN_PARTS_LEFT;  /* the action reports the bad part */
-		for (i = 0; i < t->next.nparts; i++)
-			if (i != part - 1 && t->next.parts[i].status != REFUND_PART_PAID)
+		for (i = 0; i < t->next->nparts; i++)
+			if (i != part - 1 && t->next->parts[i].status != REFUND_PART_PAID)
 				unpaid_others++;
 		return cond == WHEN_LAST_PART ? unpaid_others == 0 : unpaid_others > 0;
 	default:
@@ -561,7 +564,7 @@ static int post(txn *t, int kind, int64_t amount, const char *reference)
 	s->actor = t->act->actor;
 	s->role = t->act->role;
 	s->reference = reference;
-	s->case_id = t->next.id;
+	s->case_id = t->next->id;
 	return 0;
 }
 
@@ -618,7 +621,7 @@ static void evidence_names(uint32_t mask, char *buf, size_t size)
 
 static int guard_evidence(txn *t, uint32_t want)
 {
-	uint32_t lacking = want & ~attached(&t->next);
+	uint32_t lacking = want & ~attached(t->next);
 	char names[200];
 
 	if (!lacking)
@@ -626,7 +629,7 @@ static int guard_evidence(txn *t, uint32_t want)
 	evidence_names(lacking, names, sizeof(names));
 	return refund__fail(t->e, REFUND_EEVIDENCE,
 			"case %s still needs: %s; attach them first",
-			"案件 %s 仍缺少：%s；请先补充", t->next.id, names);
+			"案件 %s 仍缺少：%s；请先补充", t->next->id, names);
 }
 
 /* What the agreement pays: the approved amount, at most the net quote. */
@@ -641,8 +644,8 @@ static int guard_four_eyes(txn *t)
 
 	/* What the agreement pays, not the quote: a small approved part of a
 	 * large quote is under the threshold. */
-	if (threshold < 0 || payout_total(&t->next.fixed) <= threshold ||
-	    strcmp(t->act->actor, t->next.approved_by) != 0)
+	if (threshold < 0 || payout_total(&t->next->fixed) <= threshold ||
+	    strcmp(t->act->actor, t->next->approved_by) != 0)
 		return 0;
 	return refund__fail(t->e, REFUND_EDENIED,
 			"four-eyes rule: %s approved this refund and may not also pay it out",
@@ -658,21 +661,21 @@ static int check_guards(txn *t)
 	if ((g & GUARD_WINDOW) && !t->replay && (rc = guard_window(t)) != 0)
 		return rc;
 	if ((g & GUARD_EVIDENCE) &&
-	    (rc = guard_evidence(t, refund__policy_required_evidence(t->policy, t->next.reason))) != 0)
+	    (rc = guard_evidence(t, refund__policy_required_evidence(t->policy, t->next->reason))) != 0)
 		return rc;
-	if ((g & GUARD_REQUESTED) && (rc = guard_evidence(t, t->next.requested)) != 0)
+	if ((g & GUARD_REQUESTED) && (rc = guard_evidence(t, t->next->requested)) != 0)
 		return rc;
-	if ((g & GUARD_OFFERED) && !t->next.offered)
+	if ((g & GUARD_OFFERED) && !t->next->offered)
 		return refund__fail(t->e, REFUND_ESTATE,
 				"no terms have been offered for case %s yet",
-				"案件 %s 尚未提出退款协议条款", t->next.id);
+				"案件 %s 尚未提出退款协议条款", t->next->id);
 	if ((g & GUARD_FOUR_EYES) && (rc = guard_four_eyes(t)) != 0)
 		return rc;
 	if ((g & GUARD_OFFSETS) && !t->policy->offsets_allowed)
 		return refund__fail(t->e, REFUND_EDENIED,
 				"policy %s does not allow offsets against outstanding fees",
 				"政策 %s 不允许抵扣服务费用", t->policy->id);
-	if ((g & GUARD_NOT_ACCEPTED) && t->next.accepted)
+	if ((g & GUARD_NOT_ACCEPTED) && t->next->accepted)
 		return refund__fail(t->e, REFUND_ESTATE, "the agreement is accepted already",
 				"退款协议已签署");
 	return 0;
@@ -694,10 +697,10 @@ static int apply_attach(txn *t)
 				"证明材料须提供引用（文件编号、哈希或链接）");
 	if ((rc = refund__check_text(t->e, "evidence reference", a->text, CASE_REF_MAX)) != 0)
 		return rc;
-	if (t->next.nevidence == CASE_MAX_EVIDENCE)
+	if (t->next->nevidence == CASE_MAX_EVIDENCE)
 		return refund__fail(t->e, REFUND_EINVAL, "case %s has %d attachments, the most it keeps",
-				"案件 %s 已有 %d 份材料，已达上限", t->next.id, CASE_MAX_EVIDENCE);
-	ev = &t->next.evidence[t->next.nevidence++];
+				"案件 %s 已有 %d 份材料，已达上限", t->next->id, CASE_MAX_EVIDENCE);
+	ev = &t->next->evidence[t->next->nevidence++];
 	ev->kind = a->kind;
 	ev->at = t->now;
 	copy_text(ev->reference, sizeof(ev->reference), a->text);
@@ -712,10 +715,10 @@ static int apply_submit(txn *t)
 
 	if (rc)
 		return rc;
-	t->next.method = a->method;
-	copy_text(t->next.account_name, sizeof(t->next.account_name), a->name);
-	copy_text(t->next.account_number, sizeof(t->next.account_number), a->number);
-	copy_text(t->next.bank, sizeof(t->next.bank), a->bank);
+	t->next->method = a->method;
+	copy_text(t->next->account_name, sizeof(t->next->account_name), a->name);
+	copy_text(t->next->account_number, sizeof(t->next->account_number), a->number);
+	copy_text(t->next->bank, sizeof(t->next->bank), a->bank);
 	return 0;
 }
 
@@ -727,14 +730,14 @@ static int apply_request_documents(txn *t)
 		return refund__fail(t->e, REFUND_EINVAL,
 				"name the documents asked for as evidence bits (got 0x%X)",
 				"须以证明材料位掩码指明所需材料（收到 0x%X）", (unsigned)mask);
-	t->next.requested = mask;
+	t->next->requested = mask;
 	evidence_names(mask, t->reason, sizeof(t->reason));
 	return 0;
 }
 
 static int apply_provide_documents(txn *t)
 {
-	t->next.requested = 0;
+	t->next->requested = 0;
 	return 0;
 }
 
@@ -757,10 +760,10 @@ static int apply_approve(txn *t)
 		refund_money_format(t->e, q.currency, q.net, have, sizeof(have));
 		return refund__fail(t->e, REFUND_EBALANCE,
 				"case %s: %s exceeds the quote of %s %s",
-				"案件 %s：%s 超出报价 %s %s", t->next.id, want, have, q.currency);
+				"案件 %s：%s 超出报价 %s %s", t->next->id, want, have, q.currency);
 	}
-	t->next.approved = amount;
-	copy_text(t->next.approved_by, sizeof(t->next.approved_by), t->act->actor);
+	t->next->approved = amount;
+	copy_text(t->next->approved_by, sizeof(t->next->approved_by), t->act->actor);
 	t->ev.amount = amount;
 	return 0;
 }
@@ -779,16 +782,16 @@ static int apply_reject(txn *t)
 				"请说明驳回理由：申请人将看到该说明");
 	if ((rc = refund__check_text(t->e, "rejection text", a->text, CASE_TEXT_MAX)) != 0)
 		return rc;
-	t->next.reject_reason = a->number;
-	copy_text(t->next.reject_text, sizeof(t->next.reject_text), a->text);
+	t->next->reject_reason = a->number;
+	copy_text(t->next->reject_text, sizeof(t->next->reject_text), a->text);
 	copy_text(t->reason, sizeof(t->reason), a->text);
 	return 0;
 }
 
 static int apply_appeal(txn *t)
 {
-	t->next.reject_reason = 0;
-	t->next.reject_text[0] = '\0';
+	t->next->reject_reason = 0;
+	t->next->reject_text[0] = '\0';
 	return 0;
 }
 
@@ -802,7 +805,7 @@ static int apply_receive_device(txn *t)
 		return refund__fail(t->e, REFUND_EINVAL,
 				"a tracking number is 1 to %d bytes; pass NULL for none",
 				"物流单号须为 1 至 %d 字节；没有单号请传 NULL", CASE_PAYREF_MAX);
-	copy_text(t->next.tracking, sizeof(t->next.tracking), t->args->text);
+	copy_text(t->next->tracking, sizeof(t->next->tracking), t->args->text);
 	return 0;
 }
 
@@ -817,8 +820,8 @@ static int apply_inspect(txn *t)
 	if (a->number2 < 0 || a->number2 > 100)
 		return refund__fail(t->e, REFUND_EINVAL, "missing parts must be 0 to 100, not %d",
 				"缺失配件数须为 0 至 100，而非 %d", a->number2);
-	t->next.grade = a->number;
-	t->next.missing_parts = a->number2;
+	t->next->grade = a->number;
+	t->next->missing_parts = a->number2;
 	return 0;
 }
 
@@ -827,7 +830,7 @@ static int apply_set_offset(txn *t)
 	if (t->args->amount < 0)
 		return refund__fail(t->e, REFUND_EINVAL, "outstanding fees cannot be negative",
 				"未结服务费不能为负数");
-	t->next.offset_owed = t->args->amount;
+	t->next->offset_owed = t->args->amount;
 	t->ev.amount = t->args->amount;
 	return 0;
 }
@@ -846,17 +849,17 @@ static int apply_offer(txn *t)
 				t->policy->max_parts, parts);
 	if ((rc = txn_quote(t, &q)) != 0)
 		return rc;
-	q.approved = t->next.approved;
+	q.approved = t->next->approved;
 	if ((rc = refund_money_allocate(payout_total(&q), NULL, (size_t)parts, amounts)) != 0)
 		return refund__fail(t->e, rc, "cannot split the refund", "无法拆分退款金额");
-	memset(t->next.parts, 0, sizeof(t->next.parts));
+	memset(t->next->parts, 0, sizeof(t->next->parts));
 	for (i = 0; i < parts; i++) {
-		t->next.parts[i].amount = amounts[i];
-		t->next.parts[i].status = REFUND_PART_PENDING;
+		t->next->parts[i].amount = amounts[i];
+		t->next->parts[i].status = REFUND_PART_PENDING;
 	}
-	t->next.nparts = parts;
-	t->next.fixed = q;
-	t->next.offered = 1;
+	t->next->nparts = parts;
+	t->next->fixed = q;
+	t->next->offered = 1;
 	t->ev.amount = payout_total(&q);
 	return 0;
 }
@@ -882,7 +885,7 @@ static refund_time add_months(refund_time t, int months)
 
 static int apply_accept(txn *t)
 {
-	const refund_quote *q = &t->next.fixed;
+	const refund_quote *q = &t->next->fixed;
 	int64_t paid = payout_total(q), kept;
 	int i, rc;
 
@@ -896,9 +899,9 @@ static int apply_accept(txn *t)
 	    (rc = post(t, REFUND_ENTRY_FEE_OFFSET, q->offset, "outstanding fees")) != 0 ||
 	    (rc = post(t, REFUND_ENTRY_FORFEIT, kept, "usage tier / approval")) != 0)
 		return rc;
-	for (i = 0; i < t->next.nparts; i++)
-		t->next.parts[i].due = add_months(t->now, i * t->policy->interval_months);
-	t->next.accepted = 1;
+	for (i = 0; i < t->next->nparts; i++)
+		t->next->parts[i].due = add_months(t->now, i * t->policy->interval_months);
+	t->next->accepted = 1;
 	t->ev.amount = paid;
 	return 0;
 }
@@ -907,15 +910,15 @@ static int check_part(txn *t, case_part **out)
 {
 	int part = t->args->number;
 
-	if (part < 1 || part > t->next.nparts)
+	if (part < 1 || part > t->next->nparts)
 		return refund__fail(t->e, REFUND_EINVAL, "case %s has parts 1 to %d, not %d",
-				"案件 %s 的退款期数为 1 至 %d，而非 %d", t->next.id, t->next.nparts, part);
-	*out = &t->next.parts[part - 1];
+				"案件 %s 的退款期数为 1 至 %d，而非 %d", t->next->id, t->next->nparts, part);
+	*out = &t->next->parts[part - 1];
 	if ((*out)->status == REFUND_PART_PAID)
 		return refund__fail(t->e, REFUND_ESTATE,
 				"part %d of case %s was paid already (reference %s); it is never paid twice",
 				"第 %d 期（案件 %s）已付款（凭证 %s），不会重复付款",
-				part, t->next.id, (*out)->reference);
+				part, t->next->id, (*out)->reference);
 	return 0;
 }
 
@@ -981,15 +984,15 @@ static int apply_escalate(txn *t)
 		party = t->policy->parties;
 		(void)snprintf(t->reason, sizeof(t->reason), "overdue: escalated to %s",
 				party ? "the policy's parties" : "no party named");
-		t->next.escalated |= party;
-		return refund__clock_advance(t->e, t->policy, &t->next);
+		t->next->escalated |= party;
+		return refund__clock_advance(t->e, t->policy, t->next);
 	}
 	if (party != REFUND_PARTY_REGULATOR && party != REFUND_PARTY_CONSUMER_ASSOCIATION &&
 	    party != REFUND_PARTY_LEGAL)
 		return refund__fail(t->e, REFUND_EINVAL,
 				"escalate to one party: regulator, consumer association or legal counsel",
 				"须升级至一个第三方：监管机构、消费者协会或法律援助");
-	t->next.escalated |= party;
+	t->next->escalated |= party;
 	copy_text(t->reason, sizeof(t->reason), party_name(party));
 	return 0;
 }
@@ -999,28 +1002,28 @@ static int apply_reevaluate(txn *t)
 	const refund_policy *p = NULL;
 	/* 0 asked for the latest then: a replay takes the version it was. */
 	uint32_t version = t->replay ? t->recorded_version : (uint32_t)t->args->number;
-	int rc = refund__policy_get(t->e, t->next.policy_id, version, &p);
+	int rc = refund__policy_get(t->e, t->next->policy_id, version, &p);
 
 	if (rc)
 		return rc;
-	if (p->version <= t->next.policy_version)
+	if (p->version <= t->next->policy_version)
 		return refund__fail(t->e, REFUND_EINVAL,
 				"policy %s version %u is not newer than the case's version %u",
 				"政策 %s 第 %u 版不比案件所用的第 %u 版新", p->id, p->version,
-				t->next.policy_version);
-	if (strcmp(p->currency, t->next.currency) != 0)
+				t->next->policy_version);
+	if (strcmp(p->currency, t->next->currency) != 0)
 		return refund__fail(t->e, REFUND_ECURRENCY,
 				"policy %s version %u is in %s, the deposit in %s",
 				"政策 %s 第 %u 版币种为 %s，押金币种为 %s", p->id, p->version,
-				p->currency, t->next.currency);
+				p->currency, t->next->currency);
 	t->policy = p;
-	t->next.policy_version = p->version;
+	t->next->policy_version = p->version;
 	return 0;
 }
 
 static int apply_remind(txn *t)
 {
-	case_clock *k = &t->next.clock;
+	case_clock *k = &t->next->clock;
 	size_t i;
 
 	if (!t->args->deadline || !k->state)
@@ -1029,7 +1032,7 @@ static int apply_remind(txn *t)
 	t->ev.deadline = k->due;
 	if (t->now >= k->due) {
 		(void)snprintf(t->reason, sizeof(t->reason), "overdue");
-		return refund__clock_advance(t->e, t->policy, &t->next);
+		return refund__clock_advance(t->e, t->policy, t->next);
 	}
 	for (i = 0; i < t->policy->deadlines[k->state].nreminders; i++)
 		if (k->due - t->policy->deadlines[k->state].reminders[i] <= t->now)
@@ -1217,9 +1220,9 @@ static int context_kind(const txn *t)
 static void context_fields(field_out *o, const txn *t, int kind)
 {
 	if (kind == CONTEXT_DEPOSIT) {
-		refund__field_text(o, "holder", t->next.holder);
-		refund__field_text(o, "agent", t->next.agent);
-		refund__field_text(o, "currency", t->next.currency);
+		refund__field_text(o, "holder", t->next->holder);
+		refund__field_text(o, "agent", t->next->agent);
+		refund__field_text(o, "currency", t->next->currency);
 	} else if (kind == CONTEXT_QUOTE) {
 		refund__field_object(o, "quote");
 		refund__field_text(o, "currency", t->quote.currency);
@@ -1265,10 +1268,10 @@ static int seen_key(txn *t, const unsigned char digest[SHA256_DIGEST_SIZE])
 	const char *key = t->act->idempotency_key;
 	int i;
 
-	for (i = 0; key && i < t->next.nkeys; i++) {
-		if (strcmp(t->next.keys[i].key, key) != 0)
+	for (i = 0; key && i < t->next->nkeys; i++) {
+		if (strcmp(t->next->keys[i].key, key) != 0)
 			continue;
-		if (memcmp(t->next.keys[i].digest, digest, SHA256_DIGEST_SIZE) == 0)
+		if (memcmp(t->next->keys[i].digest, digest, SHA256_DIGEST_SIZE) == 0)
 			return 1;
 		return refund__fail(t->e, REFUND_EDUPLICATE,
 				"idempotency key %s was used for a different action or arguments",
@@ -1293,7 +1296,7 @@ static void remember_key(case_record *r, const char *key,
 
 static int run_clock(txn *t, int from)
 {
-	case_record *r = &t->next;
+	case_record *r = t->next;
 	int to = t->row->to ? t->row->to : from;
 
 	switch (t->row->clock) {
@@ -1367,7 +1370,7 @@ static int stage_deposit(txn *t, staged *s)
 	if (rc == REFUND_EBALANCE)
 		return refund__fail(t->e, REFUND_ECONFLICT,
 				"case %s was changed by someone else; load it again and retry",
-				"案件 %s 已被他人修改，请重新加载后重试", t->next.id);
+				"案件 %s 已被他人修改，请重新加载后重试", t->next->id);
 	if (rc)
 		return rc;
 	s->has_deposit = 1;
@@ -1380,28 +1383,28 @@ static void fill_event(txn *t, int from)
 	refund_event *ev = &t->ev;
 
 	ev->version = REFUND_EVENT_VERSION;
-	ev->seq = t->c->r.nevents + 1;
+	ev->seq = t->c->r->nevents + 1;
 	ev->at = t->now;
 	ev->actor = t->act->actor;
 	ev->role = t->act->role;
 	ev->action = t->action;
 	ev->from = from;
-	ev->to = t->next.state;
+	ev->to = t->next->state;
 	ev->reason = t->reason[0] ? t->reason : NULL;
 	ev->note = t->act->note;
-	ev->policy_id = t->next.policy_id;
-	ev->policy_version = t->next.policy_version;
-	ev->policy_version_before = t->c->r.policy_version ? t->c->r.policy_version
-			: t->next.policy_version;
+	ev->policy_id = t->next->policy_id;
+	ev->policy_version = t->next->policy_version;
+	ev->policy_version_before = t->c->r->policy_version ? t->c->r->policy_version
+			: t->next->policy_version;
 	if (ev->deadline == 0)
-		ev->deadline = t->next.clock.state ? t->next.clock.due : REFUND_TIME_NONE;
+		ev->deadline = t->next->clock.state ? t->next->clock.due : REFUND_TIME_NONE;
 }
 
 /* The record after the event with that hash. */
 static int event_encoded(txn *t, const unsigned char digest[SHA256_DIGEST_SIZE])
 {
-	t->next.nevents = t->ev.seq;
-	memcpy(t->next.last_hash, digest, SHA256_DIGEST_SIZE);
+	t->next->nevents = t->ev.seq;
+	memcpy(t->next->last_hash, digest, SHA256_DIGEST_SIZE);
 	return 0;
 }
 
@@ -1425,7 +1428,7 @@ static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 	if ((rc = refund__bin_writer_end(&cw, &context, &context_len)) != 0)
 		rc = refund__fail_code(t->e, rc);
 	else
-		rc = refund__event_encode(t->e, &t->c->r, &t->ev, args->bytes, args->size, context,
+		rc = refund__event_encode(t->e, t->c->r, &t->ev, args->bytes, args->size, context,
 				context_len, w, data, size, hash);
 	refund__bin_writer_dispose(&cw);
 	return rc ? rc : event_encoded(t, hash);
@@ -1446,7 +1449,7 @@ static int encode_event_json(txn *t, int from, const args_enc *args, json_writer
 	json_writer_init_buffer(&cw, &t->e->alloc, buf, sizeof(buf));
 	rc = encode_context_json(t, &cw, &context, &context_len);
 	if (rc == 0)
-		rc = refund__event_encode_json(t->e, &t->c->r, &t->ev, args->json, args->len, context,
+		rc = refund__event_encode_json(t->e, t->c->r, &t->ev, args->json, args->len, context,
 				context_len, w, data, size, hash);
 	json_writer_dispose(&cw);
 	return rc ? rc : event_encoded(t, hash);
@@ -1458,21 +1461,21 @@ static int stage_all(txn *t, int from, const args_enc *args, staged *s)
 
 	if (rc)
 		return rc;
-	refund__case_record_write(&s->case_writer, &t->next);
+	refund__case_record_write(&s->case_writer, t->next);
 	if ((rc = refund__bin_writer_end(&s->case_writer, &s->case_data, &s->case_size)) != 0)
 		return refund__fail_code(t->e, rc);
 	s->puts[0].kind = REFUND_RECORD_CASE;
-	s->puts[0].id = t->next.id;
+	s->puts[0].id = t->next->id;
 	s->puts[0].expected_version = t->c->version;
 	s->puts[0].data = s->case_data;
 	s->puts[0].size = s->case_size;
-	s->puts[0].index.deposit_id = t->next.deposit_id;
-	s->puts[0].index.holder = t->next.holder;
-	s->puts[0].index.agent = t->next.agent;
-	s->puts[0].index.state = refund_case_state_name(t->next.state);
-	s->puts[0].index.next_deadline = refund__case_next_fire(&t->next, t->policy);
+	s->puts[0].index.deposit_id = t->next->deposit_id;
+	s->puts[0].index.holder = t->next->holder;
+	s->puts[0].index.agent = t->next->agent;
+	s->puts[0].index.state = refund_case_state_name(t->next->state);
+	s->puts[0].index.next_deadline = refund__case_next_fire(t->next, t->policy);
 	s->event.kind = REFUND_RECORD_CASE;
-	s->event.id = t->next.id;
+	s->event.id = t->next->id;
 	s->event.seq = t->ev.seq;
 	s->event.at = t->now;
 	s->event.data = s->event_data;
@@ -1487,19 +1490,19 @@ static void notify_transition(txn *t)
 	memset(&n, 0, sizeof(n));
 	n.version = REFUND_NOTICE_VERSION;
 	n.kind = t->args->deadline ? (t->ev.from == t->ev.to &&
-			t->action == REFUND_ACTION_REMIND && t->now < t->c->r.clock.due ?
+			t->action == REFUND_ACTION_REMIND && t->now < t->c->r->clock.due ?
 			REFUND_NOTICE_REMINDER : REFUND_NOTICE_DEADLINE) : REFUND_NOTICE_TRANSITION;
 	n.record_kind = REFUND_RECORD_CASE;
-	n.id = t->next.id;
+	n.id = t->next->id;
 	n.actor = t->act->actor;
 	n.at = t->now;
 	n.amount = t->ev.amount;
-	n.currency = t->next.currency;
+	n.currency = t->next->currency;
 	n.action = t->action;
 	n.from_state = t->ev.from;
 	n.to_state = t->ev.to;
 	n.deadline = t->ev.deadline;
-	n.overdue = t->c->r.clock.state && t->now >= t->c->r.clock.due;
+	n.overdue = t->c->r->clock.state && t->now >= t->c->r->clock.due;
 	refund__notify(t->e, &n);
 }
 
@@ -1530,7 +1533,7 @@ static int commit(txn *t, int from, const args_enc *args)
 	}
 	staged_dispose(t, &s);
 	notify_transition(t);
-	refund__case_record_copy(&t->c->r, &t->next, refund__case_key_slots(&t->c->r));
+	t->c->r = t->next;  /* the spare room becomes the record: nothing to copy */
 	t->c->version++;
 	t->c->policy = t->policy;
 	return 0;
@@ -1554,9 +1557,9 @@ static int describe_store(refund_engine *e, int rc, const char *case_id)
 static void txn_init(txn *t, refund_case *c, int action, const refund_act *act,
 		const case_args *args, const refund_policy *policy)
 {
-	/* Everything but the record, which the caller fills (a 10 KiB memset saved). */
-	memset(t, 0, offsetof(txn, next));
+	memset(t, 0, sizeof(*t));
 	t->c = c;
+	t->next = case_spare(c);  /* filled by the caller */
 	t->e = c->engine;
 	t->action = action;
 	t->act = act;
@@ -1566,13 +1569,13 @@ static void txn_init(txn *t, refund_case *c, int action, const refund_act *act,
 
 static int find_row(txn *t)
 {
-	int state = t->c->r.state;
+	int state = t->c->r->state;
 
 	/* Each text takes its own words ("%.0s" skips the other's). */
 	t->row = refund__workflow_find(t->action, state, when_holds, t);
 	if (!t->row)
 		return refund__fail(t->e, REFUND_ESTATE, "case %s is %s%.0s: it cannot %s%.0s now",
-				"案件 %s 处于“%.0s%s”状态，现在不能执行“%.0s%s”", t->c->r.id,
+				"案件 %s 处于“%.0s%s”状态，现在不能执行“%.0s%s”", t->c->r->id,
 				state_name(state), state_label_zh(state),
 				refund_case_action_name(t->action),
 				refund_case_action_label(t->action, REFUND_LANG_ZH_CN));
@@ -1596,13 +1599,13 @@ static int apply_step(txn *t, int from, const unsigned char digest[SHA256_DIGEST
 	if (rc)
 		return rc;
 	if (t->row->to)
-		t->next.state = t->row->to;
-	if (refund__workflow_state_final(t->next.state))
+		t->next->state = t->row->to;
+	if (refund__workflow_state_final(t->next->state))
 		t->open_case = "";
 	if ((rc = run_clock(t, from)) != 0)
 		return rc;
 	if (t->act->idempotency_key)
-		remember_key(&t->next, t->act->idempotency_key, digest);
+		remember_key(t->next, t->act->idempotency_key, digest);
 	return 0;
 }
 
@@ -1638,10 +1641,10 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	int rc, from;
 
 	txn_init(&t, c, action, act, args, c->policy);
-	from = c->r.state;
+	from = c->r->state;
 	if ((rc = check_act(t.e, act)) != 0)
 		return rc;
-	refund__case_record_copy(&t.next, &c->r, refund__case_key_slots(&c->r));
+	refund__case_record_copy(t.next, c->r, refund__case_key_slots(c->r));
 	args_init(&a, &t.e->alloc);
 	if ((rc = digest_args(&t, &a, 0)) != 0)
 		goto done;
@@ -1661,7 +1664,7 @@ int refund__case_act(refund_case *c, int action, const refund_act *act, const ca
 	rc = commit(&t, from, &a);
 done:
 	args_dispose(&a);
-	return describe_store(t.e, txn_end(&t, rc), c->r.id);
+	return describe_store(t.e, txn_end(&t, rc), c->r->id);
 }
 
 /* ---- opening ---- */
@@ -1690,7 +1693,7 @@ typedef struct deposit_identity {
 /* The new record, for a deposit of that identity (ids checked already). */
 static int new_record(txn *t, const char *case_id, const deposit_identity *d, int reason)
 {
-	case_record *r = &t->next;
+	case_record *r = t->next;
 
 	refund__case_record_clear(r);
 	copy_text(r->id, sizeof(r->id), case_id);
@@ -1769,11 +1772,11 @@ static int open_retried(txn *t, const char *case_id, refund_case **found)
 	rc = refund__store_load(t->e, REFUND_RECORD_CASE, case_id, load_cb, &lc);
 	if (rc)
 		return rc == REFUND_ENOTFOUND ? 0 : rc;
-	refund__case_record_copy(&t->next, &lc.c->r, refund__case_key_slots(&lc.c->r));
+	refund__case_record_copy(t->next, lc.c->r, refund__case_key_slots(lc.c->r));
 	args_init(&a, &t->e->alloc);
 	if ((rc = digest_args(t, &a, 0)) == 0 &&
 	    (rc = seen_key(t, a.digest)) == 1 &&
-	    (rc = refund__policy_get(t->e, lc.c->r.policy_id, lc.c->r.policy_version,
+	    (rc = refund__policy_get(t->e, lc.c->r->policy_id, lc.c->r->policy_version,
 			&lc.c->policy)) == 0) {
 		*found = lc.c;
 		lc.c = NULL;
@@ -1816,12 +1819,12 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 			refund_case_free(found);
 		return 0;
 	}
-	refund__case_record_clear(&t.next);
+	refund__case_record_clear(t.next);
 	args_init(&a, &e->alloc);
 	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
 	    (rc = refund__now(e, &t.now)) != 0)
 		goto done;
-	copy_text(t.next.deposit_id, sizeof(t.next.deposit_id), deposit_id);
+	copy_text(t.next->deposit_id, sizeof(t.next->deposit_id), deposit_id);
 	if ((rc = txn_deposit(&t)) != 0 || (rc = open_record(&t, case_id, reason)) != 0 ||
 	    (rc = find_row(&t)) != 0 || (rc = case_absent(e, case_id)) != 0 ||
 	    (rc = check_guards(&t)) != 0 || (rc = digest_args(&t, &a, 0)) != 0)
@@ -2049,7 +2052,7 @@ static int decode_replay_input(event_view *v, replay_input *in)
 /* The opening record, from the event's arguments and context. */
 static int replay_open(txn *t, const replay_input *in)
 {
-	const char *case_id = t->c->r.id;
+	const char *case_id = t->c->r->id;
 	deposit_identity d = in->deposit;
 	int rc;
 
@@ -2099,12 +2102,12 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 {
 	const void *data = NULL;
 	size_t size = 0;
-	int from = c->r.state, open = in->ev.action == REFUND_ACTION_OPEN, rc;
+	int from = c->r->state, open = in->ev.action == REFUND_ACTION_OPEN, rc;
 	replay_out out;
 	args_enc a;
 	txn t;
 
-	if (copy->seq != c->r.nevents + 1 || in->ev.seq != copy->seq || open != !c->r.nevents)
+	if (copy->seq != c->r->nevents + 1 || in->ev.seq != copy->seq || open != !c->r->nevents)
 		return REFUND_ECORRUPT;
 	txn_init(&t, c, in->ev.action, &in->act, &in->args, c->policy);
 	t.replay = 1;
@@ -2112,7 +2115,7 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 	t.quote = in->quote;
 	t.recorded = in->has_quote;
 	t.recorded_version = in->ev.policy_version;
-	refund__case_record_copy(&t.next, &c->r, refund__case_key_slots(&c->r));
+	refund__case_record_copy(t.next, c->r, refund__case_key_slots(c->r));
 	args_init(&a, &t.e->alloc);
 	refund__bin_writer_init(&out.bin, &t.e->alloc, out.buf, sizeof(out.buf));
 	json_writer_init(&out.json, &t.e->alloc);
@@ -2125,7 +2128,7 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 		rc = REFUND_ECORRUPT;
 		goto done;
 	}
-	refund__case_record_copy(&c->r, &t.next, refund__case_key_slots(&c->r));
+	c->r = t.next;
 	c->policy = t.policy;
 	c->version++;  /* each transition put the record once */
 done:
@@ -2165,20 +2168,20 @@ static int replay_event(refund_case *c, const event_copy *copy)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	if (c->r.nevents)
-		sha256_hex(c->r.last_hash, prev);
+	if (c->r->nevents)
+		sha256_hex(c->r->last_hash, prev);
 	rc = refund__event_view(e, copy->data, copy->size, prev, &v);
 	if (rc == 0)
 		rc = decode_replay_input(&v, &in);
 	if (rc == REFUND_ECORRUPT) {
 		refund__event_view_dispose(e, &v);
 		return refund__fail(e, rc, "case %s: event %llu cannot be decoded",
-				"案件 %s：事件 %llu 无法解析", c->r.id, (unsigned long long)copy->seq);
+				"案件 %s：事件 %llu 无法解析", c->r->id, (unsigned long long)copy->seq);
 	}
 	if (rc == 0)
 		rc = replay_step(c, &in, copy, v.format);
 	refund__event_view_dispose(e, &v);
-	return rc ? replay_failed(e, c->r.id, copy->seq, rc, failures) : 0;
+	return rc ? replay_failed(e, c->r->id, copy->seq, rc, failures) : 0;
 }
 
 int refund_case_rebuild(refund_engine *e, const char *case_id, refund_case **out)
@@ -2201,7 +2204,7 @@ int refund_case_rebuild(refund_engine *e, const char *case_id, refund_case **out
 	else if (!(c = case_alloc(e)))
 		rc = refund__fail_code(e, REFUND_ENOMEM);
 	else
-		copy_text(c->r.id, sizeof(c->r.id), case_id);
+		copy_text(c->r->id, sizeof(c->r->id), case_id);
 	for (i = 0; rc == 0 && i < count; i++)
 		rc = replay_event(c, &events[i]);
 	refund__event_copies_free(e, events, count);
@@ -2352,9 +2355,9 @@ int refund_case_quote(refund_case *c, refund_quote *out)
 	if (out->version != REFUND_QUOTE_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_quote version %u",
 				"refund_quote 版本 %u 未知", out->version);
-	if ((rc = refund_deposit_load(c->engine, &d, c->r.deposit_id)) != 0)
+	if ((rc = refund_deposit_load(c->engine, &d, c->r->deposit_id)) != 0)
 		return rc;
-	rc = refund__case_quote(c->engine, c->policy, &c->r, d, out);
+	rc = refund__case_quote(c->engine, c->policy, c->r, d, out);
 	refund_deposit_free(d);
 	return rc;
 }

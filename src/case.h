@@ -119,8 +119,18 @@ struct refund_case {
 	refund_deposit *deposit;        /* the deposit as last read, or NULL: a
 	                                   cache, checked against the store's
 	                                   version before each use */
-	case_record r;
+	case_record *r;                 /* the record: one of rooms (after the
+	                                   fields a test's image of the handle
+	                                   compares: see tests/support) */
+	case_record rooms[2];           /* r and a transition's spare: a commit
+	                                   makes the spare the record */
 };
+
+/* The room a transition writes the record after it to. */
+static inline case_record *case_spare(refund_case *c)
+{
+	return c->r == &c->rooms[0] ? &c->rooms[1] : &c->rooms[0];
+}
 
 /* The arguments of any action; each action uses the fields it names. */
 typedef struct case_args {

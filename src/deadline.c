@@ -154,14 +154,14 @@ int refund_case_next_deadline(const refund_case *c, refund_deadline *out)
 	if (out->version != REFUND_DEADLINE_VERSION)
 		return refund__fail(c->engine, REFUND_EVERSION, "unknown refund_deadline version %u",
 				"refund_deadline 版本 %u 未知", out->version);
-	if (!c->r.clock.state)
+	if (!c->r->clock.state)
 		return REFUND_ENOTFOUND;
-	out->state = c->r.clock.state;
-	out->started = c->r.clock.started;
-	out->due = c->r.clock.due;
-	out->next = refund__case_next_fire(&c->r, c->policy);
-	out->consequence = c->r.clock.consequence;
-	out->overdue = c->r.clock.overdue;
+	out->state = c->r->clock.state;
+	out->started = c->r->clock.started;
+	out->due = c->r->clock.due;
+	out->next = refund__case_next_fire(c->r, c->policy);
+	out->consequence = c->r->clock.consequence;
+	out->overdue = c->r->clock.overdue;
 	return 0;
 }
 
@@ -196,9 +196,9 @@ static int collect_due(void *ctx, int kind, const char *id, refund_time next)
 /* The action a case's clock calls for at `now`, or 0 if nothing is due. */
 static int due_action(const refund_case *c, refund_time now)
 {
-	const case_clock *k = &c->r.clock;
+	const case_clock *k = &c->r->clock;
 
-	if (!k->state || refund__case_next_fire(&c->r, c->policy) > now)
+	if (!k->state || refund__case_next_fire(c->r, c->policy) > now)
 		return 0;
 	if (now < k->due)
 		return REFUND_ACTION_REMIND;
@@ -237,7 +237,7 @@ static int fire(refund_engine *e, const char *id, refund_time now, refund_tick_r
 		}
 		if (rc)
 			break;
-		if (action == REFUND_ACTION_REMIND && c->r.clock.overdue == 0)
+		if (action == REFUND_ACTION_REMIND && c->r->clock.overdue == 0)
 			res->reminders++;
 		else
 			res->consequences++;

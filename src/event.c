@@ -419,10 +419,10 @@ int refund_case_events(refund_case *c, refund_event_cb cb, void *ctx)
 		return refund__fail(c->engine, REFUND_EINVAL, "callback is NULL", "回调为空");
 	memset(&ec, 0, sizeof(ec));
 	ec.engine = c->engine;
-	ec.case_id = c->r.id;
+	ec.case_id = c->r->id;
 	ec.cb = cb;
 	ec.ctx = ctx;
-	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r.id, 1, event_cb, &ec);
+	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r->id, 1, event_cb, &ec);
 	return ec.stopped ? ec.stopped : rc;
 }
 
@@ -442,16 +442,16 @@ int refund_case_verify(refund_case *c, uint64_t *first_bad)
 		return REFUND_EINVAL;
 	memset(&ec, 0, sizeof(ec));
 	ec.engine = c->engine;
-	ec.case_id = c->r.id;
+	ec.case_id = c->r->id;
 	ec.verify = 1;
 	ec.expect_seq = 1;
-	ec.last_seq = c->r.nevents;
-	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r.id, 1, event_cb, &ec);
+	ec.last_seq = c->r->nevents;
+	rc = refund__store_events(c->engine, REFUND_RECORD_CASE, c->r->id, 1, event_cb, &ec);
 	if (ec.done)
 		rc = 0;
-	if (rc == 0 && (ec.expect_seq != c->r.nevents + 1 || !same_hash(ec.prev, c->r.last_hash))) {
+	if (rc == 0 && (ec.expect_seq != c->r->nevents + 1 || !same_hash(ec.prev, c->r->last_hash))) {
 		/* Events missing at the end, or the last one rewritten with a new hash. */
-		ec.first_bad = ec.expect_seq <= c->r.nevents ? ec.expect_seq : c->r.nevents;
+		ec.first_bad = ec.expect_seq <= c->r->nevents ? ec.expect_seq : c->r->nevents;
 		rc = REFUND_ECORRUPT;
 	}
 	if (first_bad)
@@ -459,7 +459,7 @@ int refund_case_verify(refund_case *c, uint64_t *first_bad)
 	if (rc == REFUND_ECORRUPT)
 		return refund__fail(c->engine, rc,
 				"case %s: the audit trail is broken at event %llu",
-				"案件 %s：审计记录在第 %llu 条事件处被破坏", c->r.id,
+				"案件 %s：审计记录在第 %llu 条事件处被破坏", c->r->id,
 				(unsigned long long)ec.first_bad);
 	return rc;
 }

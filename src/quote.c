@@ -206,11 +206,11 @@ static void explain_missing(text *t, uint32_t lacking, int zh)
 static void explain_next(text *t, const refund_case *c, int zh)
 {
 	refund_deadline dl = { REFUND_DEADLINE_VERSION, 0, 0, 0, 0, 0, 0 };
-	const char *state = state_in_words(c->r.state, zh);
+	const char *state = state_in_words(c->r->state, zh);
 	char when[REFUND_TIME_FORMAT_MAX];
 	uint32_t lacking = refund_case_missing_evidence(c);
 
-	if (lacking && c->r.state <= REFUND_STATE_AWAITING_DOCUMENTS)
+	if (lacking && c->r->state <= REFUND_STATE_AWAITING_DOCUMENTS)
 		explain_missing(t, lacking, zh);
 	if (refund_case_next_deadline(c, &dl) == 0) {
 		refund_time_format(dl.due, 8 * 3600, when, sizeof(when));

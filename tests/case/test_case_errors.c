@@ -2090,7 +2090,7 @@ static raw legacy_json(fixture *f, const char *id)
 	char *data = NULL;
 
 	assert_int_equal(refund_case_load(f->engine, &c, id), 0);
-	assert_int_equal(refund__case_encode_json(f->engine, &c->r, &data, &r.size), 0);
+	assert_int_equal(refund__case_encode_json(f->engine, c->r, &data, &r.size), 0);
 	r.data = malloc(r.size + 1);
 	assert_non_null(r.data);
 	memcpy(r.data, data, r.size + 1);
@@ -2258,7 +2258,7 @@ static void test_corrupt_records(void **state)
 	good = raw_load(f, "K-1");
 	assert_memory_equal(good.data, refund__case_magic, CASE_MAGIC_SIZE);
 	assert_int_equal(refund_case_load(f->engine, &c, "K-1"), 0);
-	assert_int_equal(c->r.parts[1].status, REFUND_PART_PAID);
+	assert_int_equal(c->r->parts[1].status, REFUND_PART_PAID);
 	refund_case_free(c);
 	printf("corrupt records: %ld refused\n", points);
 	free(good.data);
@@ -2358,11 +2358,11 @@ static void test_corrupt_binary_records(void **state)
 
 	fin.idempotency_key = "pay-1";
 	assert_int_equal(refund_case_pay(c, &fin, 1, "TX-1"), 0);
-	assert_true(c->r.nevidence > 0 && c->r.nparts > 0 && c->r.nkeys > 0);
+	assert_true(c->r->nevidence > 0 && c->r->nparts > 0 && c->r->nkeys > 0);
 	good = raw_load(f, "K-1");
 	assert_memory_equal(good.data, refund__case_magic, CASE_MAGIC_SIZE);
 	for (i = 0; i < sizeof(spoilers) / sizeof(spoilers[0]); i++, points++) {
-		spoilt = c->r;
+		spoilt = *c->r;
 		spoilers[i].apply(&spoilt);
 		assert_int_equal(refund__case_encode(f->engine, &spoilt, &data, &size), 0);
 		expect_corrupt(f, data, size, spoilers[i].what);

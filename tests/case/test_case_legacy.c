@@ -129,8 +129,8 @@ static void assert_rebuilds(fixture *f, refund_case *c)
 	size_t na = 0, nb = 0;
 
 	assert_int_equal(refund_case_rebuild(f->engine, "L-1", &rebuilt), 0);
-	assert_int_equal(refund__case_encode(f->engine, &c->r, &a, &na), 0);
-	assert_int_equal(refund__case_encode(f->engine, &rebuilt->r, &b, &nb), 0);
+	assert_int_equal(refund__case_encode(f->engine, c->r, &a, &na), 0);
+	assert_int_equal(refund__case_encode(f->engine, rebuilt->r, &b, &nb), 0);
 	assert_int_equal(na, nb);
 	assert_memory_equal(a, b, na);
 	assert_int_equal(refund_case_version(rebuilt), refund_case_version(c));
@@ -189,7 +189,7 @@ static void test_legacy_case_goes_on_to_closed(void **state)
 {
 	fixture *f = *state;
 	refund_case *c = load(f);
-	uint64_t before = c->r.nevents;
+	uint64_t before = c->r->nevents;
 
 	f->now += 3600;
 	assert_int_equal(refund_case_approve(c, &reviewer, 48500), 0);
@@ -202,7 +202,7 @@ static void test_legacy_case_goes_on_to_closed(void **state)
 	assert_int_equal(refund_case_pay(c, &finance, 1, "BANK-1"), 0);
 	assert_int_equal(refund_case_confirm(c, &applicant), 0);
 	assert_int_equal(refund_case_state(c), REFUND_STATE_CLOSED);
-	assert_int_equal(c->r.nevents, before + 7);
+	assert_int_equal(c->r->nevents, before + 7);
 	assert_verifies(c);
 	refund_case_free(c);
 	c = load(f);

@@ -63,14 +63,14 @@ static uint64_t assert_rebuilds(fixture *f, const char *id)
 	assert_int_equal(store_dump(f->store, &after), 0);
 	assert_string_equal(before, after);
 	assert_int_equal(f->store->load(f->store, REFUND_RECORD_CASE, id, keep_record, &s), 0);
-	assert_int_equal(refund__case_encode(f->engine, &c->r, &data, &size), 0);
+	assert_int_equal(refund__case_encode(f->engine, c->r, &data, &size), 0);
 	assert_int_equal(size, s.size);
 	assert_memory_equal(data, s.data, size);
 	assert_int_equal(refund_case_version(c), s.version);
 	assert_string_equal(refund_case_id(c), id);
 	assert_int_equal(refund_case_verify(c, &bad), 0);
 	assert_int_equal(bad, 0);
-	events = c->r.nevents;
+	events = c->r->nevents;
 	refund__free(&f->engine->alloc, data);
 	free(s.data);
 	free(before);
@@ -896,7 +896,7 @@ static void test_forged_event_with_its_hash(void **state)
 		assert_int_equal(refund_case_verify(c, &bad), REFUND_ECORRUPT);
 		assert_int_equal(bad, 7);
 		assert_int_equal(refund_case_rebuild(e, "K-25", &rebuilt), 0);
-		assert_memory_not_equal(rebuilt->r.last_hash, c->r.last_hash, sizeof(c->r.last_hash));
+		assert_memory_not_equal(rebuilt->r->last_hash, c->r->last_hash, sizeof(c->r->last_hash));
 		refund_case_free(rebuilt);
 	}
 	refund_case_free(c);
@@ -1083,7 +1083,7 @@ static void test_out_of_memory(void **state)
 	/* And the test's own view of the record. */
 	assert_int_equal(refund_case_load(f->engine, &c, "K-43"), 0);
 	failalloc_arm(&f->fa, 1, 0);
-	assert_int_equal(refund__case_encode(f->engine, &c->r, &data, &size), REFUND_ENOMEM);
+	assert_int_equal(refund__case_encode(f->engine, c->r, &data, &size), REFUND_ENOMEM);
 	failalloc_disarm(&f->fa);
 	refund_case_free(c);
 }

@@ -134,7 +134,7 @@ static void append_garbage_event(ctx *x)
 	int n = 0;
 
 	assert_int_equal(refund_case_events(x->c, count_event, &n), 0);
-	tampered = x->c->r;
+	tampered = *x->c->r;
 	assert_int_equal(tampered.nevents, (uint64_t)n);
 	tampered.nevents++;
 	assert_int_equal(refund__case_encode(x->e, &tampered, &data, &size), 0);

@@ -163,7 +163,7 @@ char *case_handle_image(const refund_case *c, size_t *size)
 	char *data = NULL, *image;
 	size_t n = 0, head = offsetof(refund_case, r);
 
-	assert_int_equal(refund__case_encode(c->engine, &c->r, &data, &n), 0);
+	assert_int_equal(refund__case_encode(c->engine, c->r, &data, &n), 0);
 	image = malloc(head + n);
 	assert_non_null(image);
 	memcpy(image, c, head);
