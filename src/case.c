@@ -212,6 +212,7 @@ static refund_case *case_alloc(refund_engine *e)
 		c->deposit = NULL;
 		c->r = &c->rooms[0];
 		refund__case_record_clear(c->r);
+		memset(&c->kept, 0, offsetof(case_kept, bytes));
 	}
 	return c;
 }
@@ -1331,6 +1332,7 @@ typedef struct staged {
 	int has_deposit;
 	refund_store_put puts[2];
 	refund_store_event event;
+	uint16_t case_end[CASE_SEGMENTS];  /* where case_data's segments end */
 	unsigned char case_buf[RECORD_BUFFER];
 	unsigned char event_buf[EVENT_BUFFER];
 } staged;
@@ -1461,7 +1463,8 @@ static int stage_all(txn *t, int from, const args_enc *args, staged *s)
 
 	if (rc)
 		return rc;
-	refund__case_record_write(&s->case_writer, t->next);
+	refund__case_record_write_since(&s->case_writer, t->next, t->c->r, &t->c->kept,
+			s->case_end);
 	if ((rc = refund__bin_writer_end(&s->case_writer, &s->case_data, &s->case_size)) != 0)
 		return refund__fail_code(t->e, rc);
 	s->puts[0].kind = REFUND_RECORD_CASE;
@@ -1531,6 +1534,7 @@ static int commit(txn *t, int from, const args_enc *args)
 		refund__deposit_apply(t->deposit, &s.deposit);
 		s.has_deposit = 0;
 	}
+	refund__case_kept_set(&t->c->kept, s.case_data, s.case_size, s.case_end);
 	staged_dispose(t, &s);
 	notify_transition(t);
 	t->c->r = t->next;  /* the spare room becomes the record: nothing to copy */
@@ -2129,6 +2133,7 @@ static int replay_step(refund_case *c, const replay_input *in, const event_copy 
 		goto done;
 	}
 	c->r = t.next;
+	c->kept.size = 0;  /* a replay stores nothing */
 	c->policy = t.policy;
 	c->version++;  /* each transition put the record once */
 done:

@@ -112,6 +112,19 @@ typedef struct case_record {
 	int next_key;
 } case_record;
 
+/* Segments of a schema 2 record (case_record.c): a commit copies those whose
+ * fields did not change from the bytes the handle's last commit wrote. */
+#define CASE_SEGMENTS 8
+#define CASE_KEPT_MAX 1024       /* a longer record is not kept */
+
+/* The bytes a commit stored for the handle's record, while the record is
+ * what that commit made it: anything else that sets it keeps none. */
+typedef struct case_kept {
+	uint16_t size;                /* 0: none kept */
+	uint16_t end[CASE_SEGMENTS];  /* where each segment's bytes end */
+	unsigned char bytes[CASE_KEPT_MAX];
+} case_kept;
+
 struct refund_case {
 	refund_engine *engine;
 	uint64_t version;               /* store version */
@@ -124,6 +137,7 @@ struct refund_case {
 	                                   compares: see tests/support) */
 	case_record rooms[2];           /* r and a transition's spare: a commit
 	                                   makes the spare the record */
+	case_kept kept;                 /* *r as stored */
 };
 
 /* The room a transition writes the record after it to. */
@@ -171,6 +185,16 @@ void refund__case_record_clear(case_record *r);
 
 /* Schema 2, what a commit stores. */
 void refund__case_record_write(bin_writer *w, const case_record *r);
+/*
+ * The same bytes, copying each segment whose fields r shares with `before`
+ * from `kept` (the bytes stored for `before`, if any are kept); end[] gets
+ * where each segment ends, for case_kept_set.
+ */
+void refund__case_record_write_since(bin_writer *w, const case_record *r,
+		const case_record *before, const case_kept *kept, uint16_t end[CASE_SEGMENTS]);
+/* Keep a commit's bytes of the record (none if they are too long). */
+void refund__case_kept_set(case_kept *kept, const unsigned char *data, size_t size,
+		const uint16_t end[CASE_SEGMENTS]);
 /* Schema 1: compact JSON, as earlier versions stored it. */
 void refund__case_record_write_json(json_writer *w, const case_record *r);
 /*

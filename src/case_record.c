@@ -145,7 +145,7 @@ static void encode_clock(field_out *o, const case_clock *k)
 	put_end(o);
 }
 
-static void encode_lists(field_out *o, const case_record *r)
+static void encode_evidence(field_out *o, const case_record *r)
 {
 	int i;
 
@@ -158,6 +158,12 @@ static void encode_lists(field_out *o, const case_record *r)
 		put_end(o);
 	}
 	put_list_end(o);
+}
+
+static void encode_parts(field_out *o, const case_record *r)
+{
+	int i;
+
 	put_list(o, "parts", r->nparts);
 	for (i = 0; i < r->nparts; i++) {
 		const case_part *p = &r->parts[i];
@@ -172,6 +178,12 @@ static void encode_lists(field_out *o, const case_record *r)
 		put_end(o);
 	}
 	put_list_end(o);
+}
+
+static void encode_keys(field_out *o, const case_record *r)
+{
+	int i;
+
 	put_list(o, "keys", r->nkeys);
 	for (i = 0; i < r->nkeys; i++) {
 		put_item(o);
@@ -182,8 +194,8 @@ static void encode_lists(field_out *o, const case_record *r)
 	put_list_end(o);
 }
 
-/* The fields after the schema's mark, in their one order. */
-static void encode(field_out *o, const case_record *r)
+/* The record's fields after the schema's mark, in segments (below). */
+static void encode_identity(field_out *o, const case_record *r)
 {
 	put_text(o, "id", r->id);
 	put_text(o, "deposit", r->deposit_id);
@@ -192,14 +204,26 @@ static void encode(field_out *o, const case_record *r)
 	put_text(o, "currency", r->currency);
 	put_text(o, "policy", r->policy_id);
 	put_int(o, "policy_version", r->policy_version);
+}
+
+static void encode_progress(field_out *o, const case_record *r)
+{
 	refund__field_name(o, "state", r->state, refund_case_state_name);
 	put_int(o, "reason", r->reason);
 	put_int(o, "opened_at", r->opened_at);
+}
+
+static void encode_account(field_out *o, const case_record *r)
+{
 	put_int(o, "requested", r->requested);
 	put_int(o, "method", r->method);
 	put_text(o, "account_name", r->account_name);
 	put_text(o, "account_number", r->account_number);
 	put_text(o, "bank", r->bank);
+}
+
+static void encode_review(field_out *o, const case_record *r)
+{
 	put_int(o, "approved", r->approved);
 	put_text(o, "approved_by", r->approved_by);
 	put_int(o, "reject_reason", r->reject_reason);
@@ -211,12 +235,135 @@ static void encode(field_out *o, const case_record *r)
 	put_int(o, "offered", r->offered);
 	put_int(o, "accepted", r->accepted);
 	encode_quote(o, &r->fixed);
+}
+
+static void encode_audit(field_out *o, const case_record *r)
+{
 	put_int(o, "escalated", r->escalated);
 	encode_clock(o, &r->clock);
 	put_int(o, "events", (int64_t)r->nevents);
 	put_digest(o, "last_hash", r->last_hash);
 	put_int(o, "next_key", r->next_key);
-	encode_lists(o, r);
+}
+
+/*
+ * Whether two records agree on every field a segment's encoder writes, so
+ * that the bytes written for one serve the other.  Spans of fields that are
+ * always initialised (refund__case_record_clear and _copy keep them whole)
+ * are compared whole; a text whose room is copied only as far as its NUL,
+ * and list items (whose texts a decoder writes only as far as their NUL),
+ * field by field.  Equal records may look different (padding, a text's
+ * room past its NUL): that only costs an encoding.  test_case_record
+ * changes every byte of random records in turn to check these against
+ * the encoders.
+ */
+#define SPAN_SIZE(from, to) (offsetof(case_record, to) - offsetof(case_record, from))
+#define SAME_SPAN(from, to) (memcmp(&a->from, &b->from, SPAN_SIZE(from, to)) == 0)
+#define SAME(field) (x->field == y->field)
+#define SAME_TEXT(field) (strcmp(x->field, y->field) == 0)
+
+static int same_identity(const case_record *a, const case_record *b)
+{
+	return SAME_SPAN(id, state);
+}
+
+static int same_account(const case_record *a, const case_record *b)
+{
+	return SAME_SPAN(requested, approved);
+}
+
+static int same_review(const case_record *a, const case_record *b)
+{
+	return SAME_SPAN(approved, reject_text) && strcmp(a->reject_text, b->reject_text) == 0 &&
+		SAME_SPAN(tracking, parts);
+}
+
+static int same_evidence(const case_record *a, const case_record *b)
+{
+	int i;
+
+	if (a->nevidence != b->nevidence)
+		return 0;
+	for (i = 0; i < a->nevidence; i++) {
+		const case_evidence *x = &a->evidence[i], *y = &b->evidence[i];
+
+		if (!(SAME(kind) && SAME(at) && SAME_TEXT(reference)))
+			return 0;
+	}
+	return 1;
+}
+
+static int same_parts(const case_record *a, const case_record *b)
+{
+	int i;
+
+	if (a->nparts != b->nparts)
+		return 0;
+	for (i = 0; i < a->nparts; i++) {
+		const case_part *x = &a->parts[i], *y = &b->parts[i];
+
+		if (!(SAME(amount) && SAME(due) && SAME(status) && SAME(attempts) &&
+		      SAME_TEXT(reference) && SAME_TEXT(failure)))
+			return 0;
+	}
+	return 1;
+}
+
+static int same_keys(const case_record *a, const case_record *b)
+{
+	int i;
+
+	if (a->nkeys != b->nkeys)
+		return 0;
+	for (i = 0; i < a->nkeys; i++) {
+		const case_key *x = &a->keys[i], *y = &b->keys[i];
+
+		if (!SAME_TEXT(key) || memcmp(x->digest, y->digest, sizeof(x->digest)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+#undef SAME_TEXT
+#undef SAME
+#undef SAME_SPAN
+#undef SPAN_SIZE
+
+/* The spans above hold their segment's fields and no other segment's. */
+_Static_assert(offsetof(case_record, id) == 0 &&
+		offsetof(case_record, policy_version) < offsetof(case_record, state) &&
+		offsetof(case_record, nevidence) < offsetof(case_record, requested) &&
+		offsetof(case_record, bank) < offsetof(case_record, approved) &&
+		offsetof(case_record, reject_text) < offsetof(case_record, tracking) &&
+		offsetof(case_record, fixed) < offsetof(case_record, parts),
+		"the fields of case.h in the order the segments take them");
+
+/*
+ * Schema 2 in segments, in the order they are written.  A segment with a
+ * `same` may be copied from the bytes kept of the record before (case.h,
+ * case_kept); the others change with nearly every transition and are
+ * always written.
+ */
+static const struct segment {
+	void (*write)(field_out *o, const case_record *r);
+	int (*same)(const case_record *a, const case_record *b);
+} segments[CASE_SEGMENTS] = {
+	{ encode_identity, same_identity },
+	{ encode_progress, NULL },
+	{ encode_account, same_account },
+	{ encode_review, same_review },
+	{ encode_audit, NULL },
+	{ encode_evidence, same_evidence },
+	{ encode_parts, same_parts },
+	{ encode_keys, same_keys },
+};
+
+static void encode(field_out *o, const case_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < CASE_SEGMENTS; i++)
+		segments[i].write(o, r);
 }
 
 void refund__case_record_write(bin_writer *w, const case_record *r)
@@ -225,6 +372,43 @@ void refund__case_record_write(bin_writer *w, const case_record *r)
 
 	refund__bin_bytes(w, refund__case_magic, CASE_MAGIC_SIZE);
 	encode(&o, r);
+}
+
+void refund__case_record_write_since(bin_writer *w, const case_record *r,
+		const case_record *before, const case_kept *kept, uint16_t end[CASE_SEGMENTS])
+{
+	field_out o = { NULL, w };
+	size_t i, start = w->len, from = 0, run = 0;  /* kept bytes not yet copied */
+
+	refund__bin_bytes(w, refund__case_magic, CASE_MAGIC_SIZE);
+	for (i = 0; i < CASE_SEGMENTS; i++) {
+		size_t begins = i ? kept->end[i - 1] : CASE_MAGIC_SIZE;
+
+		if (kept->size && segments[i].same && segments[i].same(r, before)) {
+			/* Runs of segments kept alike are copied in one go. */
+			if (!run)
+				from = begins;
+			run = kept->end[i] - from;
+		} else {
+			refund__bin_bytes(w, kept->bytes + from, run);
+			run = 0;
+			segments[i].write(&o, r);
+		}
+		/* A record too long to keep has ends that wrap: case_kept_set keeps none. */
+		end[i] = (uint16_t)(w->len - start + run);
+	}
+	refund__bin_bytes(w, kept->bytes + from, run);
+}
+
+void refund__case_kept_set(case_kept *kept, const unsigned char *data, size_t size,
+		const uint16_t end[CASE_SEGMENTS])
+{
+	kept->size = 0;
+	if (size > CASE_KEPT_MAX)
+		return;
+	memcpy(kept->bytes, data, size);
+	memcpy(kept->end, end, sizeof(kept->end));
+	kept->size = (uint16_t)size;
 }
 
 void refund__case_record_write_json(json_writer *w, const case_record *r)

@@ -16,6 +16,7 @@
 #include <refund.h>
 
 #include "alloc.h"
+#include "binary.h"
 #include "case.h"
 #include "failalloc.h"
 
@@ -261,11 +262,162 @@ static void test_random_records_cut_short(void **state)
 	store->free(store);
 }
 
+/* ---- writing only what changed (refund__case_record_write_since) ---- */
+
+#define KEPT_RECORDS 20
+#define KEPT_CHAIN 400
+
+/* A random record short enough to be kept: short texts, short lists. */
+static void random_small_record(case_record *r)
+{
+	char *texts[] = { r->account_name, r->account_number, r->bank, r->approved_by,
+		r->reject_text, r->tracking };
+	size_t i;
+	int j;
+
+	random_record(r);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		texts[i][next() % 6] = '\0';
+	r->nevidence %= 4;
+	r->nparts %= 3;
+	r->nkeys %= 3;
+	for (j = 0; j < r->nevidence; j++)
+		r->evidence[j].reference[next() % 6] = '\0';
+	for (j = 0; j < r->nparts; j++) {
+		r->parts[j].reference[next() % 6] = '\0';
+		r->parts[j].failure[next() % 6] = '\0';
+	}
+}
+
+/*
+ * A byte of r changed to another byte that is not NUL, if it was not NUL:
+ * every text keeps its length and every count stays in range.  0 if the
+ * byte is NUL or the change would put a count out of range.
+ */
+static int change_byte(case_record *r, size_t at)
+{
+	unsigned char *b = (unsigned char *)r, was = b[at];
+
+	if (!was)
+		return 0;
+	b[at] = (unsigned char)(was ^ 1) ? (unsigned char)(was ^ 1) : (unsigned char)(was ^ 2);
+	if (r->nevidence < 0 || r->nevidence > CASE_MAX_EVIDENCE || r->nparts < 0 ||
+	    r->nparts > REFUND_POLICY_MAX_PARTS || r->nkeys < 0 || r->nkeys > CASE_MAX_KEYS) {
+		b[at] = was;
+		return 0;
+	}
+	return 1;
+}
+
+/* r as write_since writes it after `before` (kept: its bytes), checked
+ * against the whole record's bytes; the bytes are kept for the next. */
+static void check_since(refund_engine *e, const case_record *r, const case_record *before,
+		case_kept *kept)
+{
+	unsigned char buf_a[64], buf_b[64];
+	const unsigned char *whole = NULL, *since = NULL;
+	size_t nwhole = 0, nsince = 0;
+	uint16_t end[CASE_SEGMENTS];
+	bin_writer a, b;
+
+	refund__bin_writer_init(&a, &e->alloc, buf_a, sizeof(buf_a));
+	refund__bin_writer_init(&b, &e->alloc, buf_b, sizeof(buf_b));
+	refund__case_record_write(&a, r);
+	refund__case_record_write_since(&b, r, before, kept, end);
+	assert_int_equal(refund__bin_writer_end(&a, &whole, &nwhole), 0);
+	assert_int_equal(refund__bin_writer_end(&b, &since, &nsince), 0);
+	assert_int_equal(nsince, nwhole);
+	assert_memory_equal(since, whole, nwhole);
+	refund__case_kept_set(kept, since, nsince, end);
+	refund__bin_writer_dispose(&a);
+	refund__bin_writer_dispose(&b);
+}
+
+/*
+ * Every byte of random records changed in turn, and chains of changes as
+ * transitions make them: what write_since copies from the bytes kept is
+ * always what encoding the record afresh writes.  A segment whose `same`
+ * missed a field its encoder writes would store that field stale.
+ */
+static void test_write_since_changed_bytes(void **state)
+{
+	static case_record base, r, before;
+	static case_kept kept, base_kept;
+	refund_engine *e = NULL;
+	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
+	refund_store *store = NULL;
+	size_t at, changed = 0, copied = 0;
+	int i, step;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
+	opt.store = store;
+	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	for (i = 0; i < KEPT_RECORDS; i++) {
+		random_small_record(&base);
+		memset(&base_kept, 0, sizeof(base_kept));
+		check_since(e, &base, &base, &base_kept);  /* nothing kept: written whole */
+		assert_true(base_kept.size > 0);
+		/* the same record again: every segment copied */
+		kept = base_kept;
+		check_since(e, &base, &base, &kept);
+		for (at = 0; at < sizeof(base); at++) {
+			r = base;
+			if (!change_byte(&r, at))
+				continue;
+			kept = base_kept;
+			check_since(e, &r, &base, &kept);
+			changed++;
+		}
+		/* a chain: each record after the one before, as commits go */
+		kept = base_kept;
+		r = base;
+		for (step = 0; step < KEPT_CHAIN; step++) {
+			before = r;
+			while (!change_byte(&r, (size_t)(next() % sizeof(r))))
+				;
+			check_since(e, &r, &before, &kept);
+			copied += kept.size > 0;
+		}
+	}
+	printf("%zu single-byte changes and %d chained ones written after their record\n",
+			changed, KEPT_RECORDS * KEPT_CHAIN);
+	assert_true(changed > (size_t)KEPT_RECORDS * 100 && copied > 0);
+	refund_engine_free(e);
+	store->free(store);
+}
+
+/* A record too long to keep is written whole, and keeps nothing. */
+static void test_write_since_long_record(void **state)
+{
+	static case_record r;
+	static case_kept kept;
+	refund_engine *e = NULL;
+	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
+	refund_store *store = NULL;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
+	opt.store = store;
+	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	random_record(&r);
+	memset(r.reject_text, 'x', CASE_TEXT_MAX);
+	r.reject_text[CASE_TEXT_MAX] = '\0';
+	memset(&kept, 0, sizeof(kept));
+	check_since(e, &r, &r, &kept);
+	assert_int_equal(kept.size, 0);
+	check_since(e, &r, &r, &kept);
+	refund_engine_free(e);
+	store->free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_records_round_trip),
 		cmocka_unit_test(test_random_records_cut_short),
+		cmocka_unit_test(test_write_since_changed_bytes),
+		cmocka_unit_test(test_write_since_long_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
