@@ -17,6 +17,19 @@ typedef struct refund_currency_override {
 	int exponent;
 } refund_currency_override;
 
+/*
+ * A policy's head record as last read and found sound (policy.c): a case
+ * opened under the latest version reads the head each time, and the same
+ * bytes at the same store version for the same id need no parse.
+ */
+#define REFUND_HEAD_SEEN_MAX 128
+typedef struct refund_head_seen {
+	uint64_t version;                  /* 0: none seen */
+	size_t size;
+	char id[64];                       /* the policy id asked for */
+	unsigned char bytes[REFUND_HEAD_SEEN_MAX];
+} refund_head_seen;
+
 struct refund_engine {
 	refund_allocator alloc;
 	refund_clock_fn clock;
@@ -31,6 +44,7 @@ struct refund_engine {
 	size_t ncalendars;
 	struct refund_policy **policies;     /* owned cache of published versions */
 	size_t npolicies;
+	refund_head_seen head_seen;
 	char errmsg[REFUND_ERRMSG_SIZE];
 	unsigned long failures;  /* counts refund__fail calls: was a failure described? */
 };
