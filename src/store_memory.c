@@ -152,6 +152,7 @@ typedef struct put_plan {
 	int in_place;                  /* into node->block; else into block */
 	unsigned char *block;          /* new, block_size bytes (NULL if 0) */
 	size_t block_size;
+	size_t index_len[INDEX_FIELDS];  /* each index string's bytes with its NUL; 0: NULL */
 } put_plan;
 
 /* What a commit prepared for one event: the node and a copy of its bytes
@@ -557,6 +558,7 @@ static int stage_block(memory_store *s, const refund_store_put *p, put_plan *pla
 		if (len > SIZE_MAX - total)
 			return REFUND_ENOMEM;
 		total += len;
+		plan->index_len[f] = len;
 	}
 	if (total <= have && have / 2 <= with_spare(total)) {
 		plan->in_place = 1;
@@ -644,12 +646,25 @@ static void chunk_rewind(memory_store *s, chunk_mark m)
 		m.chunk->used = m.used;
 }
 
-static int stage_event(memory_store *s, const refund_store_event *ev, event_plan *plan)
+/* The node a put of the batch staged for (kind, id), or NULL.  A transition
+ * puts its record and appends its event: one lookup serves both. */
+static mem_node *put_node(const refund_store_batch *b, const put_plan *puts, int kind,
+		const char *id)
 {
-	mem_node *n;
+	size_t i;
+
+	for (i = 0; i < b->nputs; i++)
+		if (b->puts[i].kind == kind && strcmp(b->puts[i].id, id) == 0)
+			return puts[i].node;
+	return NULL;
+}
+
+static int stage_event(memory_store *s, const refund_store_event *ev, mem_node *n,
+		event_plan *plan)
+{
 	int rc;
 
-	if ((rc = stage_node(s, ev->kind, ev->id, &n)) != 0)
+	if (!n && (rc = stage_node(s, ev->kind, ev->id, &n)) != 0)
 		return rc;
 	plan->node = n;
 	if (ev->seq != n->nevents + n->staged_events + 1)
@@ -728,7 +743,8 @@ static void link_new(memory_store *s, mem_node *n)
 /* Copy a put's bytes, then its index strings, into a block big enough.
  * memmove: bytes that point into the store break the contract, but a host
  * that put back what it loaded would pass the very block being written. */
-static void fill_block(mem_node *n, unsigned char *block, const refund_store_put *p)
+static void fill_block(mem_node *n, unsigned char *block, const refund_store_put *p,
+		const put_plan *plan)
 {
 	size_t at = p->size;
 	int f;
@@ -736,10 +752,9 @@ static void fill_block(mem_node *n, unsigned char *block, const refund_store_put
 	if (p->size)
 		memmove(block, p->data, p->size);
 	for (f = 0; f < INDEX_FIELDS; f++) {
-		const char *v = index_field(&p->index, f);
-		size_t len = v ? strlen(v) + 1 : 0;
+		size_t len = plan->index_len[f];
 
-		n->index[f] = v ? memcpy(block + at, v, len) : NULL;
+		n->index[f] = len ? memcpy(block + at, index_field(&p->index, f), len) : NULL;
 		at += len;
 	}
 }
@@ -760,10 +775,10 @@ static void apply_put(memory_store *s, const refund_store_put *p, put_plan *plan
 	mem_node *n = plan->node;
 
 	if (plan->in_place) {
-		fill_block(n, n->block, p);
+		fill_block(n, n->block, p, plan);
 	} else {
 		/* Filled before the old block goes, as in place. */
-		fill_block(n, plan->block, p);
+		fill_block(n, plan->block, p, plan);
 		refund__free(&s->alloc, n->block);
 		n->block = plan->block;
 		n->block_size = plan->block_size;
@@ -797,9 +812,12 @@ static int stage_batch(memory_store *s, const refund_store_batch *b,
 	for (i = 0; i < b->nputs; i++)
 		if ((rc = stage_put(s, &b->puts[i], &puts[i])) != 0)
 			return rc;
-	for (i = 0; i < b->nevents; i++)
-		if ((rc = stage_event(s, &b->events[i], &events[i])) != 0)
+	for (i = 0; i < b->nevents; i++) {
+		const refund_store_event *ev = &b->events[i];
+
+		if ((rc = stage_event(s, ev, put_node(b, puts, ev->kind, ev->id), &events[i])) != 0)
 			return rc;
+	}
 	return 0;
 }
 
