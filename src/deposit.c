@@ -109,13 +109,37 @@ void refund_deposit_free(refund_deposit *d)
 	for (i = 0; i < d->nentries; i++)
 		entry_dispose(a, &d->entries[i]);
 	refund__free(a, d->entries);
-	refund__free(a, d->id);
-	refund__free(a, d->holder);
-	refund__free(a, d->agent);
-	refund__free(a, d->terminal_serial);
-	refund__free(a, d->contract_id);
-	refund__free(a, d->receipt);
+	refund__free(a, d->id);  /* and the other texts: set_texts */
 	refund__free(a, d);
+}
+
+/* The deposit's own texts (the last two may be NULL). */
+typedef struct deposit_texts {
+	const char *id, *holder, *agent, *terminal_serial, *contract_id, *receipt;
+} deposit_texts;
+
+/* Copies of them in one allocation, which d->id starts (the id is never NULL):
+ * a deposit read or created costs one allocation for its texts, not six. */
+static int set_texts(refund_deposit *d, const deposit_texts *t)
+{
+	const char *src[] = { t->id, t->holder, t->agent, t->terminal_serial, t->contract_id,
+		t->receipt };
+	char **dst[] = { &d->id, &d->holder, &d->agent, &d->terminal_serial, &d->contract_id,
+		&d->receipt };
+	size_t len[sizeof(src) / sizeof(src[0])], total = 0, i;
+	char *p;
+
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+		total += len[i];  /* checked texts: a few KiB at most */
+	}
+	if (!(p = refund__alloc(&d->engine->alloc, total)))
+		return REFUND_ENOMEM;
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		*dst[i] = src[i] ? memcpy(p, src[i], len[i]) : NULL;
+		p += len[i];
+	}
+	return 0;
 }
 
 /* ---- the stored record: schema 2 binary, schema 1 JSON (field.h) ---- */
@@ -269,20 +293,38 @@ static int decode_ledger(refund_deposit *d, field_in *in)
 	return 0;
 }
 
+/* An id into buf: buf if present, NULL if absent (or on failure: see in). */
+static const char *get_id(field_in *in, const char *key, char *buf, size_t cap, int required)
+{
+	return refund__field_get_id(in, key, buf, cap, !required) ? buf : NULL;
+}
+
+static int decode_texts(refund_deposit *d, field_in *in, const char *want_id)
+{
+	char id[REFUND_ID_MAX + 1], holder[REFUND_ID_MAX + 1], agent[REFUND_ID_MAX + 1];
+	char terminal[REFUND_ID_MAX + 1], contract[REFUND_ID_MAX + 1];
+	char receipt[REFUND_TEXT_MAX + 1];
+	deposit_texts t;
+
+	t.id = get_id(in, "id", id, sizeof(id), 1);
+	t.holder = get_id(in, "holder", holder, sizeof(holder), 1);
+	t.agent = get_id(in, "agent", agent, sizeof(agent), 1);
+	t.terminal_serial = get_id(in, "terminal", terminal, sizeof(terminal), 1);
+	t.contract_id = get_id(in, "contract", contract, sizeof(contract), 0);
+	t.receipt = refund__field_get_text(in, "receipt", receipt, sizeof(receipt), 1) ?
+			receipt : NULL;
+	if (!refund__field_ok(in) || strcmp(id, want_id) != 0)
+		return REFUND_ECORRUPT;
+	return set_texts(d, &t);
+}
+
 static int decode_fields(refund_deposit *d, field_in *in, const char *want_id)
 {
 	char currency[8], open_case[REFUND_ID_MAX + 1];
 	int rc;
 
-	if ((rc = decode_id_field(d, in, "id", 1, &d->id)) != 0 ||
-	    (rc = decode_id_field(d, in, "holder", 1, &d->holder)) != 0 ||
-	    (rc = decode_id_field(d, in, "agent", 1, &d->agent)) != 0 ||
-	    (rc = decode_id_field(d, in, "terminal", 1, &d->terminal_serial)) != 0 ||
-	    (rc = decode_id_field(d, in, "contract", 0, &d->contract_id)) != 0 ||
-	    (rc = decode_text_field(d, in, "receipt", &d->receipt)) != 0)
+	if ((rc = decode_texts(d, in, want_id)) != 0)
 		return rc;
-	if (strcmp(d->id, want_id) != 0)
-		return REFUND_ECORRUPT;
 	refund__field_get_text(in, "currency", currency, sizeof(currency), 0);
 	if (!refund__field_ok(in) || refund__check_currency(NULL, currency) != 0)
 		return REFUND_ECORRUPT;
@@ -537,20 +579,12 @@ static int check_info(refund_engine *e, const refund_deposit_info *info)
 	return 0;
 }
 
-static int strdup_fields(refund_deposit *d, const refund_deposit_info *info)
+static int copy_info_texts(refund_deposit *d, const refund_deposit_info *info)
 {
-	const refund_allocator *a = &d->engine->alloc;
+	deposit_texts t = { info->id, info->holder, info->agent, info->terminal_serial,
+		info->contract_id, info->receipt };
 
-	d->id = refund__strdup(a, info->id);
-	d->holder = refund__strdup(a, info->holder);
-	d->agent = refund__strdup(a, info->agent);
-	d->terminal_serial = refund__strdup(a, info->terminal_serial);
-	d->contract_id = refund__strdup(a, info->contract_id);
-	d->receipt = refund__strdup(a, info->receipt);
-	if (!d->id || !d->holder || !d->agent || !d->terminal_serial ||
-	    (info->contract_id && !d->contract_id) || (info->receipt && !d->receipt))
-		return REFUND_ENOMEM;
-	return 0;
+	return set_texts(d, &t);
 }
 
 static void notify(refund_deposit *d, int kind, const char *actor, refund_time at,
@@ -595,7 +629,7 @@ int refund_deposit_create(refund_engine *e, refund_deposit **out,
 	memcpy(d->currency, info->currency, 4);
 	d->paid_at = info->paid_at;
 	d->contract_end = info->contract_end;
-	if (strdup_fields(d, info) != 0) {
+	if (copy_info_texts(d, info) != 0) {
 		refund_deposit_free(d);
 		return refund__fail_code(e, REFUND_ENOMEM);
 	}
