@@ -91,11 +91,44 @@ static int balance_add(refund_balance *b, int kind, int64_t amount)
 
 /* ---- freeing ---- */
 
+/*
+ * Copies of n texts (NULL stays NULL) in one allocation, which the first,
+ * never NULL, starts: what frees it frees them all.  A deposit or an entry
+ * read or made costs one allocation for its texts, not one each.
+ */
+static int copy_texts(const refund_allocator *a, const char *const src[], char **const dst[],
+		size_t n)
+{
+	size_t len[8], total = 0, i;
+	char *p;
+
+	for (i = 0; i < n; i++) {
+		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+		total += len[i];  /* checked texts: a few KiB at most */
+	}
+	if (!(p = refund__alloc(a, total)))
+		return REFUND_ENOMEM;
+	for (i = 0; i < n; i++) {
+		*dst[i] = src[i] ? memcpy(p, src[i], len[i]) : NULL;
+		p += len[i];
+	}
+	return 0;
+}
+
+/* An entry's texts: its actor (never NULL) starts their one allocation. */
+static int entry_texts(const refund_allocator *a, deposit_entry *entry, const char *actor,
+		const char *reference, const char *case_id)
+{
+	const char *const src[] = { actor, reference, case_id };
+	char **const dst[] = { &entry->actor, &entry->reference, &entry->case_id };
+
+	return copy_texts(a, src, dst, 3);
+}
+
 static void entry_dispose(const refund_allocator *a, deposit_entry *entry)
 {
-	refund__free(a, entry->actor);
-	refund__free(a, entry->reference);
-	refund__free(a, entry->case_id);
+	refund__free(a, entry->actor);  /* and its other texts: entry_texts */
+	entry->actor = entry->reference = entry->case_id = NULL;
 }
 
 void refund_deposit_free(refund_deposit *d)
@@ -109,7 +142,7 @@ void refund_deposit_free(refund_deposit *d)
 	for (i = 0; i < d->nentries; i++)
 		entry_dispose(a, &d->entries[i]);
 	refund__free(a, d->entries);
-	refund__free(a, d->id);  /* and the other texts: set_texts */
+	refund__free(a, d->id);  /* and its other texts: set_texts */
 	refund__free(a, d);
 }
 
@@ -118,28 +151,15 @@ typedef struct deposit_texts {
 	const char *id, *holder, *agent, *terminal_serial, *contract_id, *receipt;
 } deposit_texts;
 
-/* Copies of them in one allocation, which d->id starts (the id is never NULL):
- * a deposit read or created costs one allocation for its texts, not six. */
+/* Their copies, in one allocation that d->id starts (copy_texts). */
 static int set_texts(refund_deposit *d, const deposit_texts *t)
 {
-	const char *src[] = { t->id, t->holder, t->agent, t->terminal_serial, t->contract_id,
-		t->receipt };
-	char **dst[] = { &d->id, &d->holder, &d->agent, &d->terminal_serial, &d->contract_id,
-		&d->receipt };
-	size_t len[sizeof(src) / sizeof(src[0])], total = 0, i;
-	char *p;
+	const char *const src[] = { t->id, t->holder, t->agent, t->terminal_serial,
+		t->contract_id, t->receipt };
+	char **const dst[] = { &d->id, &d->holder, &d->agent, &d->terminal_serial,
+		&d->contract_id, &d->receipt };
 
-	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
-		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
-		total += len[i];  /* checked texts: a few KiB at most */
-	}
-	if (!(p = refund__alloc(&d->engine->alloc, total)))
-		return REFUND_ENOMEM;
-	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
-		*dst[i] = src[i] ? memcpy(p, src[i], len[i]) : NULL;
-		p += len[i];
-	}
-	return 0;
+	return copy_texts(&d->engine->alloc, src, dst, 6);
 }
 
 /* ---- the stored record: schema 2 binary, schema 1 JSON (field.h) ---- */
@@ -185,23 +205,23 @@ static void encode_fields(field_out *o, const refund_deposit *d, const deposit_s
 	refund__field_list_end(o);
 }
 
-/* Schema 2, what a change stores: *data is the caller's to free. */
-static int encode(const refund_deposit *d, const deposit_stage *st, char **data,
-		size_t *size)
+/* Schema 2, what a change stores, into st->data: in st->bytes if they
+ * hold it, else in an allocation the stage owns. */
+static int encode(const refund_deposit *d, deposit_stage *st)
 {
 	bin_writer w;
 	field_out o = { NULL, &w };
 	const unsigned char *bytes;
 	int rc;
 
-	refund__bin_writer_init(&w, &d->engine->alloc, NULL, 0);
+	refund__bin_writer_init(&w, &d->engine->alloc, st->bytes, sizeof(st->bytes));
 	refund__bin_bytes(&w, refund__deposit_magic, DEPOSIT_MAGIC_SIZE);
 	encode_fields(&o, d, st);
-	if ((rc = refund__bin_writer_end(&w, &bytes, size)) != 0) {
+	if ((rc = refund__bin_writer_end(&w, &bytes, &st->size)) != 0) {
 		refund__bin_writer_dispose(&w);
 		return rc;
 	}
-	*data = (char *)w.buf;  /* the writer's own allocation, handed over */
+	st->data = (char *)w.buf;  /* st->bytes, or the writer's allocation, handed over */
 	return 0;
 }
 
@@ -225,30 +245,23 @@ int refund__deposit_encode_json(const refund_deposit *d, char **data, size_t *si
 
 /* ---- decoding: stored bytes are untrusted ---- */
 
-/* A copy of a text field that passes the id check (or is absent, if optional). */
-static int decode_id_field(refund_deposit *d, field_in *in, const char *key, int required,
-		char **out)
+/* An id into buf: buf if present, NULL if absent (or on failure: see in). */
+static const char *get_id(field_in *in, const char *key, char *buf, size_t cap, int required)
 {
-	char id[REFUND_ID_MAX + 1];
-
-	if (!refund__field_get_id(in, key, id, sizeof(id), !required))
-		return refund__field_ok(in) ? 0 : REFUND_ECORRUPT;
-	*out = refund__strdup(&d->engine->alloc, id);
-	return *out ? 0 : REFUND_ENOMEM;
+	return refund__field_get_id(in, key, buf, cap, !required) ? buf : NULL;
 }
 
-static int decode_text_field(refund_deposit *d, field_in *in, const char *key, char **out)
+/* A text that may be absent, into buf: buf if present, else NULL. */
+static const char *get_text(field_in *in, const char *key, char *buf, size_t cap)
 {
-	char text[REFUND_TEXT_MAX + 1];
-
-	if (!refund__field_get_text(in, key, text, sizeof(text), 1))
-		return refund__field_ok(in) ? 0 : REFUND_ECORRUPT;
-	*out = refund__strdup(&d->engine->alloc, text);
-	return *out ? 0 : REFUND_ENOMEM;
+	return refund__field_get_text(in, key, buf, cap, 1) ? buf : NULL;
 }
 
 static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 {
+	char actor[REFUND_ID_MAX + 1], reference[REFUND_TEXT_MAX + 1];
+	char case_id[REFUND_ID_MAX + 1];
+	const char *ref, *cid;
 	int64_t seq;
 	int rc;
 
@@ -256,14 +269,14 @@ static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 	entry->kind = refund__field_get_name(in, "kind", refund_entry_kind_name, NKINDS);
 	entry->amount = refund__field_get_int(in, "amount", INT64_MIN, INT64_MAX);
 	entry->at = refund__field_get_int(in, "at", REFUND_TIME_MIN, REFUND_TIME_MAX);
-	if ((rc = decode_id_field(d, in, "actor", 1, &entry->actor)) != 0)
-		return rc;
+	get_id(in, "actor", actor, sizeof(actor), 1);
 	entry->role = refund__field_get_name(in, "role", refund_role_name, REFUND_ROLE_SYSTEM + 1);
-	if ((rc = decode_text_field(d, in, "reference", &entry->reference)) != 0 ||
-	    (rc = decode_id_field(d, in, "case", 0, &entry->case_id)) != 0)
-		return rc;
+	ref = get_text(in, "reference", reference, sizeof(reference));
+	cid = get_id(in, "case", case_id, sizeof(case_id), 0);
 	if (!refund__field_ok(in) || seq != (int64_t)d->nentries + 1)
 		return REFUND_ECORRUPT;
+	if ((rc = entry_texts(&d->engine->alloc, entry, actor, ref, cid)) != 0)
+		return rc;
 	entry->seq = (uint32_t)seq;
 	/* The first entry is the hold and the only one. */
 	if ((entry->kind == REFUND_ENTRY_HOLD) != (d->nentries == 0))
@@ -293,12 +306,6 @@ static int decode_ledger(refund_deposit *d, field_in *in)
 	return 0;
 }
 
-/* An id into buf: buf if present, NULL if absent (or on failure: see in). */
-static const char *get_id(field_in *in, const char *key, char *buf, size_t cap, int required)
-{
-	return refund__field_get_id(in, key, buf, cap, !required) ? buf : NULL;
-}
-
 static int decode_texts(refund_deposit *d, field_in *in, const char *want_id)
 {
 	char id[REFUND_ID_MAX + 1], holder[REFUND_ID_MAX + 1], agent[REFUND_ID_MAX + 1];
@@ -311,8 +318,7 @@ static int decode_texts(refund_deposit *d, field_in *in, const char *want_id)
 	t.agent = get_id(in, "agent", agent, sizeof(agent), 1);
 	t.terminal_serial = get_id(in, "terminal", terminal, sizeof(terminal), 1);
 	t.contract_id = get_id(in, "contract", contract, sizeof(contract), 0);
-	t.receipt = refund__field_get_text(in, "receipt", receipt, sizeof(receipt), 1) ?
-			receipt : NULL;
+	t.receipt = get_text(in, "receipt", receipt, sizeof(receipt));
 	if (!refund__field_ok(in) || strcmp(id, want_id) != 0)
 		return REFUND_ECORRUPT;
 	return set_texts(d, &t);
@@ -401,15 +407,7 @@ static int entry_copy(const refund_allocator *a, const deposit_entry_spec *spec,
 	out->amount = spec->amount;
 	out->at = at;
 	out->role = spec->role;
-	out->actor = refund__strdup(a, spec->actor);
-	out->reference = refund__strdup(a, spec->reference);
-	out->case_id = refund__strdup(a, spec->case_id);
-	if (!out->actor || (spec->reference && !out->reference) ||
-	    (spec->case_id && !out->case_id)) {
-		entry_dispose(a, out);
-		return REFUND_ENOMEM;
-	}
-	return 0;
+	return entry_texts(a, out, spec->actor, spec->reference, spec->case_id);
 }
 
 static int stage_entries(refund_deposit *d, const deposit_entry_spec *specs,
@@ -433,9 +431,8 @@ static int stage_entries(refund_deposit *d, const deposit_entry_spec *specs,
 	}
 	if (nspecs == 0)
 		return 0;
-	st->entries = refund__calloc(&e->alloc, nspecs, sizeof(*st->entries));
-	if (!st->entries)
-		return refund__fail_code(e, REFUND_ENOMEM);
+	st->entries = st->room;  /* nspecs fits: refund__deposit_stage */
+	memset(st->room, 0, nspecs * sizeof(st->room[0]));
 	for (i = 0; i < nspecs; i++) {
 		if (entry_copy(&e->alloc, &specs[i], (uint32_t)(d->nentries + i + 1), at,
 				&st->entries[i]) != 0)
@@ -453,6 +450,9 @@ static int reserve_entries(refund_deposit *d, size_t more)
 
 	if (want <= d->capacity)
 		return 0;
+	/* Twice the room: a ledger grows an entry or two at a time. */
+	if (want < d->capacity * 2)
+		want = d->capacity * 2;
 	grown = refund__realloc_array(&d->engine->alloc, d->entries, want, sizeof(*grown));
 	if (!grown)
 		return refund__fail_code(d->engine, REFUND_ENOMEM);
@@ -467,7 +467,11 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 {
 	int rc;
 
-	memset(st, 0, sizeof(*st));
+	memset(st, 0, offsetof(deposit_stage, room));  /* the rooms are filled as used */
+	if (nspecs > DEPOSIT_STAGE_ENTRIES)
+		return refund__fail(d->engine, REFUND_EINVAL, "deposit %s: %zu ledger entries at once, "
+				"more than %d", "押金 %s：一次登记 %zu 笔流水，超过 %d 笔", d->id, nspecs,
+				DEPOSIT_STAGE_ENTRIES);
 	st->balance = d->balance;
 	st->days_in_service = days_in_service;
 	st->transaction_volume = transaction_volume;
@@ -477,7 +481,7 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 	if ((rc = stage_entries(d, specs, nspecs, at, st)) != 0 ||
 	    (rc = reserve_entries(d, nspecs)) != 0)
 		goto fail;
-	rc = encode(d, st, &st->data, &st->size);
+	rc = encode(d, st);
 	if (rc) {
 		rc = refund__fail_code(d->engine, rc);
 		goto fail;
@@ -518,9 +522,9 @@ void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *st)
 
 	for (i = 0; i < st->nentries; i++)
 		entry_dispose(a, &st->entries[i]);
-	refund__free(a, st->entries);
-	refund__free(a, st->data);
-	memset(st, 0, sizeof(*st));
+	if (st->data != (char *)st->bytes)
+		refund__free(a, st->data);
+	memset(st, 0, offsetof(deposit_stage, room));
 }
 
 refund_engine *refund__deposit_engine(const refund_deposit *d)

@@ -36,23 +36,32 @@ typedef struct deposit_entry_spec {
 	const char *case_id;
 } deposit_entry_spec;
 
+/* A stage holds its entries in its own room (no change adds more: a case's
+ * acceptance adds the most, case.c), and the encoded record too if it is
+ * short, as most are (a longer one is allocated). */
+#define DEPOSIT_STAGE_ENTRIES 6
+#define DEPOSIT_STAGE_BYTES 512
+
 typedef struct deposit_stage {
-	deposit_entry *entries;     /* new entries, owned until applied */
+	deposit_entry *entries;     /* new entries (in room), owned until applied */
 	size_t nentries;
 	int64_t days_in_service;
 	int64_t transaction_volume;
 	refund_balance balance;     /* the balance after the change */
 	char open_case[REFUND_ID_MAX + 1]; /* the open case after the change ("" none) */
-	char *data;                 /* the encoded deposit after the change */
+	char *data;                 /* the encoded deposit after the change (in bytes, or allocated) */
 	size_t size;
 	refund_store_put put;       /* points into data and the handle */
+	deposit_entry room[DEPOSIT_STAGE_ENTRIES];  /* the rest is not cleared: see stage */
+	unsigned char bytes[DEPOSIT_STAGE_BYTES];
 } deposit_stage;
 
 /*
- * Stage entries (nspecs may be 0), usage figures and the open case (NULL
- * keeps it, "" clears it, an id sets it) at time `at`.
- * REFUND_EBALANCE if the entries would overdraw the deposit,
- * REFUND_EOVERFLOW, REFUND_ENOMEM; the handle is untouched either way.
+ * Stage entries (nspecs may be 0, at most DEPOSIT_STAGE_ENTRIES), usage
+ * figures and the open case (NULL keeps it, "" clears it, an id sets it) at
+ * time `at`.  REFUND_EBALANCE if the entries would overdraw the deposit,
+ * REFUND_EOVERFLOW, REFUND_ENOMEM, REFUND_EINVAL for too many entries; the
+ * handle is untouched either way.
  */
 int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 		size_t nspecs, int64_t days_in_service, int64_t transaction_volume,

@@ -1607,7 +1607,9 @@ static void oom_lifecycle(fixture *f, int persistent)
 	assert_int_equal(refund_case_verify(L.c, NULL), 0);
 	printf("lifecycle out of memory (%s): %ld failure points\n",
 			persistent ? "from k on" : "k-th only", points);
-	assert_true(points >= 2 * LIFE_STEPS);
+	/* Most transitions allocate nothing; those that open, read or change a
+	 * deposit do: the loop must have failed some allocation at each. */
+	assert_true(points >= LIFE_STEPS);
 	refund_case_free(L.c);
 }
 

@@ -280,7 +280,8 @@ static void test_load_errors(void **state)
 		assert_ptr_equal(d, SENTINEL);
 		assert_int_equal(f->fa.live, live);
 	}
-	assert_true(k > 5);
+	/* the handle, its texts, its ledger and the hold's texts */
+	assert_true(k > 4);
 	assert_string_equal(refund_deposit_id(d), "D-1");
 	refund_deposit_free(d);
 }
@@ -400,6 +401,74 @@ static void test_post_out_of_memory(void **state)
 	assert_int_equal(refund_deposit_version(d), 2);
 	assert_invariant(d);
 	free(before);
+	refund_deposit_free(d);
+}
+
+/* A record longer than a stage's own room (DEPOSIT_STAGE_BYTES): its bytes
+ * are allocated, and that allocation too may fail with nothing changed. */
+static void test_long_record_out_of_memory(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1"), *back = NULL;
+	refund_entry e = { REFUND_ENTRY_VERSION, 0, 0, 0, 0, NULL, 0, NULL, NULL };
+	long live = f->fa.live, k;
+	char *before = dump(f), reference[REFUND_TEXT_MAX + 1];
+
+	memset(reference, 'r', REFUND_TEXT_MAX);
+	reference[REFUND_TEXT_MAX] = '\0';
+	for (k = 1;; k++) {
+		char *now;
+		int rc;
+
+		failalloc_arm(&f->fa, k, 0);
+		rc = refund_deposit_post(d, REFUND_ENTRY_FEE_OFFSET, 700, "fin-1",
+				REFUND_ROLE_FINANCE, reference);
+		failalloc_disarm(&f->fa);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, REFUND_ENOMEM);
+		assert_int_equal(refund_deposit_entry_count(d), 1);
+		assert_int_equal(f->fa.live, live);
+		now = dump(f);
+		assert_string_equal(now, before);
+		free(now);
+	}
+	assert_true(k > 3);
+	assert_int_equal(refund_deposit_load(f->engine, &back, "D-1"), 0);
+	assert_int_equal(refund_deposit_entry(back, 1, &e), 0);
+	assert_string_equal(e.reference, reference);
+	assert_int_equal(e.amount, 700);
+	free(before);
+	refund_deposit_free(back);
+	refund_deposit_free(d);
+}
+
+/* A stage takes at most DEPOSIT_STAGE_ENTRIES entries; more is refused,
+ * the handle untouched. */
+static void test_stage_entry_limit(void **state)
+{
+	fixture *f = *state;
+	refund_deposit *d = create(f, "D-1");
+	deposit_entry_spec specs[DEPOSIT_STAGE_ENTRIES + 1];
+	deposit_stage st;
+	size_t i;
+
+	for (i = 0; i < DEPOSIT_STAGE_ENTRIES + 1; i++) {
+		specs[i].kind = REFUND_ENTRY_FEE_OFFSET;
+		specs[i].amount = 10;
+		specs[i].actor = "fin-1";
+		specs[i].role = REFUND_ROLE_FINANCE;
+		specs[i].reference = NULL;
+		specs[i].case_id = NULL;
+	}
+	assert_int_equal(refund__deposit_stage(d, specs, DEPOSIT_STAGE_ENTRIES + 1, 0, 0, NULL,
+			1, &st), REFUND_EINVAL);
+	assert_int_equal(refund_deposit_entry_count(d), 1);
+	assert_int_equal(refund__deposit_stage(d, specs, DEPOSIT_STAGE_ENTRIES, 0, 0, NULL, 1,
+			&st), 0);
+	assert_int_equal(st.nentries, DEPOSIT_STAGE_ENTRIES);
+	refund__deposit_stage_dispose(d, &st);
+	assert_int_equal(refund_deposit_entry_count(d), 1);
 	refund_deposit_free(d);
 }
 
@@ -1021,6 +1090,8 @@ int main(void)
 		T(test_post_and_balance),
 		T(test_post_refuses_bad_input),
 		T(test_post_out_of_memory),
+		T(test_long_record_out_of_memory),
+		T(test_stage_entry_limit),
 		T(test_conflict_between_handles),
 		T(test_store_failure_changes_nothing),
 		T(test_usage),
