@@ -1328,16 +1328,17 @@ typedef struct staged {
 	size_t case_size;
 	const unsigned char *event_data;  /* in event_writer */
 	size_t event_size;
-	deposit_stage deposit;
 	int has_deposit;
 	refund_store_put puts[2];
 	refund_store_event event;
 	uint16_t case_end[CASE_SEGMENTS];  /* where case_data's segments end */
 	unsigned char case_buf[RECORD_BUFFER];
 	unsigned char event_buf[EVENT_BUFFER];
+	deposit_stage deposit;             /* set up by refund__deposit_stage if has_deposit */
 } staged;
 
-/* Everything but the buffers, which the writers fill as they go. */
+/* Everything but the buffers, which the writers fill as they go, and the
+ * deposit's stage, which only a change of the deposit sets up. */
 static void staged_init(txn *t, staged *s)
 {
 	memset(s, 0, offsetof(staged, case_buf));
