@@ -236,6 +236,36 @@ const char *refund__bin_read_text_copy(bin_reader *r, bin_texts *room, int nulla
 	return copy;
 }
 
+int refund__bin_read_id(bin_reader *r, char *dst, size_t max, int nullable)
+{
+	uint64_t n = refund__bin_read_uint(r, (uint64_t)max + 1);
+	const unsigned char *at;
+	size_t i;
+
+	dst[0] = '\0';
+	if (r->error)
+		return 0;
+	if (n <= 1) {  /* NULL, or "": no id */
+		if (n == 1 || !nullable)
+			corrupt(r);
+		return 0;
+	}
+	if (!(at = refund__bin_read_bytes(r, (size_t)n - 1)))
+		return 0;
+	/* Printable ASCII without spaces: no NUL, valid UTF-8 and no control
+	 * character, as every text is, by the one test. */
+	for (i = 0; i < (size_t)n - 1; i++) {
+		if (at[i] <= ' ' || at[i] >= 0x7F) {
+			dst[0] = '\0';
+			corrupt(r);
+			return 0;
+		}
+		dst[i] = (char)at[i];
+	}
+	dst[i] = '\0';
+	return 1;
+}
+
 int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable)
 {
 	bin_texts room = { dst, cap };

@@ -106,6 +106,12 @@ int64_t refund__bin_read_int(bin_reader *r, int64_t min, int64_t max);
  * text, 0 for NULL or on error.
  */
 int refund__bin_read_text(bin_reader *r, char *dst, size_t cap, int nullable);
+/*
+ * An id into dst (room for max bytes and its NUL): 1 to max printable ASCII
+ * bytes without spaces (what refund__check_id allows), read and checked in
+ * one pass; otherwise as bin_read_text ("" is no id: corrupt).
+ */
+int refund__bin_read_id(bin_reader *r, char *dst, size_t max, int nullable);
 /* A text in place: *s points into the input (not NUL-terminated), *len its
  * length; NULL for a NULL text.  Checked as bin_read_text checks. */
 void refund__bin_read_text_ref(bin_reader *r, const char **s, size_t *len, size_t max);

@@ -194,10 +194,16 @@ int refund__field_get_text(field_in *in, const char *key, char *dst, size_t cap,
 }
 
 /* An id's check is the stricter (printable ASCII is valid text), so it is
- * the only one; an absent nullable id reads as "", which is valid text. */
+ * the only one; an absent nullable id reads as "", which is valid text.
+ * Binary reads and checks it in one pass. */
 int refund__field_get_id(field_in *in, const char *key, char *dst, size_t cap, int nullable)
 {
-	int present = get_text_raw(in, key, dst, cap, nullable);
+	int present;
+
+	if (in->bin && !in->error)
+		return refund__bin_read_id(in->bin, dst, cap - 1 < REFUND_ID_MAX ? cap - 1 :
+				REFUND_ID_MAX, nullable);
+	present = get_text_raw(in, key, dst, cap, nullable);
 
 	if (!off(in) && (present || !nullable) && refund__check_id(NULL, key, dst) != 0) {
 		corrupt(in);

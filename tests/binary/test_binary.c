@@ -4,12 +4,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <refund/common.h>
 
 #include "binary.h"
 #include "failalloc.h"
+#include "validate.h"
 
 /* The library's allocators are never NULL: tests use a counting one. */
 static failalloc heap;
@@ -167,6 +169,79 @@ static void test_malformed_input(void **state)
 	refund__bin_reader_init(&r, null_text, sizeof(null_text));
 	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 1), 0);
 	assert_int_equal(refund__bin_reader_end(&r), 0);
+}
+
+/* The two-pass way to read an id: as a text, then refund__check_id.  1 and
+ * the id, 0 for none (nullable), -1 for corrupt. */
+static int id_as_text(const unsigned char *data, size_t size, int nullable, char *out)
+{
+	bin_reader r;
+	int present;
+
+	refund__bin_reader_init(&r, data, size);
+	present = refund__bin_read_text(&r, out, REFUND_ID_MAX + 1, nullable);
+	if (refund__bin_reader_end(&r) != 0)
+		return -1;
+	if ((present || !nullable) && refund__check_id(NULL, "id", out) != 0)
+		return -1;
+	return present;
+}
+
+static int id_in_one_pass(const unsigned char *data, size_t size, int nullable, char *out)
+{
+	bin_reader r;
+	int present;
+
+	refund__bin_reader_init(&r, data, size);
+	present = refund__bin_read_id(&r, out, REFUND_ID_MAX, nullable);
+	return refund__bin_reader_end(&r) != 0 ? -1 : present;
+}
+
+/*
+ * bin_read_id accepts what reading a text and checking it as an id accepts,
+ * and nothing else: every length up to past the limit, every byte value at
+ * the front, middle and end, NULL and "" either nullable or not, every
+ * truncation.
+ */
+static void test_ids_read_in_one_pass(void **state)
+{
+	unsigned char data[REFUND_ID_MAX + 8];
+	char a[REFUND_ID_MAX + 1], b[REFUND_ID_MAX + 1];
+	size_t len, cut, at, compared = 0;
+	int byte, nullable, ra, rb, accepted = 0;
+
+	(void)state;
+	for (len = 0; len <= REFUND_ID_MAX + 2; len++) {
+		for (byte = -1; byte < 256; byte++) {
+			for (at = 0; at < 3; at++) {
+				data[0] = (unsigned char)(len + 1);
+				memset(data + 1, 'k', len);
+				if (byte >= 0 && len > 0)
+					data[1 + (at == 0 ? 0 : at == 1 ? len / 2 : len - 1)] =
+							(unsigned char)byte;
+				for (cut = 0; cut <= len + 1; cut++) {
+					for (nullable = 0; nullable < 2; nullable++) {
+						ra = id_as_text(data, cut, nullable, a);
+						rb = id_in_one_pass(data, cut, nullable, b);
+						assert_int_equal(rb, ra);
+						if (ra == 1)
+							assert_string_equal(b, a);
+						accepted += ra == 1;
+						compared++;
+					}
+				}
+			}
+		}
+	}
+	/* NULL */
+	data[0] = 0;
+	for (nullable = 0; nullable < 2; nullable++) {
+		assert_int_equal(id_in_one_pass(data, 1, nullable, b),
+				id_as_text(data, 1, nullable, a));
+		assert_string_equal(b, "");
+	}
+	printf("%zu ids compared, %d accepted\n", compared, accepted);
+	assert_true(accepted > 0 && (size_t)accepted < compared);
 }
 
 static void test_ranges_and_sticky_errors(void **state)
@@ -342,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_writer_out_of_memory),
 		cmocka_unit_test(test_optional_ints),
 		cmocka_unit_test(test_text_copies),
+		cmocka_unit_test(test_ids_read_in_one_pass),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
