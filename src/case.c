@@ -444,7 +444,6 @@ int refund_case_part(const refund_case *c, int part, refund_part *out)
 
 /* ---- taking an action ---- */
 
-
 #define MAX_SPECS DEPOSIT_STAGE_ENTRIES
 
 /* One transition in the making: the handle is untouched until commit. */

@@ -51,11 +51,10 @@ const unsigned char refund__case_magic[CASE_MAGIC_SIZE] = { 0xA5, 'R', 'C', 2 };
 /*
  * A record is 13 KiB, mostly its lists' room; a transition copies it into
  * the handle's spare room (which becomes the record when it commits), so it
- * copies only what can be read: the fields whole but the
- * rejection text (as far as its NUL), the
- * evidence and parts as far as their counts, and the keys as far as the
- * count or the slot the next key goes to (and the one after: a stored record
- * may have them out of step), `keys` slots in all.  Nothing reads a list
+ * copies only what can be read: the fields whole but the rejection text (as
+ * far as its NUL), the evidence and parts as far as their counts, and the
+ * keys as far as the count or the slot the next key goes to (and the one
+ * after: a stored record may have them out of step), `keys` slots in all.  Nothing reads a list
  * past its count, and a list grows by filling its next slot whole (parts
  * all at once, after zeroing them).
  */

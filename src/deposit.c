@@ -92,9 +92,9 @@ static int balance_add(refund_balance *b, int kind, int64_t amount)
 /* ---- freeing ---- */
 
 /*
- * Copies of n texts (NULL stays NULL) in one allocation, which the first,
- * never NULL, starts: what frees it frees them all.  A deposit or an entry
- * read or made costs one allocation for its texts, not one each.
+ * Copies of n texts (at most 8; NULL stays NULL) in one allocation, which
+ * the first, never NULL, starts: what frees it frees them all.  A deposit
+ * or an entry read or made costs one allocation for its texts, not one each.
  */
 static int copy_texts(const refund_allocator *a, const char *const src[], char **const dst[],
 		size_t n)
