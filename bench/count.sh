@@ -85,6 +85,18 @@ callgrind_annotate --auto=no --threshold=100 "$out/cg.2" 2>/dev/null |
 		}
 		END { for (g in sum) printf "%10d  %s\n", sum[g] / t, g }' | sort -rn
 
+# Each action of the lifecycle: its calls' cost (what they call included,
+# the portable SHA-256 too) per case; attach is called three times a case.
+echo "lifecycle phase by action (instructions per case, portable SHA-256):"
+callgrind_annotate --inclusive=yes --threshold=100 "$out/cg.2" 2>/dev/null |
+	awk -v cases="$cases" '
+		/^ *[0-9,]+ +\(/ && /case\.c:refund_case_[a-z_]+ \[/ {
+			n = $1; gsub(",", "", n)
+			name = $0; sub(/^.*case\.c:/, "", name); sub(/ \[.*$/, "", name)
+			if (!(name in cost)) cost[name] = n
+		}
+		END { for (a in cost) printf "%10d  %s\n", cost[a] / cases, a }' | sort -rn
+
 if [ "$top" -gt 0 ]; then
 	echo "most costly functions of the lifecycle phase (self, per transition):"
 	callgrind_annotate --auto=no --threshold=100 "$out/cg.2" 2>/dev/null |
