@@ -110,7 +110,14 @@ REFUND_API const char *refund_case_state_label(int state, refund_lang lang);
 REFUND_API const char *refund_case_action_label(int action, refund_lang lang);
 
 
-/** A refund case.  Opaque. */
+/**
+ * A refund case.  Opaque.
+ *
+ * A handle is large (about 27 KiB: its record twice over, so that an action
+ * works on a copy and a commit keeps it, and the bytes last stored) and is
+ * meant to be short-lived: load a case, act on it, free it.  A host that
+ * tracks many cases keeps their ids, not their handles.
+ */
 typedef struct refund_case refund_case;
 
 /** The current version of ::refund_act. */
