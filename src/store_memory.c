@@ -647,12 +647,19 @@ static void chunk_rewind(memory_store *s, chunk_mark m)
 }
 
 /* The node a put of the batch staged for (kind, id), or NULL.  A transition
- * puts its record and appends its event: one lookup serves both. */
+ * puts its record and appends its event: one lookup serves both.  Only a
+ * few puts are scanned (a transition has one or two); past that a lookup
+ * costs less than the scan, and a batch of many puts and events would
+ * scan quadratically. */
+#define PUT_SCAN_MAX 4
+
 static mem_node *put_node(const refund_store_batch *b, const put_plan *puts, int kind,
 		const char *id)
 {
 	size_t i;
 
+	if (b->nputs > PUT_SCAN_MAX)
+		return NULL;
 	for (i = 0; i < b->nputs; i++)
 		if (b->puts[i].kind == kind && strcmp(b->puts[i].id, id) == 0)
 			return puts[i].node;

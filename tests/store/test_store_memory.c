@@ -622,6 +622,48 @@ static void events_may_belong_to_an_id_without_record(void **state)
 	assert_int_equal(n, 1);
 }
 
+/*
+ * A batch's events find the records its puts stage, whether it has the few
+ * puts that are scanned for them or more (looked up): each event lands on
+ * its own record, a record's kind counts as much as its id, and an event of
+ * a record the batch does not put lands too.
+ */
+static void events_land_on_their_records_in_batches_of_any_size(void **state)
+{
+	static const char *const ids[] = { "R0", "R1", "R2", "R3", "R4", "R5", "R6" };
+	mem_fixture *f = *state;
+	refund_store *s = f->store;
+	refund_store_put puts[7];
+	refund_store_event events[8], want[1];
+	size_t nputs, i;
+	uint64_t version;
+	int round = 0;
+
+	for (nputs = 1; nputs <= 7; nputs += 5, round++) {  /* 1 put, then 6 */
+		for (i = 0; i < nputs; i++) {
+			puts[i] = sc_put_text(REFUND_RECORD_CASE, ids[i + (size_t)round], 0, "r", 5);
+			events[i] = sc_event_text(REFUND_RECORD_CASE, ids[nputs - 1 - i + (size_t)round],
+					1, ids[nputs - 1 - i + (size_t)round]);
+		}
+		/* the same id as a put's, of another kind; and an id not put */
+		events[nputs] = sc_event_text(REFUND_RECORD_DEPOSIT, ids[round], 1, "deposit");
+		events[nputs + 1] = sc_event_text(REFUND_RECORD_CASE, round ? "X1" : "X0", 1, "x");
+		assert_int_equal(sc_commit(s, puts, nputs, events, nputs + 2), 0);
+		for (i = 0; i < nputs; i++) {
+			const char *id = ids[i + (size_t)round];
+
+			assert_int_equal(load_version(s, REFUND_RECORD_CASE, id, &version), 0);
+			assert_int_equal(version, 1);
+			want[0] = sc_event_text(REFUND_RECORD_CASE, id, 1, id);
+			assert_events(s, id, want, 1);
+		}
+		assert_int_equal(load_version(s, REFUND_RECORD_DEPOSIT, ids[round], &version),
+				REFUND_ENOTFOUND);
+		want[0] = sc_event_text(REFUND_RECORD_CASE, round ? "X1" : "X0", 1, "x");
+		assert_events(s, round ? "X1" : "X0", want, 1);
+	}
+}
+
 /* ---- Other callbacks ----------------------------------------------------------- */
 
 static void callbacks_and_ids_are_checked(void **state)
@@ -1389,6 +1431,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(event_seqs_must_be_contiguous,
 				mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(events_may_belong_to_an_id_without_record,
+				mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(events_land_on_their_records_in_batches_of_any_size,
 				mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(callbacks_and_ids_are_checked,
 				mem_setup, mem_teardown),
