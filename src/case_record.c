@@ -70,7 +70,6 @@ _Static_assert(offsetof(case_record, nevidence) > offsetof(case_record, evidence
 		offsetof(case_record, reject_text) > offsetof(case_record, nevidence) &&
 		offsetof(case_record, tracking) > offsetof(case_record, reject_text) &&
 		offsetof(case_record, parts) > offsetof(case_record, tracking) &&
-		offsetof(case_record, parts) > offsetof(case_record, nevidence) &&
 		offsetof(case_record, nparts) > offsetof(case_record, parts) &&
 		offsetof(case_record, keys) > offsetof(case_record, nparts) &&
 		offsetof(case_record, nkeys) > offsetof(case_record, keys),

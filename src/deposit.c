@@ -429,10 +429,7 @@ static int stage_entries(refund_deposit *d, const deposit_entry_spec *specs,
 			return refund__fail(e, rc, "deposit %s: amount out of range",
 					"押金 %s：金额超出范围", d->id);
 	}
-	if (nspecs == 0)
-		return 0;
-	st->entries = st->room;  /* nspecs fits: refund__deposit_stage */
-	memset(st->room, 0, nspecs * sizeof(st->room[0]));
+	memset(st->entries, 0, nspecs * sizeof(st->entries[0]));  /* nspecs fits: see stage */
 	for (i = 0; i < nspecs; i++) {
 		if (entry_copy(&e->alloc, &specs[i], (uint32_t)(d->nentries + i + 1), at,
 				&st->entries[i]) != 0)
@@ -467,7 +464,7 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 {
 	int rc;
 
-	memset(st, 0, offsetof(deposit_stage, room));  /* the rooms are filled as used */
+	memset(st, 0, offsetof(deposit_stage, entries));  /* the rooms are filled as used */
 	if (nspecs > DEPOSIT_STAGE_ENTRIES)
 		return refund__fail(d->engine, REFUND_EINVAL, "deposit %s: %zu ledger entries at once, "
 				"more than %d", "押金 %s：一次登记 %zu 笔流水，超过 %d 笔", d->id, nspecs,
@@ -524,7 +521,7 @@ void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *st)
 		entry_dispose(a, &st->entries[i]);
 	if (st->data != (char *)st->bytes)
 		refund__free(a, st->data);
-	memset(st, 0, offsetof(deposit_stage, room));
+	memset(st, 0, offsetof(deposit_stage, entries));
 }
 
 refund_engine *refund__deposit_engine(const refund_deposit *d)

@@ -43,7 +43,6 @@ typedef struct deposit_entry_spec {
 #define DEPOSIT_STAGE_BYTES 512
 
 typedef struct deposit_stage {
-	deposit_entry *entries;     /* new entries (in room), owned until applied */
 	size_t nentries;
 	int64_t days_in_service;
 	int64_t transaction_volume;
@@ -52,7 +51,8 @@ typedef struct deposit_stage {
 	char *data;                 /* the encoded deposit after the change (in bytes, or allocated) */
 	size_t size;
 	refund_store_put put;       /* points into data and the handle */
-	deposit_entry room[DEPOSIT_STAGE_ENTRIES];  /* the rest is not cleared: see stage */
+	deposit_entry entries[DEPOSIT_STAGE_ENTRIES];  /* new ones, owned until applied;
+	                                                 from here on not cleared: see stage */
 	unsigned char bytes[DEPOSIT_STAGE_BYTES];
 } deposit_stage;
 
