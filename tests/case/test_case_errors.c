@@ -1670,7 +1670,8 @@ static void test_oom_tick(void **state)
 			REFUND_PARTY_REGULATOR | REFUND_PARTY_CONSUMER_ASSOCIATION);
 	assert_int_equal(refund_case_verify(c, NULL), 0);
 	printf("tick out of memory: %ld failure points\n", points);
-	assert_true(points >= 5);
+	/* Two ticks, each loading the case into a handle and committing. */
+	assert_true(points >= 4);
 	refund_case_free(c);
 }
 
