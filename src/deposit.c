@@ -284,17 +284,23 @@ static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 	return balance_add(&d->balance, entry->kind, entry->amount) ? REFUND_ECORRUPT : 0;
 }
 
+/* Ledger entries a loaded deposit has room for beyond its own. */
+#define LEDGER_SPARE 4
+
 static int decode_ledger(refund_deposit *d, field_in *in)
 {
-	size_t i, n = refund__field_get_list(in, "ledger", UINT32_MAX);
+	size_t i, n = refund__field_get_list(in, "ledger", UINT32_MAX), room;
 	int rc;
 
 	if (n == 0)
 		return REFUND_ECORRUPT;
-	d->entries = refund__calloc(&d->engine->alloc, n, sizeof(*d->entries));
+	/* Room for the entries a case's agreement and payout add next, so
+	 * that these need not grow the ledger. */
+	room = n <= SIZE_MAX - LEDGER_SPARE ? n + LEDGER_SPARE : n;
+	d->entries = refund__calloc(&d->engine->alloc, room, sizeof(*d->entries));
 	if (!d->entries)
 		return REFUND_ENOMEM;
-	d->capacity = n;
+	d->capacity = room;
 	for (i = 0; i < n; i++) {
 		refund__field_get_item(in, i);
 		rc = decode_entry(d, in, &d->entries[i]);

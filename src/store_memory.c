@@ -31,8 +31,8 @@
  *   nothing can fail any more; any failure undoes what was prepared, so the
  *   store is left exactly as it was (the hash table may keep a larger
  *   capacity).
- * - A record that outgrows its block gets a new one with room to spare
- *   (grown_block); a put whose bytes and index strings fit the block is
+ * - A new record, and one that outgrows its block, gets a block with room
+ *   to spare (grown_block); a put whose bytes and index strings fit the block is
  *   copied into it in place, unless the block is more than twice that.
  * - Events are immutable and never dropped, so each (its seq, time and
  *   bytes) is appended to chunks of EVENT_CHUNK bytes shared by all nodes
@@ -540,14 +540,14 @@ static size_t with_spare(size_t total)
 }
 
 /*
- * The size of a new block for total bytes: exact for a new record or one
- * that shrank, with room to spare for one that grew out of its block, since
- * a record that grew once (a case's, with most transitions) tends to grow
- * again, and a new block each time costs a malloc and fresh memory.
+ * The size of a new block for total bytes: exact for one that shrank, with
+ * room to spare for a new record and one that grew out of its block, since
+ * records mostly grow (a case's with most transitions, a deposit's with
+ * its ledger), and a new block each time costs a malloc and fresh memory.
  */
 static size_t grown_block(size_t total, size_t have)
 {
-	return have && total > have ? with_spare(total) : total;
+	return total > have ? with_spare(total) : total;
 }
 
 /* Where a put's bytes and index strings will go (one block, NULL if all are

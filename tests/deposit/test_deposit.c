@@ -412,8 +412,10 @@ static void test_post_out_of_memory(void **state)
 	refund_deposit *d = create(f, "D-1");
 	long made;
 
+	/* The entry's texts and the ledger's growth (the store's block has
+	 * room for the entry). */
 	assert_true(post_as_memory_allows(f, d, REFUND_ENTRY_MISSING_PARTS, 1200,
-			"charger missing", &made) >= 3);
+			"charger missing", &made) >= 2);
 	assert_int_equal(refund_deposit_version(d), 2);
 	assert_invariant(d);
 	refund_deposit_free(d);

@@ -1264,8 +1264,8 @@ static const char *digits(size_t n)
 }
 
 /*
- * A record's block is as large as its first put; one that outgrows it gets
- * a new block with a quarter and 64 bytes to spare.  A put that fits the
+ * A new record's block, and the new block of one that outgrows its own,
+ * has a quarter and 64 bytes to spare.  A put that fits the
  * block is copied in place, unless the block is more than twice the put
  * with that spare.
  */
@@ -1278,13 +1278,13 @@ static void updates_reuse_the_block_when_it_fits(void **state)
 	char *now;
 
 	/* create_indexed's 15 bytes ("A", "D1", "H1", "A1", "open" with their
-	 * NULs) in a block of 15; 18 bytes ("0123456789", "H1" and "open")
-	 * outgrow it: a block of 18 + 4 + 64 = 86. */
+	 * NULs) in a block of 15 + 3 + 64 = 82; 18 bytes ("0123456789", "H1"
+	 * and "open") fit it. */
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
 	p = sc_put_text(REFUND_RECORD_CASE, "A", 1, "0123456789", 100);
 	p.index.holder = "H1";
 	p.index.state = "open";
-	assert_int_equal(allocations_of(f, &p), 1);
+	assert_int_equal(allocations_of(f, &p), 0);
 
 	/* Equal: new bytes, another holder of the same length. */
 	p = sc_put_text(REFUND_RECORD_CASE, "A", 2, "abcdefghij", 200);
@@ -1307,13 +1307,13 @@ static void updates_reuse_the_block_when_it_fits(void **state)
 	assert_non_null(strstr(now, "2:A@200 2:A 2:A \n"));  /* the scans of H1 and A1 */
 	free(now);
 
-	/* Longer, up to the block's 86 bytes: in place; one more: a new block. */
-	p = sc_put_text(REFUND_RECORD_CASE, "A", 4, digits(86), 200);
+	/* Longer, up to the block's 82 bytes: in place; one more: a new block. */
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 4, digits(82), 200);
 	assert_int_equal(allocations_of(f, &p), 0);
-	assert_text(s, REFUND_RECORD_CASE, "A", digits(86));
-	p = sc_put_text(REFUND_RECORD_CASE, "A", 5, digits(87), 200);
+	assert_text(s, REFUND_RECORD_CASE, "A", digits(82));
+	p = sc_put_text(REFUND_RECORD_CASE, "A", 5, digits(83), 200);
 	assert_int_equal(allocations_of(f, &p), 1);
-	assert_text(s, REFUND_RECORD_CASE, "A", digits(87));
+	assert_text(s, REFUND_RECORD_CASE, "A", digits(83));
 
 	/* Grown to 1000 bytes (a block of 1314), then 4: the block is more than
 	 * twice 4 + 1 + 64, so the large block goes for one of 4. */
