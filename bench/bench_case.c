@@ -11,11 +11,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <refund.h>
+#include <refund/sys/alloc.h>
 
 static refund_time now;
+
+/* Allocations by the engine and the store, counted: the library promises a
+ * bounded number per transition. */
+static long allocations;
+
+static void *counted_alloc(void *opaque, size_t size)
+{
+	(void)opaque;
+	allocations++;
+	return malloc(size);
+}
+
+static void *counted_realloc(void *opaque, void *ptr, size_t size)
+{
+	(void)opaque;
+	allocations++;
+	return realloc(ptr, size);
+}
+
+static void counted_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	free(ptr);
+}
+
+/* Page faults of this process so far: the first touch of memory the store
+ * grows into costs a fault, which on a virtual machine is dear. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
 
 static refund_time bench_clock(void *user)
 {
@@ -167,18 +203,22 @@ PHASE static void tick(refund_engine *e, refund_time at, refund_tick_result *res
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 20000, transitions;
+	refund_allocator counting = { REFUND_ALLOCATOR_VERSION, counted_alloc, counted_realloc,
+			counted_free, NULL };
 	refund_engine_options o = REFUND_ENGINE_OPTIONS_INIT;
 	refund_tick_result res = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
 	refund_store *s = NULL;
 	refund_engine *e = NULL;
 	double t0, t1, c0, c1;
+	long a0, f0;
 
 	if (n < 1) {
 		fprintf(stderr, "usage: bench_case [cases]\n");
 		return 2;
 	}
 	refund_time_parse("2025-06-02T09:00:00+08:00", &now);
-	check(refund_store_memory_new(&s, NULL), NULL, "store");
+	check(refund_store_memory_new(&s, &counting), NULL, "store");
+	o.allocator = &counting;
 	o.store = s;
 	o.clock = bench_clock;
 	check(refund_engine_new(&e, &o), e, "engine");
@@ -190,6 +230,8 @@ int main(int argc, char **argv)
 	t1 = seconds();
 	printf("deposits: %d created in %.3f s: %.0f ns each\n", 2 * n, t1 - t0,
 			(t1 - t0) * 1e9 / (2 * n));
+	a0 = allocations;
+	f0 = minor_faults();
 	t0 = seconds();
 	c0 = cpu_seconds();
 	transitions = full_lifecycles(e, 0, n);
@@ -198,6 +240,9 @@ int main(int argc, char **argv)
 	printf("lifecycles: %d cases, %d transitions in %.3f s: %.0f ns per transition (%.0f ns CPU)\n",
 			n, transitions, t1 - t0, (t1 - t0) * 1e9 / transitions,
 			(c1 - c0) * 1e9 / transitions);
+	printf("  per transition: %.2f allocations, %.3f page faults\n",
+			(double)(allocations - a0) / transitions,
+			(double)(minor_faults() - f0) / transitions);
 	/* Now n more cases left under review, none due yet. */
 	open_cases(e, n, n);
 	t0 = seconds();

@@ -114,7 +114,7 @@ typedef struct case_record {
 
 /* Segments of a schema 2 record (case_record.c): a commit copies those whose
  * fields did not change from the bytes the handle's last commit wrote. */
-#define CASE_SEGMENTS 8
+#define CASE_SEGMENTS 9
 #define CASE_KEPT_MAX 1024       /* a longer record is not kept */
 
 /* The bytes a commit stored for the handle's record, while the record is

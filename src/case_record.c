@@ -235,10 +235,16 @@ static void encode_review(field_out *o, const case_record *r)
 	encode_quote(o, &r->fixed);
 }
 
-static void encode_audit(field_out *o, const case_record *r)
+/* Escalations and the clock, which most transitions leave as they were. */
+static void encode_deadlines(field_out *o, const case_record *r)
 {
 	put_int(o, "escalated", r->escalated);
 	encode_clock(o, &r->clock);
+}
+
+/* What every transition changes: the events and the newest one's hash. */
+static void encode_audit(field_out *o, const case_record *r)
+{
 	put_int(o, "events", (int64_t)r->nevents);
 	put_digest(o, "last_hash", r->last_hash);
 	put_int(o, "next_key", r->next_key);
@@ -274,6 +280,11 @@ static int same_review(const case_record *a, const case_record *b)
 {
 	return SAME_SPAN(approved, reject_text) && strcmp(a->reject_text, b->reject_text) == 0 &&
 		SAME_SPAN(tracking, parts);
+}
+
+static int same_deadlines(const case_record *a, const case_record *b)
+{
+	return SAME_SPAN(escalated, nevents);
 }
 
 static int same_evidence(const case_record *a, const case_record *b)
@@ -333,7 +344,8 @@ _Static_assert(offsetof(case_record, id) == 0 &&
 		offsetof(case_record, nevidence) < offsetof(case_record, requested) &&
 		offsetof(case_record, bank) < offsetof(case_record, approved) &&
 		offsetof(case_record, reject_text) < offsetof(case_record, tracking) &&
-		offsetof(case_record, fixed) < offsetof(case_record, parts),
+		offsetof(case_record, fixed) < offsetof(case_record, parts) &&
+		offsetof(case_record, clock) < offsetof(case_record, nevents),
 		"the fields of case.h in the order the segments take them");
 
 /*
@@ -350,6 +362,7 @@ static const struct segment {
 	{ encode_progress, NULL },
 	{ encode_account, same_account },
 	{ encode_review, same_review },
+	{ encode_deadlines, same_deadlines },
 	{ encode_audit, NULL },
 	{ encode_evidence, same_evidence },
 	{ encode_parts, same_parts },
