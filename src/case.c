@@ -922,6 +922,25 @@ static int check_part(txn *t, case_part **out)
 	return 0;
 }
 
+/* "part N" for a part check_part accepted (1 .. REFUND_POLICY_MAX_PARTS):
+ * every payout's reason, so without printf's cost. */
+_Static_assert(REFUND_POLICY_MAX_PARTS < 10000, "a part's number has at most 4 digits");
+
+static void part_reason(char reason[static 16], int number)
+{
+	char digits[4];
+	int n = 0;
+
+	memcpy(reason, "part ", 5);
+	do {
+		digits[n++] = (char)('0' + number % 10);
+		number /= 10;
+	} while (number > 0 && n < (int)sizeof(digits));
+	for (reason += 5; n > 0; n--)
+		*reason++ = digits[n - 1];
+	*reason = '\0';
+}
+
 static int apply_pay(txn *t)
 {
 	case_part *p = NULL;
@@ -939,7 +958,7 @@ static int apply_pay(txn *t)
 	copy_text(p->reference, sizeof(p->reference), t->args->text);
 	p->failure[0] = '\0';
 	t->ev.amount = p->amount;
-	(void)snprintf(t->reason, sizeof(t->reason), "part %d", t->args->number);
+	part_reason(t->reason, t->args->number);
 	if ((rc = txn_deposit(t)) != 0)
 		return rc;
 	return post(t, REFUND_ENTRY_REFUND, p->amount, p->reference);
@@ -982,8 +1001,8 @@ static int apply_escalate(txn *t)
 	if (t->args->deadline) {
 		/* Fired by a deadline: to every party the policy names (maybe none). */
 		party = t->policy->parties;
-		(void)snprintf(t->reason, sizeof(t->reason), "overdue: escalated to %s",
-				party ? "the policy's parties" : "no party named");
+		copy_text(t->reason, sizeof(t->reason), party ? "overdue: escalated to the policy's parties"
+				: "overdue: escalated to no party named");
 		t->next->escalated |= party;
 		return refund__clock_advance(t->e, t->policy, t->next);
 	}
@@ -1031,13 +1050,13 @@ static int apply_remind(txn *t)
 				"提醒只能由期限触发");
 	t->ev.deadline = k->due;
 	if (t->now >= k->due) {
-		(void)snprintf(t->reason, sizeof(t->reason), "overdue");
+		copy_text(t->reason, sizeof(t->reason), "overdue");
 		return refund__clock_advance(t->e, t->policy, t->next);
 	}
 	for (i = 0; i < t->policy->deadlines[k->state].nreminders; i++)
 		if (k->due - t->policy->deadlines[k->state].reminders[i] <= t->now)
 			k->reminders_sent |= 1u << i;
-	(void)snprintf(t->reason, sizeof(t->reason), "due soon");
+	copy_text(t->reason, sizeof(t->reason), "due soon");
 	return 0;
 }
 

@@ -1468,6 +1468,97 @@ static const expected_event review_events[] = {
 #undef R
 #define NLIFE_EVENTS (sizeof(lifecycle_events) / sizeof(lifecycle_events[0]))
 
+/* The reasons of a case's payouts, in order. */
+typedef struct payout_reasons {
+	char reason[REFUND_POLICY_MAX_PARTS][16];
+	int n;
+} payout_reasons;
+
+static int collect_payout_reason(void *ctx, const refund_event *ev)
+{
+	payout_reasons *p = ctx;
+
+	if (ev->action == REFUND_ACTION_PAY) {
+		assert_true(p->n < REFUND_POLICY_MAX_PARTS);
+		assert_non_null(ev->reason);
+		assert_true(strlen(ev->reason) < sizeof(p->reason[0]));
+		strcpy(p->reason[p->n++], ev->reason);
+	}
+	return 0;
+}
+
+/* Each payout's event names its part, "part 1" to "part 24" (printf's
+ * words, written without it), and so does a handle loaded afresh. */
+static void test_payout_reasons(void **state)
+{
+	fixture *f = *state;
+	refund_policy *p = draft_policy(f, "POS-MANY", "CNY", 0, 0);
+	refund_act r = REVIEWER, fin = FINANCE, ap = APPLICANT;
+	payout_reasons got;
+	char want[16];
+	refund_case *c;
+	int i;
+
+	ACT(f, p, refund_policy_set_installments(p, REFUND_POLICY_MAX_PARTS, 1));
+	publish_draft(f, p);
+	c = case_under_review(f, "K-1", "POS-MANY", REFUND_REASON_NEEDS_CHANGED);
+	ACT(f, c, refund_case_approve(c, &r, 48000));
+	ACT(f, c, refund_case_offer(c, &fin, REFUND_POLICY_MAX_PARTS));
+	ACT(f, c, refund_case_accept(c, &ap));
+	for (i = 1; i <= REFUND_POLICY_MAX_PARTS; i++)
+		ACT(f, c, refund_case_pay(c, &fin, i, "TX"));
+	assert_int_equal(refund_case_state(c), REFUND_STATE_PAID);
+	for (int pass = 0; pass < 2; pass++) {
+		memset(&got, 0, sizeof(got));
+		assert_int_equal(refund_case_events(c, collect_payout_reason, &got), 0);
+		assert_int_equal(got.n, REFUND_POLICY_MAX_PARTS);
+		for (i = 0; i < got.n; i++) {
+			snprintf(want, sizeof(want), "part %d", i + 1);
+			assert_string_equal(got.reason[i], want);
+		}
+		c = reload(f, c);
+	}
+	assert_int_equal(refund_case_verify(c, NULL), 0);
+	refund_case_free(c);
+}
+
+/* The reason of a case's newest event. */
+static int keep_reason(void *ctx, const refund_event *ev)
+{
+	char *reason = ctx;
+
+	snprintf(reason, 64, "%s", ev->reason ? ev->reason : "(none)");
+	return 0;
+}
+
+static void assert_last_reason(refund_case *c, const char *want)
+{
+	char reason[64] = "";
+
+	assert_int_equal(refund_case_events(c, keep_reason, reason), 0);
+	assert_string_equal(reason, want);
+}
+
+/* What a deadline's events say: a reminder before due, then the policy's
+ * consequence (here an escalation to the parties it names). */
+static void test_deadline_reasons(void **state)
+{
+	fixture *f = *state;
+	refund_case *c = case_in_state(f, "K-1", "D-1", REFUND_STATE_UNDER_REVIEW);
+	refund_tick_result res = { REFUND_TICK_RESULT_VERSION, 0, 0, 0, 0 };
+
+	/* Due Wed 2025-06-04 09:00, reminded a day before. */
+	ACT(f, NULL, refund_engine_tick(f->engine, at("2025-06-03T09:00:00+08:00"), 0, &res));
+	assert_int_equal(res.reminders, 1);
+	c = reload(f, c);
+	assert_last_reason(c, "due soon");
+	ACT(f, NULL, refund_engine_tick(f->engine, at("2025-06-04T09:00:00+08:00"), 0, &res));
+	assert_int_equal(res.consequences, 1);
+	c = reload(f, c);
+	assert_last_reason(c, "overdue: escalated to the policy's parties");
+	refund_case_free(c);
+}
+
 static void test_events(void **state)
 {
 	fixture *f = *state;
@@ -2481,6 +2572,8 @@ int main(int argc, char **argv)
 		T(test_list_filters),
 		T(test_list_errors),
 		T(test_events),
+		T(test_payout_reasons),
+		T(test_deadline_reasons),
 		T(test_oom_lifecycle),
 		T(test_oom_lifecycle_persistent),
 		T(test_oom_tick),
