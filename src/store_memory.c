@@ -108,6 +108,7 @@ typedef struct mem_node {
 	size_t staged_events;
 	unsigned char staged_put;
 	unsigned char staged_new;
+	unsigned char block_in_chunk;  /* block is in the chunks: never freed alone */
 	/* Last, and each link beside its key, so that a step down a tree
 	 * touches as few cache lines as possible. */
 	avl_link by_due;
@@ -130,8 +131,12 @@ typedef struct byte_chunk {
 	unsigned char bytes[];
 } byte_chunk;
 
-_Static_assert(offsetof(byte_chunk, bytes) % _Alignof(mem_event) == 0,
-		"events start aligned in a chunk");
+/* What the chunks hold (events, nodes, first blocks) is aligned to this. */
+#define CHUNK_ALIGN (_Alignof(mem_node) > _Alignof(mem_event) ? \
+		_Alignof(mem_node) : _Alignof(mem_event))
+
+_Static_assert(offsetof(byte_chunk, bytes) % CHUNK_ALIGN == 0,
+		"a chunk's first bytes are aligned");
 
 /* How far the chunks were filled, to take back what a failed commit added. */
 typedef struct chunk_mark {
@@ -166,6 +171,7 @@ typedef struct put_plan {
 	int in_place;                  /* into node->block; else into block */
 	unsigned char *block;          /* new, block_size bytes (NULL if 0) */
 	size_t block_size;
+	int block_in_chunk;            /* block is in the chunks, not allocated */
 	size_t index_len[INDEX_FIELDS];  /* each index string's bytes with its NUL; 0: NULL */
 } put_plan;
 
@@ -496,6 +502,74 @@ static int memory_load(refund_store *store, int kind, const char *id,
 	return rc;
 }
 
+/* ---- chunks: events, nodes and first blocks ------------------------------ */
+
+/*
+ * Fault in the whole pages of a new chunk in one call, not one page fault
+ * each as events fill it: on a virtual machine a fault costs microseconds,
+ * and writing events into fresh pages was a sixth of a transition's time.
+ * Only a hint (MADV_POPULATE_WRITE, Linux 5.14): a kernel that refuses it
+ * leaves the pages to fault in as they are written, and changes nothing.
+ */
+static void prefault(const memory_store *s, void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+	uintptr_t from = ((uintptr_t)p + s->page - 1) & ~(s->page - 1),
+		to = ((uintptr_t)p + n) & ~(s->page - 1);
+
+	if (s->page && to > from)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+	(void)s;
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* size bytes at the end of the chunks, aligned for whatever comes next. */
+static void *chunk_take(memory_store *s, size_t size)
+{
+	byte_chunk *c = s->chunks;
+	size_t cap, room;
+
+	if (size > SIZE_MAX - CHUNK_ALIGN)
+		return NULL;
+	room = (size + CHUNK_ALIGN - 1) / CHUNK_ALIGN * CHUNK_ALIGN;
+	if (!c || c->cap - c->used < room) {
+		cap = room > EVENT_CHUNK ? room : EVENT_CHUNK;
+		if (cap > SIZE_MAX - sizeof(*c) ||
+		    !(c = refund__alloc(&s->alloc, sizeof(*c) + cap)))
+			return NULL;
+		c->older = s->chunks;
+		c->used = 0;
+		c->cap = cap;
+		s->chunks = c;
+		prefault(s, c->bytes, cap);
+	}
+	c->used += room;
+	return c->bytes + c->used - room;
+}
+
+static chunk_mark chunk_mark_now(const memory_store *s)
+{
+	chunk_mark m = { s->chunks, s->chunks ? s->chunks->used : 0 };
+
+	return m;
+}
+
+/* Free what was appended since m: chunks added after it, bytes after its end. */
+static void chunk_rewind(memory_store *s, chunk_mark m)
+{
+	while (s->chunks != m.chunk) {
+		byte_chunk *c = s->chunks;
+
+		s->chunks = c->older;
+		refund__free(&s->alloc, c);
+	}
+	if (m.chunk)
+		m.chunk->used = m.used;
+}
+
 /* ---- commit: preparing --------------------------------------------------- */
 
 /* The node for (kind, id), creating it (events only, staged_new) if absent.
@@ -509,9 +583,10 @@ static int stage_node(memory_store *s, int kind, const char *id, mem_node **out)
 	if (!n) {
 		if (key.len > SIZE_MAX - sizeof(*n) - 1)
 			return REFUND_ENOMEM;
-		n = refund__calloc(&s->alloc, 1, sizeof(*n) + key.len + 1);
+		n = chunk_take(s, sizeof(*n) + key.len + 1);
 		if (!n)
 			return REFUND_ENOMEM;
+		memset(n, 0, sizeof(*n));
 		n->kind = kind;
 		n->next_deadline = REFUND_NO_DEADLINE;
 		memcpy(n->id, id, key.len + 1);
@@ -581,7 +656,11 @@ static int stage_block(memory_store *s, const refund_store_put *p, put_plan *pla
 	plan->block_size = grown_block(total, have);
 	if (total == 0)
 		return 0;
-	plan->block = refund__alloc(&s->alloc, plan->block_size);
+	/* A new record's first block goes in the chunks with its node; any
+	 * later one is allocated, as the block it replaces is then freed. */
+	plan->block_in_chunk = plan->node->staged_new;
+	plan->block = plan->block_in_chunk ? chunk_take(s, plan->block_size)
+			: refund__alloc(&s->alloc, plan->block_size);
 	return plan->block ? 0 : REFUND_ENOMEM;
 }
 
@@ -599,73 +678,6 @@ static int stage_put(memory_store *s, const refund_store_put *p, put_plan *plan)
 	if (n->version != p->expected_version)
 		return REFUND_ECONFLICT;
 	return stage_block(s, p, plan);
-}
-
-/*
- * Fault in the whole pages of a new chunk in one call, not one page fault
- * each as events fill it: on a virtual machine a fault costs microseconds,
- * and writing events into fresh pages was a sixth of a transition's time.
- * Only a hint (MADV_POPULATE_WRITE, Linux 5.14): a kernel that refuses it
- * leaves the pages to fault in as they are written, and changes nothing.
- */
-static void prefault(const memory_store *s, void *p, size_t n)
-{
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-	uintptr_t from = ((uintptr_t)p + s->page - 1) & ~(s->page - 1),
-		to = ((uintptr_t)p + n) & ~(s->page - 1);
-
-	if (s->page && to > from)
-		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#else
-	(void)s;
-	(void)p;
-	(void)n;
-#endif
-}
-
-/* Room for an event of size bytes at the end of the chunks, aligned for
- * the next. */
-static mem_event *chunk_append(memory_store *s, size_t size)
-{
-	byte_chunk *c = s->chunks;
-	size_t cap, align = _Alignof(mem_event), room;
-
-	if (size > SIZE_MAX - sizeof(mem_event) - align)
-		return NULL;
-	room = (sizeof(mem_event) + size + align - 1) / align * align;
-	if (!c || c->cap - c->used < room) {
-		cap = room > EVENT_CHUNK ? room : EVENT_CHUNK;
-		if (cap > SIZE_MAX - sizeof(*c) ||
-		    !(c = refund__alloc(&s->alloc, sizeof(*c) + cap)))
-			return NULL;
-		c->older = s->chunks;
-		c->used = 0;
-		c->cap = cap;
-		s->chunks = c;
-		prefault(s, c->bytes, cap);
-	}
-	c->used += room;
-	return (mem_event *)(void *)(c->bytes + c->used - room);
-}
-
-static chunk_mark chunk_mark_now(const memory_store *s)
-{
-	chunk_mark m = { s->chunks, s->chunks ? s->chunks->used : 0 };
-
-	return m;
-}
-
-/* Free what was appended since m: chunks added after it, bytes after its end. */
-static void chunk_rewind(memory_store *s, chunk_mark m)
-{
-	while (s->chunks != m.chunk) {
-		byte_chunk *c = s->chunks;
-
-		s->chunks = c->older;
-		refund__free(&s->alloc, c);
-	}
-	if (m.chunk)
-		m.chunk->used = m.used;
 }
 
 /* The node a put of the batch staged for (kind, id), or NULL.  A transition
@@ -699,7 +711,8 @@ static int stage_event(memory_store *s, const refund_store_event *ev, mem_node *
 	if (ev->seq != n->nevents + n->staged_events + 1)
 		return REFUND_ECONFLICT;
 	n->staged_events++;
-	if (!(plan->event = chunk_append(s, ev->size)))
+	if (ev->size > SIZE_MAX - sizeof(mem_event) ||
+	    !(plan->event = chunk_take(s, sizeof(mem_event) + ev->size)))
 		return REFUND_ENOMEM;
 	plan->event->next = NULL;
 	plan->event->seq = ev->seq;
@@ -712,15 +725,16 @@ static int stage_event(memory_store *s, const refund_store_event *ev, mem_node *
 
 /* ---- commit: undoing and applying ---------------------------------------- */
 
-static void free_node(memory_store *s, mem_node *n)
+/* A node's block, unless the chunks hold it (the node is always there). */
+static void free_block(memory_store *s, mem_node *n)
 {
-	refund__free(&s->alloc, n->block);
-	refund__free(&s->alloc, n);
+	if (!n->block_in_chunk)
+		refund__free(&s->alloc, n->block);
 }
 
-/* Clear a node's scratch; unlink it if the batch created it, chaining it on
- * *doomed (through by_due, unused while staged) to be freed afterwards. */
-static void unstage_node(memory_store *s, mem_node *n, mem_node **doomed)
+/* Clear a node's scratch; unlink it if the batch created it (its memory,
+ * in the chunks, goes back with the rewind). */
+static void unstage_node(memory_store *s, mem_node *n)
 {
 	n->staged_put = 0;
 	n->staged_events = 0;
@@ -728,32 +742,24 @@ static void unstage_node(memory_store *s, mem_node *n, mem_node **doomed)
 		n->staged_new = 0;
 		table_unlink(s, make_key(n->kind, n->id).hash, n);
 		s->nnodes--;
-		n->by_due.left = *doomed ? &(*doomed)->by_due : NULL;
-		*doomed = n;
 	}
 }
 
 static void undo_commit(memory_store *s, put_plan *puts, size_t nputs,
 		event_plan *events, size_t nevents, chunk_mark mark)
 {
-	mem_node *doomed = NULL;
 	size_t i;
 
 	for (i = 0; i < nputs; i++) {
-		refund__free(&s->alloc, puts[i].block);
+		if (!puts[i].block_in_chunk)
+			refund__free(&s->alloc, puts[i].block);
 		if (puts[i].node)
-			unstage_node(s, puts[i].node, &doomed);
+			unstage_node(s, puts[i].node);
 	}
 	for (i = 0; i < nevents; i++)
 		if (events[i].node)
-			unstage_node(s, events[i].node, &doomed);
+			unstage_node(s, events[i].node);
 	chunk_rewind(s, mark);
-	while (doomed) {
-		mem_node *next = doomed->by_due.left ? NODE_OF(doomed->by_due.left, by_due) : NULL;
-
-		free_node(s, doomed);
-		doomed = next;
-	}
 }
 
 /* A node the batch created joins the ordered tree (once). */
@@ -804,9 +810,10 @@ static void apply_put(memory_store *s, const refund_store_put *p, put_plan *plan
 	} else {
 		/* Filled before the old block goes, as in place. */
 		fill_block(n, plan->block, p, plan);
-		refund__free(&s->alloc, n->block);
+		free_block(s, n);
 		n->block = plan->block;
 		n->block_size = plan->block_size;
+		n->block_in_chunk = (unsigned char)plan->block_in_chunk;
 	}
 	n->size = p->size;
 	n->version = p->expected_version + 1;
@@ -1047,7 +1054,7 @@ static void memory_free(refund_store *store)
 
 	for (i = 0; i < s->nslots; i++)
 		if (s->slots[i].node)
-			free_node(s, s->slots[i].node);
+			free_block(s, s->slots[i].node);
 	chunk_rewind(s, (chunk_mark){ NULL, 0 });  /* every chunk */
 	refund__free(&alloc, s->slots);
 	pthread_mutex_destroy(&s->lock);

@@ -79,12 +79,17 @@ static void run_story(void **state)
 				fault_mode_name(&modes[i], name, sizeof(name)), points, writes);
 		/*
 		 * The floor, so that injection cannot silently stop: every story
-		 * writes, and a call that writes makes at least one allocation
-		 * (the memory store keeps a copy) and one store call (the
-		 * commit), and k = 1 is always tried.
+		 * writes, a call that writes makes at least one store call (the
+		 * commit), and k = 1 is always tried.  Allocations are fewer: the
+		 * memory store keeps events, nodes and new records in chunks
+		 * that hold hundreds, but every story opens a case, whose handle
+		 * is allocated.
 		 */
 		assert_true(writes >= 1);
-		assert_true(points >= writes);
+		if (modes[i].kind == FAULT_OOM)
+			assert_true(points >= 1);
+		else
+			assert_true(points >= writes);
 		counts[i] = points;
 		totals[i] += points;
 	}

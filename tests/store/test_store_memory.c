@@ -281,6 +281,40 @@ static void create_indexed(refund_store *s, int kind, const char *id, refund_tim
 	assert_int_equal(sc_commit(s, &p, 1, NULL, 0), 0);
 }
 
+/* n bytes of event `tag`, each one depending on its position. */
+static refund_store_event big_event(int kind, const char *id, uint64_t seq, size_t n,
+		unsigned char tag)
+{
+	refund_store_event ev;
+	unsigned char *data = malloc(n);
+	size_t i;
+
+	assert_non_null(data);
+	for (i = 0; i < n; i++)
+		data[i] = (unsigned char)(tag + i * 7);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.id = id;
+	ev.seq = seq;
+	ev.at = (refund_time)seq;
+	ev.data = data;
+	ev.size = n;
+	return ev;
+}
+
+/* The chunks' size (store_memory.c): an event at least this long has a
+ * chunk of its own, full, so that whatever the store takes next from the
+ * chunks (a node, a new record's block, an event) starts another. */
+#define CHUNK_SIZE ((size_t)64 * 1024)
+
+static void fill_chunk(refund_store *s, const char *id, uint64_t seq)
+{
+	refund_store_event ev = big_event(REFUND_RECORD_META, id, seq, CHUNK_SIZE, 9);
+
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
+	free((void *)ev.data);
+}
+
 static void commit_fails_cleanly_at_every_allocation(void **state)
 {
 	mem_fixture *f = *state;
@@ -297,6 +331,7 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	events[0] = sc_event_text(REFUND_RECORD_CASE, "A", 1, "a1");
 	events[1] = sc_event_text(REFUND_RECORD_CASE, "A", 2, "a2");
 	assert_int_equal(sc_commit(s, NULL, 0, events, 2), 0);
+	fill_chunk(s, "~full", 1);
 	before = snapshot(s, "Z");
 	live = f->fa.live;
 
@@ -318,12 +353,12 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	for (i = 5; i < 11; i++)
 		events[i] = sc_event_text(REFUND_RECORD_POLICY, "Y", i - 4, "y");
 
-	/* 5 allocations: the hash table's growth (room for 15 more nodes),
-	 * nodes B, M and Z, block B (A and X are rewritten in place, M has
-	 * none).  The events fit the chunk A's first events started; the plans
-	 * fit on the stack. */
+	/* 2 allocations: the hash table's growth (room for 15 more nodes), and
+	 * a chunk (the last is full) for nodes B, M and Z, B's first block and
+	 * the events.  A and X are rewritten in place, M has no block; the
+	 * plans fit on the stack. */
 	assert_int_equal(commit_through_allocation_failures(f, s, puts, 4, events, 11, live,
-			before, snapshot_unchanged, "Z"), 5);
+			before, snapshot_unchanged, "Z"), 2);
 	after = snapshot(s, "Z");
 	assert_string_not_equal(after, before);
 	assert_non_null(strstr(after, "record 2 \"A\" v2 4 41207632"));
@@ -332,27 +367,6 @@ static void commit_fails_cleanly_at_every_allocation(void **state)
 	assert_non_null(strstr(after, "meta events 1"));
 	free(before);
 	free(after);
-}
-
-/* n bytes of event `tag`, each one depending on its position. */
-static refund_store_event big_event(int kind, const char *id, uint64_t seq, size_t n,
-		unsigned char tag)
-{
-	refund_store_event ev;
-	unsigned char *data = malloc(n);
-	size_t i;
-
-	assert_non_null(data);
-	for (i = 0; i < n; i++)
-		data[i] = (unsigned char)(tag + i * 7);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.id = id;
-	ev.seq = seq;
-	ev.at = (refund_time)seq;
-	ev.data = data;
-	ev.size = n;
-	return ev;
 }
 
 typedef struct stored_events {
@@ -403,10 +417,11 @@ static void event_bytes_fill_chunks_and_failed_commits_give_them_back(void **sta
 	live = f->fa.live;
 	z[1] = big_event(REFUND_RECORD_CASE, "Z", 2, 40000, 2);      /* a second chunk */
 	z[2] = big_event(REFUND_RECORD_CASE, "Z", 3, 100000, 3);     /* a chunk of its own */
-	put = sc_put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);  /* fails after them */
-	/* 4 allocations: the two chunks, then node B and its block. */
+	put = sc_put_text(REFUND_RECORD_CASE, "B", 0, "B v1", 10);
+	/* 2 allocations: the two chunks.  Puts are staged before events: node B
+	 * and its first block fit the first chunk, after z[0]. */
 	assert_int_equal(commit_through_allocation_failures(f, s, &put, 1, &z[1], 2, live,
-			before, snapshot_unchanged, "Z"), 4);
+			before, snapshot_unchanged, "Z"), 2);
 	assert_events(s, "Z", z, 3);
 	/* After failures that took bytes back, new bytes go after the old. */
 	z[3] = big_event(REFUND_RECORD_CASE, "Z", 4, 30000, 4);
@@ -435,6 +450,7 @@ static void commit_fails_cleanly_when_memory_stays_short(void **state)
 	size_t i;
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	fill_chunk(s, "~full", 1);
 	before = snapshot(s, "Z");
 	live = f->fa.live;
 	puts[0] = sc_put_text(REFUND_RECORD_CASE, "A", 1, "A v2", 300);
@@ -453,11 +469,11 @@ static void commit_fails_cleanly_when_memory_stays_short(void **state)
 		assert_int_equal(f->fa.live, live);
 		assert_unchanged(s, before, "Z");
 	}
-	/* Each of the commit's 5 allocations failed in turn (the table's growth,
-	 * nodes B and Z, B's block, the chunk for the events; A's shorter put
-	 * is written in place): 6 event copies once took 6 more, and Z's event
-	 * array 2. */
-	assert_int_equal(k, 6);
+	/* Each of the commit's 2 allocations failed in turn: the table's
+	 * growth, and a chunk (the last is full) for nodes B and Z, B's block
+	 * and the events.  A's shorter put is written in place.  6 event copies
+	 * once took 6 more allocations, and Z's event array 2. */
+	assert_int_equal(k, 3);
 	free(before);
 }
 
@@ -1068,11 +1084,12 @@ static void table_growth_fails_cleanly_and_retries(void **state)
 				REFUND_ECONFLICT);
 		assert_int_equal(f->fa.live, live);
 		sc_assert_dump_is(s, before);
-		/* The plans (too many for the stack), a node and a block per
-		 * record, and the table when it grows. */
-		assert_int_equal(commit_through_allocation_failures(f, s, puts, GROWTH_BATCH, NULL,
-				0, live, before, dump_unchanged, NULL),
-				1 + 2 * GROWTH_BATCH + grows[b]);
+		/* The plans (too many for the stack), the table when it grows,
+		 * and a chunk for the nodes and blocks when the last is full (a
+		 * batch's fit in one). */
+		n = (int)commit_through_allocation_failures(f, s, puts, GROWTH_BATCH, NULL, 0, live,
+				before, dump_unchanged, NULL);
+		assert_in_range(n, 1 + grows[b], 2 + grows[b]);
 		free(before);
 		for (i = 0; i < (b + 1) * GROWTH_BATCH; i++)
 			assert_text(s, REFUND_RECORD_CASE, ids[i], ids[i]);
@@ -1146,7 +1163,7 @@ static void colliding_ids_are_found_and_removed(void **state)
 	refund_store *s = f->store;
 	char ids[COLLIDING][16], fillers[FILLERS][16];
 	refund_store_put puts[COLLIDING + FILLERS];
-	refund_store_event ev;
+	refund_store_event ev, big;
 	char *before;
 	long live;
 	int i, n;
@@ -1170,9 +1187,13 @@ static void colliding_ids_are_found_and_removed(void **state)
 	sc_assert_dump_is(s, before);
 	for (i = 0; i < COLLIDING; i++)
 		assert_text(s, REFUND_RECORD_CASE, ids[i], i % 2 ? NULL : ids[i]);
-	/* ... and by a failed allocation at each point. */
-	assert_int_equal(commit_through_allocation_failures(f, s, puts, COLLIDING / 2, NULL, 0,
-			live, before, odd_ids_absent, ids), COLLIDING);
+	/* ... and by a failed allocation at each point: the last, for an
+	 * event too long for any chunk but its own, comes after every odd id
+	 * was staged. */
+	big = big_event(REFUND_RECORD_META, "~big", 1, CHUNK_SIZE, 3);
+	assert_true(commit_through_allocation_failures(f, s, puts, COLLIDING / 2, &big, 1,
+			live, before, odd_ids_absent, ids) >= 1);
+	free((void *)big.data);
 	free(before);
 	for (i = 0; i < COLLIDING; i++) {
 		assert_text(s, REFUND_RECORD_CASE, ids[i], ids[i]);
@@ -1340,6 +1361,7 @@ static void failed_commit_leaves_a_block_in_place_untouched(void **state)
 	long live;
 
 	create_indexed(s, REFUND_RECORD_CASE, "A", 100, "H1", "open");
+	fill_chunk(s, "~full", 1);
 	before = snapshot(s, NULL);
 	live = f->fa.live;
 	/* A's put fits its block; B's conflicts. */
@@ -1349,12 +1371,70 @@ static void failed_commit_leaves_a_block_in_place_untouched(void **state)
 	puts[1] = sc_put_text(REFUND_RECORD_CASE, "B", 1, "b", 10);
 	assert_int_equal(sc_commit(s, puts, 2, NULL, 0), REFUND_ECONFLICT);
 	assert_unchanged(s, before, NULL);
-	/* B new: its node, then its block, fail; A's put allocates nothing. */
+	/* B new: the chunk for its node and block fails (the last is full);
+	 * A's put allocates nothing. */
 	puts[1].expected_version = 0;
 	assert_int_equal(commit_through_allocation_failures(f, s, puts, 2, NULL, 0, live, before,
-			snapshot_unchanged, NULL), 2);
+			snapshot_unchanged, NULL), 1);
 	assert_text(s, REFUND_RECORD_CASE, "A", "B");
 	free(before);
+}
+
+/*
+ * Wherever the end of a chunk falls in a batch (among its new nodes, their
+ * first blocks and its events), an allocation that fails there leaves the
+ * store as it was and leaks nothing, and the retry stores it all.  An event
+ * of each length in turn (8 bytes apart) first fills the last chunk to
+ * within 4 KiB of its end, more than the batch takes.
+ */
+#define SWEEP_RECORDS 6
+#define SWEEP_ROOM 4096
+
+static void batches_meet_chunk_ends_anywhere(void **state)
+{
+	char ids[SWEEP_RECORDS][8], texts[SWEEP_RECORDS][160];
+	refund_store_put puts[SWEEP_RECORDS];
+	refund_store_event events[SWEEP_RECORDS + 1];
+	long pads = 0, straddled = 0;
+	size_t pad;
+	int i;
+
+	(void)state;
+	for (i = 0; i < SWEEP_RECORDS; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "N%d", i);
+		memset(texts[i], 'a' + i, (size_t)(1 + 31 * i));
+		texts[i][1 + 31 * i] = '\0';
+		puts[i] = sc_put_text(REFUND_RECORD_CASE, ids[i], 0, texts[i], 10 + i);
+		events[i] = sc_event_text(REFUND_RECORD_CASE, ids[i], 1, texts[i]);
+	}
+	events[SWEEP_RECORDS] = sc_event_text(REFUND_RECORD_META, "M", 1, "m");
+	for (pad = CHUNK_SIZE - SWEEP_ROOM; pad <= CHUNK_SIZE; pad += 8, pads++) {
+		mem_fixture m;
+		refund_store_event filler = big_event(REFUND_RECORD_META, "~pad", 1, pad, 1);
+		char *before;
+		long points;
+
+		failalloc_init(&m.fa);
+		assert_int_equal(refund_store_memory_new(&m.store, &m.fa.allocator), 0);
+		assert_int_equal(sc_commit(m.store, NULL, 0, &filler, 1), 0);
+		free((void *)filler.data);
+		before = sc_dump_of(m.store);
+		points = commit_through_allocation_failures(&m, m.store, puts, SWEEP_RECORDS, events,
+				SWEEP_RECORDS + 1, m.fa.live, before, dump_unchanged, NULL);
+		/* The table grows once (past 16 slots' half); a new chunk at most
+		 * once more. */
+		assert_in_range(points, 1, 2);
+		straddled += points - 1;
+		for (i = 0; i < SWEEP_RECORDS; i++) {
+			assert_text(m.store, REFUND_RECORD_CASE, ids[i], texts[i]);
+			assert_events(m.store, ids[i], &events[i], 1);
+		}
+		free(before);
+		refund_store_free(m.store);
+		assert_int_equal(m.fa.live, 0);
+	}
+	/* The batch fitted the last chunk for some lengths, not for others. */
+	assert_true(straddled > 0 && straddled < pads);
 }
 
 /* ---- refund_store_batch_check, which every store calls first ----------------- */
@@ -1463,6 +1543,7 @@ int main(void)
 				mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(updates_reuse_the_block_when_it_fits,
 				mem_setup, mem_teardown),
+		cmocka_unit_test(batches_meet_chunk_ends_anywhere),
 		cmocka_unit_test_setup_teardown(failed_commit_leaves_a_block_in_place_untouched,
 				mem_setup, mem_teardown),
 	};
