@@ -55,7 +55,7 @@ static int reserve(bin_writer *w, size_t n)
 	return 1;
 }
 
-void refund__bin_bytes(bin_writer *w, const void *data, size_t n)
+void refund__bin_bytes_slow(bin_writer *w, const void *data, size_t n)
 {
 	if (n && reserve(w, n)) {
 		memcpy(w->buf + w->len, data, n);

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <refund/sys/alloc.h>
 
@@ -32,7 +33,8 @@ typedef struct bin_writer {
 /* Start in the caller's buf of cap bytes; more moves to one allocation. */
 void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
 		unsigned char *buf, size_t cap);
-void refund__bin_bytes(bin_writer *w, const void *data, size_t n);
+/* The slow path of bin_bytes: room first (or the sticky error). */
+void refund__bin_bytes_slow(bin_writer *w, const void *data, size_t n);
 /* The slow path of bin_uint: room first (or the sticky error). */
 void refund__bin_uint_slow(bin_writer *w, uint64_t v);
 /* The general path of bin_text. */
@@ -55,6 +57,18 @@ static inline void refund__bin_uint(bin_writer *w, uint64_t v)
 	}
 	*out++ = (unsigned char)v;
 	w->len = (size_t)(out - w->buf);
+}
+
+/* Inline: a transition writes some twenty runs of bytes, most short. */
+static inline void refund__bin_bytes(bin_writer *w, const void *data, size_t n)
+{
+	if (n <= w->cap - w->len) {
+		if (n)
+			memcpy(w->buf + w->len, data, n);
+		w->len += n;
+	} else {
+		refund__bin_bytes_slow(w, data, n);
+	}
 }
 
 /* Zigzag: small magnitudes of either sign stay short. */

@@ -401,14 +401,16 @@ void refund__case_record_write_since(bin_writer *w, const case_record *r,
 				from = begins;
 			run = kept->end[i] - from;
 		} else {
-			refund__bin_bytes(w, kept->bytes + from, run);
+			if (run)
+				refund__bin_bytes(w, kept->bytes + from, run);
 			run = 0;
 			segments[i].write(&o, r);
 		}
 		/* A record too long to keep has ends that wrap: case_kept_set keeps none. */
 		end[i] = (uint16_t)(w->len - start + run);
 	}
-	refund__bin_bytes(w, kept->bytes + from, run);
+	if (run)
+		refund__bin_bytes(w, kept->bytes + from, run);
 }
 
 void refund__case_kept_set(case_kept *kept, const unsigned char *data, size_t size,
