@@ -40,6 +40,13 @@ struct refund_deposit {
 	size_t nentries;
 	size_t capacity;
 	refund_balance balance;
+	/* The bytes this handle's last change stored, while they are what the
+	 * handle holds (0: none): a change copies the fields that never change
+	 * and the ledger entries it had, and encodes the rest. */
+	uint16_t kept_size;
+	uint16_t kept_identity_end;   /* the magic and the fields never changed */
+	uint16_t kept_entries_start;  /* the ledger's entries, to the end */
+	unsigned char kept[DEPOSIT_KEPT_MAX];  /* last: deposit_alloc leaves it unset */
 };
 
 static const char *const entry_kind_names[] = {
@@ -181,10 +188,9 @@ static void encode_entry(field_out *o, const deposit_entry *entry)
 }
 
 /* The deposit as it is with a staged change, after the schema's mark. */
-static void encode_fields(field_out *o, const refund_deposit *d, const deposit_stage *st)
+/* The fields that never change after creation: the deposit's identity. */
+static void encode_identity(field_out *o, const refund_deposit *d)
 {
-	size_t i;
-
 	refund__field_text(o, "id", d->id);
 	refund__field_text(o, "holder", d->holder);
 	refund__field_text(o, "agent", d->agent);
@@ -194,10 +200,23 @@ static void encode_fields(field_out *o, const refund_deposit *d, const deposit_s
 	refund__field_text(o, "currency", d->currency);
 	refund__field_int(o, "paid_at", d->paid_at);
 	refund__field_optional_time(o, "contract_end", d->contract_end);
+}
+
+/* What a change may set, up to the ledger's length. */
+static void encode_state(field_out *o, const refund_deposit *d, const deposit_stage *st)
+{
 	refund__field_int(o, "days_in_service", st->days_in_service);
 	refund__field_int(o, "transaction_volume", st->transaction_volume);
 	refund__field_text(o, "open_case", st->open_case[0] ? st->open_case : NULL);
 	refund__field_list(o, "ledger", d->nentries + st->nentries);
+}
+
+static void encode_fields(field_out *o, const refund_deposit *d, const deposit_stage *st)
+{
+	size_t i;
+
+	encode_identity(o, d);
+	encode_state(o, d, st);
 	for (i = 0; i < d->nentries; i++)
 		encode_entry(o, &d->entries[i]);
 	for (i = 0; i < st->nentries; i++)
@@ -205,18 +224,42 @@ static void encode_fields(field_out *o, const refund_deposit *d, const deposit_s
 	refund__field_list_end(o);
 }
 
+/* Schema 2 in binary, noting where the identity ends and the entries
+ * start; with bytes kept, their identity and entries are copied. */
+static void encode_binary(bin_writer *w, const refund_deposit *d, deposit_stage *st)
+{
+	field_out o = { NULL, w };
+	size_t i;
+
+	if (d->kept_size) {
+		refund__bin_bytes(w, d->kept, d->kept_identity_end);
+	} else {
+		refund__bin_bytes(w, refund__deposit_magic, DEPOSIT_MAGIC_SIZE);
+		encode_identity(&o, d);
+	}
+	st->identity_end = w->len;
+	encode_state(&o, d, st);
+	st->entries_start = w->len;
+	if (d->kept_size)
+		refund__bin_bytes(w, d->kept + d->kept_entries_start,
+				(size_t)d->kept_size - d->kept_entries_start);
+	else
+		for (i = 0; i < d->nentries; i++)
+			encode_entry(&o, &d->entries[i]);
+	for (i = 0; i < st->nentries; i++)
+		encode_entry(&o, &st->entries[i]);
+}
+
 /* Schema 2, what a change stores, into st->data: in st->bytes if they
  * hold it, else in an allocation the stage owns. */
 static int encode(const refund_deposit *d, deposit_stage *st)
 {
 	bin_writer w;
-	field_out o = { NULL, &w };
 	const unsigned char *bytes;
 	int rc;
 
 	refund__bin_writer_init(&w, &d->engine->alloc, st->bytes, sizeof(st->bytes));
-	refund__bin_bytes(&w, refund__deposit_magic, DEPOSIT_MAGIC_SIZE);
-	encode_fields(&o, d, st);
+	encode_binary(&w, d, st);
 	if ((rc = refund__bin_writer_end(&w, &bytes, &st->size)) != 0) {
 		refund__bin_writer_dispose(&w);
 		return rc;
@@ -356,9 +399,10 @@ static int decode_fields(refund_deposit *d, field_in *in, const char *want_id)
 
 static refund_deposit *deposit_alloc(refund_engine *e)
 {
-	refund_deposit *d = refund__calloc(&e->alloc, 1, sizeof(*d));
+	refund_deposit *d = refund__alloc(&e->alloc, sizeof(*d));
 
 	if (d) {
+		memset(d, 0, offsetof(refund_deposit, kept));
 		d->engine = e;
 		d->balance.version = REFUND_BALANCE_VERSION;
 		d->contract_end = REFUND_TIME_NONE;
@@ -504,6 +548,18 @@ fail:
 	return rc;
 }
 
+/* The bytes a change stored become the handle's kept bytes, if they fit. */
+static void keep_bytes(refund_deposit *d, const deposit_stage *st)
+{
+	d->kept_size = 0;
+	if (st->size > DEPOSIT_KEPT_MAX)
+		return;
+	memcpy(d->kept, st->data, st->size);
+	d->kept_identity_end = (uint16_t)st->identity_end;
+	d->kept_entries_start = (uint16_t)st->entries_start;
+	d->kept_size = (uint16_t)st->size;
+}
+
 void refund__deposit_apply(refund_deposit *d, deposit_stage *st)
 {
 	if (st->nentries)
@@ -515,6 +571,7 @@ void refund__deposit_apply(refund_deposit *d, deposit_stage *st)
 	d->transaction_volume = st->transaction_volume;
 	memcpy(d->open_case, st->open_case, sizeof(d->open_case));
 	d->version++;
+	keep_bytes(d, st);
 	refund__deposit_stage_dispose(d, st);
 }
 

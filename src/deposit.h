@@ -41,6 +41,8 @@ typedef struct deposit_entry_spec {
  * short, as most are (a longer one is allocated). */
 #define DEPOSIT_STAGE_ENTRIES 6
 #define DEPOSIT_STAGE_BYTES 512
+/* A handle keeps the bytes of its last change up to this long (deposit.c). */
+#define DEPOSIT_KEPT_MAX 512
 
 typedef struct deposit_stage {
 	size_t nentries;
@@ -50,6 +52,8 @@ typedef struct deposit_stage {
 	char open_case[REFUND_ID_MAX + 1]; /* the open case after the change ("" none) */
 	char *data;                 /* the encoded deposit after the change (in bytes, or allocated) */
 	size_t size;
+	size_t identity_end;        /* in data: where the fields never changed end */
+	size_t entries_start;       /* in data: where the ledger's entries start */
 	refund_store_put put;       /* points into data and the handle */
 	deposit_entry entries[DEPOSIT_STAGE_ENTRIES];  /* new ones, owned until applied;
 	                                                 from here on not cleared: see stage */
