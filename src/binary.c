@@ -149,8 +149,10 @@ uint64_t refund__bin_read_uint(bin_reader *r, uint64_t max)
 	for (shift = 0; !r->error && r->p < r->end && shift < 64; shift += 7) {
 		unsigned char b = *r->p++;
 
-		/* the tenth byte holds bit 63 only */
-		if (shift == 63 && b > 1)
+		/* the tenth byte holds bit 63 only; a last byte of 0 after the
+		 * first would make the varint longer than it need be, and every
+		 * value has one way to be written */
+		if ((shift == 63 && b > 1) || (shift && b == 0))
 			break;
 		v |= (uint64_t)(b & 0x7F) << shift;
 		if (!(b & 0x80)) {

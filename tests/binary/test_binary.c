@@ -134,7 +134,7 @@ static void test_malformed_input(void **state)
 	bin_reader r;
 	char text[4];
 	const char *ref;
-	size_t len;
+	size_t len, i;
 
 	(void)state;
 	refund__bin_reader_init(&r, eleven, sizeof(eleven));
@@ -146,6 +146,18 @@ static void test_malformed_input(void **state)
 	refund__bin_reader_init(&r, above_64_bits, sizeof(above_64_bits) - 1);
 	refund__bin_read_uint(&r, UINT64_MAX);
 	assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);  /* truncated */
+	/* Longer than need be: every value has one encoding, so a record that
+	 * decodes is the bytes its values encode to (a handle may keep them). */
+	for (i = 0; i < 10; i++) {
+		unsigned char overlong[10];
+
+		memset(overlong, 0x80, i + 1);
+		overlong[0] = (unsigned char)(0x80 | i);
+		overlong[i + 1 < 10 ? i + 1 : 9] = 0;
+		refund__bin_reader_init(&r, overlong, i + 1 < 10 ? i + 2 : 10);
+		assert_int_equal(refund__bin_read_uint(&r, UINT64_MAX), 0);
+		assert_int_equal(refund__bin_reader_end(&r), REFUND_ECORRUPT);
+	}
 
 	refund__bin_reader_init(&r, text_with_nul, sizeof(text_with_nul));
 	assert_int_equal(refund__bin_read_text(&r, text, sizeof(text), 1), 0);
