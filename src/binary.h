@@ -10,9 +10,9 @@
  * checking and look once at bin_writer_end.  The reader treats its input as
  * hostile: it never reads past the end, and the first thing out of place
  * (truncation, a varint longer than 10 bytes, than its value needs or above
- * 64 bits, a value out of
- * the range asked for, a text with NUL, invalid UTF-8 or longer than its
- * room) makes it REFUND_ECORRUPT from then on, every read giving zeros.
+ * 64 bits, a value out of the range asked for, a text with NUL, invalid
+ * UTF-8 or longer than its room) makes it REFUND_ECORRUPT from then on,
+ * every read giving zeros.
  */
 #ifndef REFUND_SRC_BINARY_H
 #define REFUND_SRC_BINARY_H
