@@ -330,11 +330,20 @@ static int decode_entry(refund_deposit *d, field_in *in, deposit_entry *entry)
 /* Ledger entries a loaded deposit has room for beyond its own. */
 #define LEDGER_SPARE 4
 
-static int decode_ledger(refund_deposit *d, field_in *in)
+/* Where a binary record's identity ends and its entries start: as a change
+ * writes them (encode_binary), for the handle to keep the bytes it read. */
+static uint16_t reader_at(const field_in *in, const refund_store_record *rec)
+{
+	return in->bin && rec->size <= DEPOSIT_KEPT_MAX ?
+			(uint16_t)(in->bin->p - (const unsigned char *)rec->data) : 0;
+}
+
+static int decode_ledger(refund_deposit *d, field_in *in, const refund_store_record *rec)
 {
 	size_t i, n = refund__field_get_list(in, "ledger", UINT32_MAX), room;
 	int rc;
 
+	d->kept_entries_start = reader_at(in, rec);
 	if (n == 0)
 		return REFUND_ECORRUPT;
 	/* Room for the entries a case's agreement and payout add next, so
@@ -373,12 +382,12 @@ static int decode_texts(refund_deposit *d, field_in *in, const char *want_id)
 	return set_texts(d, &t);
 }
 
-static int decode_fields(refund_deposit *d, field_in *in, const char *want_id)
+static int decode_fields(refund_deposit *d, field_in *in, const refund_store_record *rec)
 {
 	char currency[8], open_case[REFUND_ID_MAX + 1];
 	int rc;
 
-	if ((rc = decode_texts(d, in, want_id)) != 0)
+	if ((rc = decode_texts(d, in, rec->id)) != 0)
 		return rc;
 	refund__field_get_text(in, "currency", currency, sizeof(currency), 0);
 	if (!refund__field_ok(in) || refund__check_currency(NULL, currency) != 0)
@@ -386,13 +395,14 @@ static int decode_fields(refund_deposit *d, field_in *in, const char *want_id)
 	memcpy(d->currency, currency, 4);
 	d->paid_at = refund__field_get_int(in, "paid_at", REFUND_TIME_MIN, REFUND_TIME_MAX);
 	d->contract_end = refund__field_get_optional_time(in, "contract_end");
+	d->kept_identity_end = reader_at(in, rec);
 	d->days_in_service = refund__field_get_int(in, "days_in_service", 0, INT64_MAX);
 	d->transaction_volume = refund__field_get_int(in, "transaction_volume", 0, INT64_MAX);
 	refund__field_get_id(in, "open_case", open_case, sizeof(open_case), 1);
 	memcpy(d->open_case, open_case, sizeof(d->open_case));
 	if (!refund__field_ok(in))
 		return REFUND_ECORRUPT;
-	if ((rc = decode_ledger(d, in)) != 0)
+	if ((rc = decode_ledger(d, in, rec)) != 0)
 		return rc;
 	return refund__field_failed(in);
 }
@@ -421,8 +431,14 @@ static int decode_bytes(refund_deposit *d, const refund_store_record *rec)
 			refund__deposit_magic, DEPOSIT_SCHEMA_JSON);
 
 	if (rc == 0)
-		rc = decode_fields(d, &in, rec->id);
+		rc = decode_fields(d, &in, rec);
 	json_free(alloc, root);
+	/* Binary bytes that decode are the bytes the values encode to (one
+	 * encoding each: binary.h), so the next change may copy from them. */
+	if (rc == 0 && in.bin && rec->size <= DEPOSIT_KEPT_MAX) {
+		memcpy(d->kept, rec->data, rec->size);
+		d->kept_size = (uint16_t)rec->size;
+	}
 	return rc;
 }
 
@@ -546,6 +562,11 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 fail:
 	refund__deposit_stage_dispose(d, st);
 	return rc;
+}
+
+void refund__deposit_keep_none(refund_deposit *d)
+{
+	d->kept_size = 0;
 }
 
 /* The bytes a change stored become the handle's kept bytes, if they fit. */

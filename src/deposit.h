@@ -72,6 +72,9 @@ int refund__deposit_stage(refund_deposit *d, const deposit_entry_spec *specs,
 		const char *open_case, refund_time at, deposit_stage *out);
 /* After a successful commit of stage->put: the handle takes the change. */
 void refund__deposit_apply(refund_deposit *d, deposit_stage *stage);
+/* Drop the bytes the handle keeps (read or last stored), so that its next
+ * change encodes every field: for tests that compare the two ways. */
+void refund__deposit_keep_none(refund_deposit *d);
 /* Release a stage that was not applied (harmless after apply). */
 void refund__deposit_stage_dispose(refund_deposit *d, deposit_stage *stage);
 
