@@ -182,9 +182,10 @@ int refund__case_encode_json(refund_engine *e, const case_record *r, char **data
 	return rc ? refund__fail_code(e, rc) : 0;
 }
 
-static int decode_record(refund_engine *e, const refund_store_record *rec, case_record *r)
+static int decode_record(refund_engine *e, const refund_store_record *rec, case_record *r,
+		case_kept *kept)
 {
-	int rc = refund__case_record_read(&e->alloc, rec->data, rec->size, r);
+	int rc = refund__case_record_read_kept(&e->alloc, rec->data, rec->size, r, kept);
 
 	if (rc == REFUND_ENOMEM)
 		return refund__fail_code(e, rc);
@@ -240,7 +241,7 @@ static int load_cb(void *ctx, const refund_store_record *rec)
 		return refund__fail_code(lc->engine, REFUND_ENOMEM);
 	/* The policy is looked up after the store returns: a store may not be
 	 * called from inside its own callback. */
-	rc = decode_record(lc->engine, rec, c->r);
+	rc = decode_record(lc->engine, rec, c->r, &c->kept);
 	if (rc) {
 		refund_case_free(c);
 		return rc;

@@ -204,6 +204,10 @@ void refund__case_record_write_json(json_writer *w, const case_record *r);
  */
 int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
 		size_t size, case_record *r);
+/* The same, and a binary record's bytes kept for the next commit (case_kept;
+ * none for JSON or a record longer than CASE_KEPT_MAX). */
+int refund__case_record_read_kept(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r, case_kept *kept);
 /* A quote's members (not its currency), in either encoding, checked as a
  * record's: also what an event's context holds. */
 void refund__case_quote_put(field_out *o, const refund_quote *q);

@@ -495,7 +495,20 @@ static void decode_clock(field_in *in, case_clock *k)
 	get_end(in);
 }
 
-static void decode_lists(field_in *in, case_record *r)
+/* Where a binary record's segments end (case.h, case_kept): noted while
+ * reading, for a handle to keep the bytes it read. */
+typedef struct segment_marks {
+	const unsigned char *start;
+	uint16_t *end;                /* NULL: not noted */
+} segment_marks;
+
+static void mark(const field_in *in, const segment_marks *m, int segment)
+{
+	if (m->end && in->bin)
+		m->end[segment] = (uint16_t)(in->bin->p - m->start);
+}
+
+static void decode_lists(field_in *in, case_record *r, const segment_marks *m)
 {
 	int i;
 
@@ -509,6 +522,7 @@ static void decode_lists(field_in *in, case_record *r)
 		get_text(in, "ref", ev->reference, sizeof(ev->reference));
 		get_end(in);
 	}
+	mark(in, m, 6);
 	r->nparts = get_list(in, "parts", REFUND_POLICY_MAX_PARTS);
 	for (i = 0; i < r->nparts && refund__field_ok(in); i++) {
 		case_part *p = &r->parts[i];
@@ -522,6 +536,7 @@ static void decode_lists(field_in *in, case_record *r)
 		get_text(in, "failure", p->failure, sizeof(p->failure));
 		get_end(in);
 	}
+	mark(in, m, 7);
 	r->nkeys = get_list(in, "keys", CASE_MAX_KEYS);
 	for (i = 0; i < r->nkeys && refund__field_ok(in); i++) {
 		get_item(in, i);
@@ -529,9 +544,11 @@ static void decode_lists(field_in *in, case_record *r)
 		get_digest(in, "digest", r->keys[i].digest);
 		get_end(in);
 	}
+	mark(in, m, 8);
 }
 
-static void decode(field_in *in, case_record *r)
+/* The fields in the segments' order (segments[] below the encoders). */
+static void decode(field_in *in, case_record *r, const segment_marks *m)
 {
 	get_id(in, "id", r->id, sizeof(r->id));
 	get_id(in, "deposit", r->deposit_id, sizeof(r->deposit_id));
@@ -540,14 +557,17 @@ static void decode(field_in *in, case_record *r)
 	get_text(in, "currency", r->currency, sizeof(r->currency));
 	get_id(in, "policy", r->policy_id, sizeof(r->policy_id));
 	r->policy_version = (uint32_t)get_int(in, "policy_version", 1, UINT32_MAX);
+	mark(in, m, 0);
 	r->state = refund__field_get_name(in, "state", refund_case_state_name, REFUND_STATE_COUNT);
 	r->reason = get_small(in, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD);
 	r->opened_at = get_int(in, "opened_at", T_MIN, T_MAX);
+	mark(in, m, 1);
 	r->requested = get_mask(in, "requested");
 	r->method = get_small(in, "method", 0, REFUND_PAYOUT_WECHAT);
 	get_text(in, "account_name", r->account_name, sizeof(r->account_name));
 	get_text(in, "account_number", r->account_number, sizeof(r->account_number));
 	get_text(in, "bank", r->bank, sizeof(r->bank));
+	mark(in, m, 2);
 	r->approved = get_int(in, "approved", -1, M_MAX);
 	get_text(in, "approved_by", r->approved_by, sizeof(r->approved_by));
 	r->reject_reason = get_small(in, "reject_reason", 0, REFUND_REJECT_OTHER);
@@ -559,18 +579,22 @@ static void decode(field_in *in, case_record *r)
 	r->offered = get_small(in, "offered", 0, 1);
 	r->accepted = get_small(in, "accepted", 0, 1);
 	decode_quote(in, &r->fixed);
+	mark(in, m, 3);
 	r->escalated = get_mask(in, "escalated");
 	decode_clock(in, &r->clock);
+	mark(in, m, 4);
 	r->nevents = (uint64_t)get_int(in, "events", 1, INT64_MAX);
 	get_digest(in, "last_hash", r->last_hash);
 	r->next_key = get_small(in, "next_key", 0, CASE_MAX_KEYS - 1);
-	decode_lists(in, r);
+	mark(in, m, 5);
+	decode_lists(in, r, m);
 	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
 }
 
-int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
-		size_t size, case_record *r)
+static int read_record(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r, uint16_t end[CASE_SEGMENTS])
 {
+	segment_marks m = { data, end };
 	json_value *root;
 	bin_reader br;
 	field_in in;
@@ -580,7 +604,7 @@ int refund__case_record_read(const refund_allocator *alloc, const unsigned char 
 	rc = refund__field_in_record(&in, &br, &root, alloc, data, size, refund__case_magic,
 			CASE_SCHEMA_JSON);
 	if (rc == 0) {
-		decode(&in, r);
+		decode(&in, r, &m);
 		rc = refund__field_failed(&in);
 	}
 	json_free(alloc, root);
@@ -588,5 +612,25 @@ int refund__case_record_read(const refund_allocator *alloc, const unsigned char 
 	if (rc == 0 && (size_t)r->nkeys < refund__case_key_slots(r))
 		memset(&r->keys[r->nkeys], 0,
 				(refund__case_key_slots(r) - (size_t)r->nkeys) * sizeof(r->keys[0]));
+	return rc;
+}
+
+int refund__case_record_read(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r)
+{
+	return read_record(alloc, data, size, r, NULL);
+}
+
+int refund__case_record_read_kept(const refund_allocator *alloc, const unsigned char *data,
+		size_t size, case_record *r, case_kept *kept)
+{
+	uint16_t end[CASE_SEGMENTS] = { 0 };
+	int rc = read_record(alloc, data, size, r, end);
+
+	/* Bytes that decode are the bytes the record encodes to (each value has
+	 * one encoding: binary.h), so the next commit may copy from them. */
+	kept->size = 0;
+	if (rc == 0 && end[CASE_SEGMENTS - 1])
+		refund__case_kept_set(kept, data, size, end);
 	return rc;
 }

@@ -267,7 +267,18 @@ static void test_random_records_cut_short(void **state)
 #define KEPT_RECORDS 20
 #define KEPT_CHAIN 400
 
-/* A random record short enough to be kept: short texts, short lists. */
+/* Text t cut to at most `at` bytes, at a character's start (still UTF-8). */
+static void cut_text(char *t, size_t at)
+{
+	if (strlen(t) <= at)
+		return;
+	while (at > 0 && ((unsigned char)t[at] & 0xC0) == 0x80)
+		at--;
+	t[at] = '\0';
+}
+
+/* A random record short enough to be kept: short texts, short lists; one
+ * that reads back. */
 static void random_small_record(case_record *r)
 {
 	char *texts[] = { r->account_name, r->account_number, r->bank, r->approved_by,
@@ -277,15 +288,15 @@ static void random_small_record(case_record *r)
 
 	random_record(r);
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		texts[i][next() % 6] = '\0';
+		cut_text(texts[i], next() % 6);
 	r->nevidence %= 4;
 	r->nparts %= 3;
 	r->nkeys %= 3;
 	for (j = 0; j < r->nevidence; j++)
-		r->evidence[j].reference[next() % 6] = '\0';
+		cut_text(r->evidence[j].reference, next() % 6);
 	for (j = 0; j < r->nparts; j++) {
-		r->parts[j].reference[next() % 6] = '\0';
-		r->parts[j].failure[next() % 6] = '\0';
+		cut_text(r->parts[j].reference, next() % 6);
+		cut_text(r->parts[j].failure, next() % 6);
 	}
 }
 
@@ -387,6 +398,100 @@ static void test_write_since_changed_bytes(void **state)
 	store->free(store);
 }
 
+/*
+ * A handle keeps the bytes it read, so they must be exactly what its record
+ * encodes to: every value has one encoding.  Each byte of a random record
+ * changed to 16 other values: whatever still reads encodes back to those
+ * very bytes.
+ */
+static void test_changed_bytes_read_as_their_encoding(void **state)
+{
+	static case_record r, back;
+	static unsigned char bad[4096];
+	refund_engine *e = NULL;
+	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
+	refund_store *store = NULL;
+	char *data = NULL, *again = NULL;
+	size_t size = 0, n = 0, i, read = 0;
+	unsigned v;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
+	opt.store = store;
+	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	random_small_record(&r);
+	assert_int_equal(refund__case_encode(e, &r, &data, &size), 0);
+	assert_true(size <= sizeof(bad));
+	for (i = 0; i < size; i++)
+		for (v = 1; v < 256; v += 17) {
+			memcpy(bad, data, size);
+			bad[i] ^= (unsigned char)v;
+			if (refund__case_record_read(&e->alloc, bad, size, &back) != 0)
+				continue;
+			read++;
+			assert_int_equal(refund__case_encode(e, &back, &again, &n), 0);
+			assert_int_equal(n, size);
+			assert_memory_equal(again, bad, size);
+			refund__free(&e->alloc, again);
+		}
+	printf("%zu changed bytes of a %zu-byte record still read, each its encoding\n", read,
+			size);
+	assert_true(read > size);
+	refund__free(&e->alloc, data);
+	refund_engine_free(e);
+	store->free(store);
+}
+
+/*
+ * The bytes a record was read from, kept with its segments' ends, serve the
+ * next write as a commit's would: after every single-byte change of the
+ * record read, write_since from them is what encoding afresh writes.
+ */
+static void test_read_bytes_kept(void **state)
+{
+	static case_record base, loaded, r;
+	static case_kept read_kept, kept;
+	refund_engine *e = NULL;
+	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
+	refund_store *store = NULL;
+	char *data = NULL;
+	size_t size = 0, at, changed = 0;
+	int i;
+
+	(void)state;
+	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
+	opt.store = store;
+	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	for (i = 0; i < KEPT_RECORDS / 4; i++) {
+		random_small_record(&base);
+		assert_int_equal(refund__case_encode(e, &base, &data, &size), 0);
+		assert_int_equal(refund__case_record_read_kept(&e->alloc, (unsigned char *)data, size,
+				&loaded, &read_kept), 0);
+		assert_int_equal(read_kept.size, size);
+		assert_memory_equal(read_kept.bytes, data, size);
+		assert_int_equal(read_kept.end[CASE_SEGMENTS - 1], size);
+		refund__free(&e->alloc, data);
+		for (at = 0; at < sizeof(loaded); at++) {
+			r = loaded;
+			if (!change_byte(&r, at))
+				continue;
+			kept = read_kept;
+			check_since(e, &r, &loaded, &kept);
+			changed++;
+		}
+	}
+	printf("%zu single-byte changes written after a record read\n", changed);
+	assert_true(changed > (size_t)KEPT_RECORDS / 4 * 100);
+	/* JSON keeps nothing. */
+	assert_int_equal(refund__case_encode_json(e, &base, &data, &size), 0);
+	assert_int_equal(refund__case_record_read_kept(&e->alloc, (unsigned char *)data, size,
+			&loaded, &read_kept), 0);
+	assert_int_equal(read_kept.size, 0);
+	refund__free(&e->alloc, data);
+	refund_engine_free(e);
+	store->free(store);
+}
+
 /* A record too long to keep is written whole, and keeps nothing. */
 static void test_write_since_long_record(void **state)
 {
@@ -417,6 +522,8 @@ int main(void)
 		cmocka_unit_test(test_random_records_round_trip),
 		cmocka_unit_test(test_random_records_cut_short),
 		cmocka_unit_test(test_write_since_changed_bytes),
+		cmocka_unit_test(test_changed_bytes_read_as_their_encoding),
+		cmocka_unit_test(test_read_bytes_kept),
 		cmocka_unit_test(test_write_since_long_record),
 	};
 

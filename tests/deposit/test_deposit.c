@@ -912,14 +912,17 @@ static void test_corrupt_binary_records(void **state)
 	refund_deposit_free(d);
 }
 
-/* A deposit the library wrote: every truncation refused, every changed byte
- * refused or loading to a deposit that keeps its invariant; nothing leaks. */
+/* A deposit the library wrote: every truncation refused; every byte changed
+ * to each other value refused, or loading to a deposit that keeps its
+ * invariant and whose full encoding is those very bytes (every value has
+ * one encoding, so a handle may keep what it read); nothing leaks. */
 static void test_binary_record_bytes(void **state)
 {
 	fixture *f = *state;
 	refund_deposit *d = create(f, "D-b");
 	static unsigned char good[2048], bad[2048];
-	size_t size, i, loaded = 0;
+	size_t size, i, loaded = 0, tried = 0;
+	unsigned v;
 
 	assert_int_equal(refund_deposit_post(d, REFUND_ENTRY_DAMAGE, 5000, "fin", REFUND_ROLE_FINANCE,
 			"inspection IR-5"), 0);
@@ -929,25 +932,35 @@ static void test_binary_record_bytes(void **state)
 	for (i = 0; i < size; i++)
 		expect_corrupt_bytes(f, "D-b", good, i);
 	for (i = 0; i < size; i++) {
-		refund_deposit *other = NULL;
-		long live;
-		int rc;
+		for (v = 1; v < 256; v++, tried++) {
+			refund_deposit *other = NULL;
+			deposit_stage st;
+			long live;
+			int rc;
 
-		memcpy(bad, good, size);
-		bad[i] ^= 0x5a;
-		put_bytes(f, "D-b", bad, size);
-		live = f->fa.live;
-		rc = refund_deposit_load(f->engine, &other, "D-b");
-		assert_true(rc == 0 || rc == REFUND_ECORRUPT);
-		if (rc == 0) {
-			assert_invariant(other);
-			loaded++;
+			memcpy(bad, good, size);
+			bad[i] ^= (unsigned char)v;
+			put_bytes(f, "D-b", bad, size);
+			live = f->fa.live;
+			rc = refund_deposit_load(f->engine, &other, "D-b");
+			assert_true(rc == 0 || rc == REFUND_ECORRUPT);
+			if (rc == 0) {
+				assert_invariant(other);
+				refund__deposit_keep_none(other);
+				assert_int_equal(refund__deposit_stage(other, NULL, 0,
+						refund_deposit_days_in_service(other),
+						refund_deposit_transaction_volume(other), NULL, 0, &st), 0);
+				assert_int_equal(st.size, size);
+				assert_memory_equal(st.data, bad, size);
+				refund__deposit_stage_dispose(other, &st);
+				loaded++;
+			}
+			refund_deposit_free(other);
+			assert_int_equal(f->fa.live, live);
 		}
-		refund_deposit_free(other);
-		assert_int_equal(f->fa.live, live);
 	}
-	printf("binary deposit of %zu bytes: every truncation refused, %zu of its changed bytes"
-			" still load\n", size, loaded);
+	printf("binary deposit of %zu bytes: every truncation refused, %zu of its %zu changed"
+			" bytes still load, each its values' one encoding\n", size, loaded, tried);
 }
 
 /* Two handles of one deposit agree on everything a host can read. */
