@@ -1438,21 +1438,12 @@ static int encode_event(txn *t, int from, const args_enc *args, bin_writer *w,
 		const unsigned char **data, size_t *size)
 {
 	unsigned char hash[SHA256_DIGEST_SIZE] = { 0 };  /* set when rc is 0 (for cppcheck) */
-	unsigned char buf[CONTEXT_BUFFER];
-	const unsigned char *context = NULL;
-	size_t context_len = 0;
-	bin_writer cw;
 	int rc;
 
 	fill_event(t, from);
-	refund__bin_writer_init(&cw, &t->e->alloc, buf, sizeof(buf));
-	encode_context_binary(t, &cw);
-	if ((rc = refund__bin_writer_end(&cw, &context, &context_len)) != 0)
-		rc = refund__fail_code(t->e, rc);
-	else
-		rc = refund__event_encode(t->e, t->c->r, &t->ev, args->bytes, args->size, context,
-				context_len, w, data, size, hash);
-	refund__bin_writer_dispose(&cw);
+	refund__event_begin(t->c->r, &t->ev, args->bytes, args->size, w);
+	encode_context_binary(t, w);
+	rc = refund__event_finish(t->e, t->c->r, w, data, size, hash);
 	return rc ? rc : event_encoded(t, hash);
 }
 

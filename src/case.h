@@ -242,18 +242,21 @@ refund_time refund__case_next_fire(const case_record *r, const refund_policy *p)
 
 /*
  * Encode the event of a transition of r (seq r->nevents + 1, chained to
- * r->last_hash) in format 2 and give its hash.  `args` are the action's
- * arguments and `context` the outside inputs it read (the deposit's identity
- * when opening, the quote when approving or offering), both as case.c
- * encodes them in binary; they are copied in as they are.  Replaying args
- * with context must give the same event again (refund_case_rebuild).  The
- * bytes are written with w (a fresh writer of the caller's) and stay in it:
- * *data is valid until refund__bin_writer_dispose(w).
+ * r->last_hash) in format 2, in two steps around its context.  Begin writes
+ * with w (a fresh writer of the caller's) the previous event's hash, which
+ * the digest chains to but the event does not store, then the event's
+ * fields and `args`, the action's arguments as case.c encodes them in
+ * binary.  The caller then writes the context, the outside inputs the
+ * action read (the deposit's identity when opening, the quote when
+ * approving or offering), and finish hashes it all in one pass, appends
+ * the digest and gives the event's bytes, valid until
+ * refund__bin_writer_dispose(w), and its digest.  Replaying args with
+ * context must give the same event again (refund_case_rebuild).
  */
-int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
-		const unsigned char *args, size_t args_len, const unsigned char *context,
-		size_t context_len, bin_writer *w, const unsigned char **data, size_t *size,
-		unsigned char digest[SHA256_DIGEST_SIZE]);
+void refund__event_begin(const case_record *r, const refund_event *ev,
+		const unsigned char *args, size_t args_len, bin_writer *w);
+int refund__event_finish(refund_engine *e, const case_record *r, bin_writer *w,
+		const unsigned char **data, size_t *size, unsigned char digest[SHA256_DIGEST_SIZE]);
 
 /*
  * The same event in format 1, JSON, as earlier versions wrote it: only to

@@ -159,25 +159,37 @@ static int chain_digest(const char *prev, const void *body, size_t len,
 	return 0;
 }
 
-int refund__event_encode(refund_engine *e, const case_record *r, const refund_event *ev,
-		const unsigned char *args, size_t args_len, const unsigned char *context,
-		size_t context_len, bin_writer *w, const unsigned char **data, size_t *size,
-		unsigned char digest[SHA256_DIGEST_SIZE])
+/* What the chain hashes ahead of an event's bytes: the previous digest. */
+static size_t chained_prefix(const case_record *r)
 {
-	const unsigned char *body;
-	size_t len = 0;
-	int rc;
+	return r->nevents ? SHA256_DIGEST_SIZE : 0;
+}
 
-	/* One buffer: the fields, args and context, then the hash of all that. */
+void refund__event_begin(const case_record *r, const refund_event *ev,
+		const unsigned char *args, size_t args_len, bin_writer *w)
+{
+	/* The previous digest first, where one pass of SHA-256 takes it with
+	 * the event: the stored bytes start after it. */
+	refund__bin_bytes(w, r->last_hash, chained_prefix(r));
 	encode_binary_fields(w, ev);
 	refund__bin_bytes(w, args, args_len);
-	refund__bin_bytes(w, context, context_len);
-	if ((rc = refund__bin_writer_end(w, &body, &len)) != 0)
+}
+
+int refund__event_finish(refund_engine *e, const case_record *r, bin_writer *w,
+		const unsigned char **data, size_t *size, unsigned char digest[SHA256_DIGEST_SIZE])
+{
+	const unsigned char *chained;
+	size_t len = 0, prefix = chained_prefix(r);
+	int rc;
+
+	if ((rc = refund__bin_writer_end(w, &chained, &len)) != 0)
 		return refund__fail_code(e, rc);
-	chain_from(r->nevents ? r->last_hash : NULL, body, len, digest);
+	sha256(chained, len, digest);
 	refund__bin_bytes(w, digest, SHA256_DIGEST_SIZE);
-	if ((rc = refund__bin_writer_end(w, data, size)) != 0)
+	if ((rc = refund__bin_writer_end(w, &chained, &len)) != 0)
 		return refund__fail_code(e, rc);
+	*data = chained + prefix;
+	*size = len - prefix;
 	return 0;
 }
 
