@@ -7,11 +7,14 @@
  * read through every getter, explained, verified, and then takes one action
  * (picked by the input's hash); whatever the action writes must load again
  * in the state the handle shows, and the deposit's ledger must keep its
- * invariant.  A load with one of its allocations failed must give
- * REFUND_ENOMEM and leak nothing.
+ * invariant.  A binary record that loads must be its values' one encoding
+ * (written again, the input itself).  A load with one of its allocations
+ * failed must give REFUND_ENOMEM and leak nothing.
  */
 #include "fuzz_support.h"
 
+#include "alloc.h"
+#include "case.h"
 #include "engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -261,6 +264,25 @@ static void check_enomem(fuzz_engine *fe, long allocations, uint32_t hash)
 		abort();
 }
 
+/*
+ * A binary record that reads is its values' one encoding: written again it
+ * is the input itself (so a handle may copy from the bytes it read).
+ */
+static void check_one_encoding(refund_engine *e, const uint8_t *data, size_t size)
+{
+	static case_record r;
+	char *again = NULL;
+	size_t n = 0;
+
+	if (size < CASE_MAGIC_SIZE || memcmp(data, refund__case_magic, CASE_MAGIC_SIZE) != 0 ||
+	    refund__case_record_read(&e->alloc, data, size, &r) != 0)
+		return;
+	if (refund__case_encode(e, &r, &again, &n) != 0 || n != size ||
+	    memcmp(again, data, size) != 0)
+		abort();
+	refund__free(&e->alloc, again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t hash = fuzz_hash(data, size);
@@ -286,6 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_enomem(&fe, allocations, hash);
 	if (rc == 0) {
+		check_one_encoding(fe.engine, data, size);
 		if (load(&fe, &c) != 0)
 			abort();
 		check_getters(&fe, c);

@@ -27,7 +27,10 @@ struct refund_allocator;
  * Create an in-memory store.  It implements the whole contract, including
  * the deadline index (O(log n) per update) and scan.  It is internally locked,
  * so engines on different threads may share it.  Its data lives until
- * refund_store_free().
+ * refund_store_free(): events, records' nodes and their first bytes go in
+ * 64 KiB chunks taken from the allocator (on Linux their pages are faulted
+ * in at once), and a record's events are linked in order, so reading them
+ * from seq k passes the k - 1 before it.
  *
  * @param out receives the store; set only on success.
  * @param allocator copied; NULL means the C library's allocator.
