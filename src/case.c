@@ -1002,8 +1002,9 @@ static int apply_escalate(txn *t)
 	if (t->args->deadline) {
 		/* Fired by a deadline: to every party the policy names (maybe none). */
 		party = t->policy->parties;
-		copy_text(t->reason, sizeof(t->reason), party ? "overdue: escalated to the policy's parties"
-				: "overdue: escalated to no party named");
+		copy_text(t->reason, sizeof(t->reason), party ?
+				"overdue: escalated to the policy's parties" :
+				"overdue: escalated to no party named");
 		t->next->escalated |= party;
 		return refund__clock_advance(t->e, t->policy, t->next);
 	}

@@ -107,6 +107,15 @@ void refund__case_record_clear(case_record *r)
 
 /* ---- writing ---- */
 
+/* Schema 2's segments, in the order they are written and read. */
+enum {
+	SEGMENT_IDENTITY, SEGMENT_PROGRESS, SEGMENT_ACCOUNT, SEGMENT_REVIEW,
+	SEGMENT_DEADLINES, SEGMENT_AUDIT, SEGMENT_EVIDENCE, SEGMENT_PARTS, SEGMENT_KEYS,
+	SEGMENT_COUNT
+};
+
+_Static_assert(SEGMENT_COUNT == CASE_SEGMENTS, "case.h counts the segments");
+
 void refund__case_quote_put(field_out *o, const refund_quote *q)
 {
 	put_int(o, "remaining", q->remaining);
@@ -358,15 +367,15 @@ static const struct segment {
 	void (*write)(field_out *o, const case_record *r);
 	int (*same)(const case_record *a, const case_record *b);
 } segments[CASE_SEGMENTS] = {
-	{ encode_identity, same_identity },
-	{ encode_progress, NULL },
-	{ encode_account, same_account },
-	{ encode_review, same_review },
-	{ encode_deadlines, same_deadlines },
-	{ encode_audit, NULL },
-	{ encode_evidence, same_evidence },
-	{ encode_parts, same_parts },
-	{ encode_keys, same_keys },
+	[SEGMENT_IDENTITY] = { encode_identity, same_identity },
+	[SEGMENT_PROGRESS] = { encode_progress, NULL },
+	[SEGMENT_ACCOUNT] = { encode_account, same_account },
+	[SEGMENT_REVIEW] = { encode_review, same_review },
+	[SEGMENT_DEADLINES] = { encode_deadlines, same_deadlines },
+	[SEGMENT_AUDIT] = { encode_audit, NULL },
+	[SEGMENT_EVIDENCE] = { encode_evidence, same_evidence },
+	[SEGMENT_PARTS] = { encode_parts, same_parts },
+	[SEGMENT_KEYS] = { encode_keys, same_keys },
 };
 
 static void encode(field_out *o, const case_record *r)
@@ -522,7 +531,7 @@ static void decode_lists(field_in *in, case_record *r, const segment_marks *m)
 		get_text(in, "ref", ev->reference, sizeof(ev->reference));
 		get_end(in);
 	}
-	mark(in, m, 6);
+	mark(in, m, SEGMENT_EVIDENCE);
 	r->nparts = get_list(in, "parts", REFUND_POLICY_MAX_PARTS);
 	for (i = 0; i < r->nparts && refund__field_ok(in); i++) {
 		case_part *p = &r->parts[i];
@@ -536,7 +545,7 @@ static void decode_lists(field_in *in, case_record *r, const segment_marks *m)
 		get_text(in, "failure", p->failure, sizeof(p->failure));
 		get_end(in);
 	}
-	mark(in, m, 7);
+	mark(in, m, SEGMENT_PARTS);
 	r->nkeys = get_list(in, "keys", CASE_MAX_KEYS);
 	for (i = 0; i < r->nkeys && refund__field_ok(in); i++) {
 		get_item(in, i);
@@ -544,7 +553,7 @@ static void decode_lists(field_in *in, case_record *r, const segment_marks *m)
 		get_digest(in, "digest", r->keys[i].digest);
 		get_end(in);
 	}
-	mark(in, m, 8);
+	mark(in, m, SEGMENT_KEYS);
 }
 
 /* The fields in the segments' order (segments[] below the encoders). */
@@ -557,17 +566,17 @@ static void decode(field_in *in, case_record *r, const segment_marks *m)
 	get_text(in, "currency", r->currency, sizeof(r->currency));
 	get_id(in, "policy", r->policy_id, sizeof(r->policy_id));
 	r->policy_version = (uint32_t)get_int(in, "policy_version", 1, UINT32_MAX);
-	mark(in, m, 0);
+	mark(in, m, SEGMENT_IDENTITY);
 	r->state = refund__field_get_name(in, "state", refund_case_state_name, REFUND_STATE_COUNT);
 	r->reason = get_small(in, "reason", REFUND_REASON_DEVICE_FAULT, REFUND_REASON_FRAUD);
 	r->opened_at = get_int(in, "opened_at", T_MIN, T_MAX);
-	mark(in, m, 1);
+	mark(in, m, SEGMENT_PROGRESS);
 	r->requested = get_mask(in, "requested");
 	r->method = get_small(in, "method", 0, REFUND_PAYOUT_WECHAT);
 	get_text(in, "account_name", r->account_name, sizeof(r->account_name));
 	get_text(in, "account_number", r->account_number, sizeof(r->account_number));
 	get_text(in, "bank", r->bank, sizeof(r->bank));
-	mark(in, m, 2);
+	mark(in, m, SEGMENT_ACCOUNT);
 	r->approved = get_int(in, "approved", -1, M_MAX);
 	get_text(in, "approved_by", r->approved_by, sizeof(r->approved_by));
 	r->reject_reason = get_small(in, "reject_reason", 0, REFUND_REJECT_OTHER);
@@ -579,14 +588,14 @@ static void decode(field_in *in, case_record *r, const segment_marks *m)
 	r->offered = get_small(in, "offered", 0, 1);
 	r->accepted = get_small(in, "accepted", 0, 1);
 	decode_quote(in, &r->fixed);
-	mark(in, m, 3);
+	mark(in, m, SEGMENT_REVIEW);
 	r->escalated = get_mask(in, "escalated");
 	decode_clock(in, &r->clock);
-	mark(in, m, 4);
+	mark(in, m, SEGMENT_DEADLINES);
 	r->nevents = (uint64_t)get_int(in, "events", 1, INT64_MAX);
 	get_digest(in, "last_hash", r->last_hash);
 	r->next_key = get_small(in, "next_key", 0, CASE_MAX_KEYS - 1);
-	mark(in, m, 5);
+	mark(in, m, SEGMENT_AUDIT);
 	decode_lists(in, r, m);
 	memcpy(r->fixed.currency, r->currency, sizeof(r->currency));
 }

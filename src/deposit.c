@@ -40,9 +40,10 @@ struct refund_deposit {
 	size_t nentries;
 	size_t capacity;
 	refund_balance balance;
-	/* The bytes this handle's last change stored, while they are what the
-	 * handle holds (0: none): a change copies the fields that never change
-	 * and the ledger entries it had, and encodes the rest. */
+	/* The bytes the handle was read from or its last change stored, while
+	 * they are what it holds (0: none): a change copies from them the
+	 * fields that never change and the ledger entries it had, and encodes
+	 * the rest. */
 	uint16_t kept_size;
 	uint16_t kept_identity_end;   /* the magic and the fields never changed */
 	uint16_t kept_entries_start;  /* the ledger's entries, to the end */
@@ -187,7 +188,6 @@ static void encode_entry(field_out *o, const deposit_entry *entry)
 	refund__field_end(o);
 }
 
-/* The deposit as it is with a staged change, after the schema's mark. */
 /* The fields that never change after creation: the deposit's identity. */
 static void encode_identity(field_out *o, const refund_deposit *d)
 {
@@ -211,6 +211,7 @@ static void encode_state(field_out *o, const refund_deposit *d, const deposit_st
 	refund__field_list(o, "ledger", d->nentries + st->nentries);
 }
 
+/* The deposit as it is with a staged change, after the schema's mark. */
 static void encode_fields(field_out *o, const refund_deposit *d, const deposit_stage *st)
 {
 	size_t i;

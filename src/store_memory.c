@@ -32,16 +32,19 @@
  *   store is left exactly as it was (the hash table may keep a larger
  *   capacity).
  * - A new record, and one that outgrows its block, gets a block with room
- *   to spare (grown_block); a put whose bytes and index strings fit the block is
- *   copied into it in place, unless the block is more than twice that.
- * - Events are immutable and never dropped, so each (its seq, time and
- *   bytes) is appended to chunks of EVENT_CHUNK bytes shared by all nodes
- *   and linked to its node's last, rather than allocated one by one: a
- *   malloc per event cost a fifth of a whole transition's time once the
- *   heap held a few hundred thousand of them, and an array per node grown
- *   by realloc most of another tenth.  Reading from seq k walks the k - 1
- *   before it.  A failed commit takes its bytes back off the end.  A new
- *   chunk's pages are faulted in at once where Linux allows (prefault).
+ *   to spare (grown_block); a put whose bytes and index strings fit the
+ *   block is copied into it in place, unless the block is more than twice
+ *   that.
+ * - Events are immutable and never dropped, and nodes never freed, so each
+ *   event (its seq, time and bytes), each node and a new record's first
+ *   block are taken from chunks of EVENT_CHUNK bytes rather than allocated
+ *   one by one: a malloc per event cost a fifth of a whole transition's
+ *   time once the heap held a few hundred thousand of them, and an array
+ *   of events per node grown by realloc most of another tenth.  A node's
+ *   events are linked oldest first: reading from seq k walks the k - 1
+ *   before it.  A failed commit takes what it took back off the end (the
+ *   nodes it created with it).  A new chunk's pages are faulted in at once
+ *   where Linux allows (prefault).
  */
 /* The feature-test macro POSIX reserves for exactly this use; and glibc's
  * for madvise's Linux advice (prefault). */
