@@ -172,9 +172,9 @@ typedef struct mem_key {
 typedef struct put_plan {
 	mem_node *node;
 	int in_place;                  /* into node->block; else into block */
+	int block_in_chunk;            /* block is in the chunks, not allocated */
 	unsigned char *block;          /* new, block_size bytes (NULL if 0) */
 	size_t block_size;
-	int block_in_chunk;            /* block is in the chunks, not allocated */
 	size_t index_len[INDEX_FIELDS];  /* each index string's bytes with its NUL; 0: NULL */
 } put_plan;
 
@@ -514,14 +514,16 @@ static int memory_load(refund_store *store, int kind, const char *id,
  * Only a hint (MADV_POPULATE_WRITE, Linux 5.14): a kernel that refuses it
  * leaves the pages to fault in as they are written, and changes nothing.
  */
-static void prefault(const memory_store *s, void *p, size_t n)
+static void prefault(const memory_store *s, unsigned char *p, size_t n)
 {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-	uintptr_t from = ((uintptr_t)p + s->page - 1) & ~(s->page - 1),
-		to = ((uintptr_t)p + n) & ~(s->page - 1);
+	size_t head;
 
-	if (s->page && to > from)
-		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+	if (!s->page)
+		return;
+	head = (size_t)((s->page - (uintptr_t)p % s->page) % s->page);  /* to a page's start */
+	if (n > head && (n - head) / s->page > 0)
+		(void)madvise(p + head, (n - head) / s->page * s->page, MADV_POPULATE_WRITE);
 #else
 	(void)s;
 	(void)p;
