@@ -302,9 +302,9 @@ static refund_store_event big_event(int kind, const char *id, uint64_t seq, size
 	return ev;
 }
 
-/* The chunks' size (store_memory.c): an event at least this long has a
- * chunk of its own, full, so that whatever the store takes next from the
- * chunks (a node, a new record's block, an event) starts another. */
+/* The first chunk's size (store_memory.c): an event at least this long
+ * has a chunk of its own, full, so that whatever the store takes next from
+ * the chunks (a node, a new record's block, an event) starts another. */
 #define CHUNK_SIZE ((size_t)64 * 1024)
 
 static void fill_chunk(refund_store *s, const char *id, uint64_t seq)
@@ -396,8 +396,8 @@ static void assert_events(refund_store *s, const char *id, const refund_store_ev
 }
 
 /*
- * Event bytes share chunks of 64 KiB: an event that does not fit the last
- * one starts another, one larger than a chunk has its own, and a failed
+ * Events share chunks (the first of 64 KiB): an event that does not fit the
+ * last one starts another, one longer than 64 KiB has its own, and a failed
  * commit gives back what it took, so later events neither leak nor land on
  * earlier ones.
  */
@@ -1437,6 +1437,106 @@ static void batches_meet_chunk_ends_anywhere(void **state)
 	assert_true(straddled > 0 && straddled < pads);
 }
 
+/* An allocator that notes the sizes of large allocations (chunks) and can
+ * refuse the next one. */
+typedef struct chunk_log {
+	refund_allocator allocator;
+	size_t sizes[64];
+	int n;
+	int refuse;          /* refuse the refuse-th large allocation from now (0: none) */
+} chunk_log;
+
+#define LARGE ((size_t)32 * 1024)
+
+static void *log_alloc(void *opaque, size_t size)
+{
+	chunk_log *l = opaque;
+
+	if (size >= LARGE) {
+		if (l->refuse && --l->refuse == 0)
+			return NULL;
+		assert_true(l->n < 64);
+		l->sizes[l->n++] = size;
+	}
+	return malloc(size);
+}
+
+static void *log_realloc(void *opaque, void *ptr, size_t size)
+{
+	(void)opaque;
+	return realloc(ptr, size);
+}
+
+static void log_free(void *opaque, void *ptr)
+{
+	(void)opaque;
+	free(ptr);
+}
+
+/*
+ * The chunks double from 64 KiB to 4 MiB and stay there, so a small store
+ * stays small; a commit that fails, for want of a chunk or after taking one,
+ * leaves the next chunk's size as it was.
+ */
+static void chunks_grow_to_their_largest(void **state)
+{
+	chunk_log l = { { REFUND_ALLOCATOR_VERSION, log_alloc, log_realloc, log_free, NULL },
+			{ 0 }, 0, 0 };
+	refund_store *s = NULL;
+	refund_store_event ev, pad, big;
+	refund_store_put put;
+	size_t header, written = 0;
+	uint64_t seq = 1;
+	int i;
+
+	(void)state;
+	l.allocator.opaque = &l;
+	assert_int_equal(refund_store_memory_new(&s, &l.allocator), 0);
+	ev = big_event(REFUND_RECORD_CASE, "K", seq++, 1000, 1);
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
+	assert_int_equal(l.n, 1);
+	header = l.sizes[0] - CHUNK_SIZE;
+	assert_true(header < 64);
+	/* A chunk of its own for an event past 64 KiB; then a commit that fails
+	 * for want of the next shared chunk (128 KiB), and one that takes it
+	 * for a new record and fails for want of a chunk of its own for that
+	 * record's event; then the latter again. */
+	pad = big_event(REFUND_RECORD_META, "~pad", 1, CHUNK_SIZE, 2);
+	assert_int_equal(sc_commit(s, NULL, 0, &pad, 1), 0);
+	ev.seq = seq;
+	l.refuse = 1;
+	assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), REFUND_ENOMEM);
+	put = sc_put_text(REFUND_RECORD_CASE, "N", 0, "n", 1);
+	big = big_event(REFUND_RECORD_CASE, "N", 1, 2 * CHUNK_SIZE + 1000, 3);
+	l.refuse = 2;
+	assert_int_equal(sc_commit(s, &put, 1, &big, 1), REFUND_ENOMEM);
+	assert_int_equal(l.n, 3);  /* the shared chunk taken, then given back */
+	assert_int_equal(sc_commit(s, &put, 1, &big, 1), 0);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.sizes[2], header + 2 * CHUNK_SIZE);
+	assert_int_equal(l.sizes[3], header + 2 * CHUNK_SIZE);  /* not 256 KiB */
+	/* 16 MiB more in events of about 1 KiB: shared chunks alone, noted from
+	 * index 3 on (over the big event's own). */
+	l.n = 3;
+	while (written < (size_t)16 << 20) {
+		ev.seq = seq++;
+		assert_int_equal(sc_commit(s, NULL, 0, &ev, 1), 0);
+		written += ev.size;
+	}
+	assert_true(l.n > 9);
+	for (i = 3; i < l.n; i++) {  /* 256 KiB, 512 KiB, ... 4 MiB, 4 MiB, ... */
+		size_t want = CHUNK_SIZE << (i - 1);
+
+		if (want > 64 * CHUNK_SIZE)
+			want = 64 * CHUNK_SIZE;
+		assert_int_equal(l.sizes[i], header + want);
+	}
+	free((void *)ev.data);
+	free((void *)pad.data);
+	free((void *)big.data);
+	refund_store_free(s);
+}
+
 /* ---- refund_store_batch_check, which every store calls first ----------------- */
 
 static void batch_check_refuses_each_malformed_part(void **state)
@@ -1544,6 +1644,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(updates_reuse_the_block_when_it_fits,
 				mem_setup, mem_teardown),
 		cmocka_unit_test(batches_meet_chunk_ends_anywhere),
+		cmocka_unit_test(chunks_grow_to_their_largest),
 		cmocka_unit_test_setup_teardown(failed_commit_leaves_a_block_in_place_untouched,
 				mem_setup, mem_teardown),
 	};
