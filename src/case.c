@@ -1835,7 +1835,8 @@ int refund_case_open(refund_engine *e, refund_case **out, const char *case_id,
 			refund_case_free(found);
 		return 0;
 	}
-	refund__case_record_clear(t.next);
+	/* t.next is cleared by new_record (open_record); until then only its
+	 * deposit id is read. */
 	args_init(&a, &e->alloc);
 	if ((rc = refund__policy_get(e, policy_id, policy_version, &t.policy)) != 0 ||
 	    (rc = refund__now(e, &t.now)) != 0)
