@@ -168,6 +168,25 @@ static void random_record(case_record *r)
 	random_lists(r);
 }
 
+/* An engine on a fresh memory store with the C library's allocator, for
+ * the encoders and readers; plain_engine_free frees both. */
+static refund_engine *plain_engine(refund_store **store)
+{
+	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
+	refund_engine *e = NULL;
+
+	assert_int_equal(refund_store_memory_new(store, NULL), 0);
+	opt.store = *store;
+	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	return e;
+}
+
+static void plain_engine_free(refund_engine *e, refund_store *store)
+{
+	refund_engine_free(e);
+	store->free(store);
+}
+
 typedef int (*encoder)(refund_engine *e, const case_record *r, char **data, size_t *size);
 
 /* r written by encode and read back: 0 and *back, or the error. */
@@ -237,16 +256,13 @@ static void test_random_records_cut_short(void **state)
 {
 	static case_record r, back;
 	refund_engine *e = NULL;
-	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *store = NULL;
 	char *data = NULL;
 	size_t size = 0, cut;
 	int i, json;
 
 	(void)state;
-	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
-	opt.store = store;
-	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	e = plain_engine(&store);
 	for (i = 0; i < 20; i++) {
 		random_record(&r);
 		for (json = 0; json < 2; json++) {
@@ -258,8 +274,7 @@ static void test_random_records_cut_short(void **state)
 			refund__free(&e->alloc, data);
 		}
 	}
-	refund_engine_free(e);
-	store->free(store);
+	plain_engine_free(e, store);
 }
 
 /* ---- writing only what changed (refund__case_record_write_since) ---- */
@@ -355,15 +370,12 @@ static void test_write_since_changed_bytes(void **state)
 	static case_record base, r, before;
 	static case_kept kept, base_kept;
 	refund_engine *e = NULL;
-	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *store = NULL;
 	size_t at, changed = 0, copied = 0;
 	int i, step;
 
 	(void)state;
-	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
-	opt.store = store;
-	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	e = plain_engine(&store);
 	for (i = 0; i < KEPT_RECORDS; i++) {
 		random_small_record(&base);
 		memset(&base_kept, 0, sizeof(base_kept));
@@ -394,8 +406,7 @@ static void test_write_since_changed_bytes(void **state)
 	printf("%zu single-byte changes and %d chained ones written after their record\n",
 			changed, KEPT_RECORDS * KEPT_CHAIN);
 	assert_true(changed > (size_t)KEPT_RECORDS * 100 && copied > 0);
-	refund_engine_free(e);
-	store->free(store);
+	plain_engine_free(e, store);
 }
 
 /*
@@ -409,16 +420,13 @@ static void test_changed_bytes_read_as_their_encoding(void **state)
 	static case_record r, back;
 	static unsigned char bad[4096];
 	refund_engine *e = NULL;
-	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *store = NULL;
 	char *data = NULL, *again = NULL;
 	size_t size = 0, n = 0, i, read = 0;
 	unsigned v;
 
 	(void)state;
-	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
-	opt.store = store;
-	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	e = plain_engine(&store);
 	random_small_record(&r);
 	assert_int_equal(refund__case_encode(e, &r, &data, &size), 0);
 	assert_true(size <= sizeof(bad));
@@ -438,8 +446,7 @@ static void test_changed_bytes_read_as_their_encoding(void **state)
 			size);
 	assert_true(read > size);
 	refund__free(&e->alloc, data);
-	refund_engine_free(e);
-	store->free(store);
+	plain_engine_free(e, store);
 }
 
 /*
@@ -452,16 +459,13 @@ static void test_read_bytes_kept(void **state)
 	static case_record base, loaded, r;
 	static case_kept read_kept, kept;
 	refund_engine *e = NULL;
-	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *store = NULL;
 	char *data = NULL;
 	size_t size = 0, at, changed = 0;
 	int i;
 
 	(void)state;
-	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
-	opt.store = store;
-	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	e = plain_engine(&store);
 	for (i = 0; i < KEPT_RECORDS / 4; i++) {
 		random_small_record(&base);
 		assert_int_equal(refund__case_encode(e, &base, &data, &size), 0);
@@ -488,8 +492,7 @@ static void test_read_bytes_kept(void **state)
 			&loaded, &read_kept), 0);
 	assert_int_equal(read_kept.size, 0);
 	refund__free(&e->alloc, data);
-	refund_engine_free(e);
-	store->free(store);
+	plain_engine_free(e, store);
 }
 
 /* A record too long to keep is written whole, and keeps nothing. */
@@ -498,13 +501,10 @@ static void test_write_since_long_record(void **state)
 	static case_record r;
 	static case_kept kept;
 	refund_engine *e = NULL;
-	refund_engine_options opt = REFUND_ENGINE_OPTIONS_INIT;
 	refund_store *store = NULL;
 
 	(void)state;
-	assert_int_equal(refund_store_memory_new(&store, NULL), 0);
-	opt.store = store;
-	assert_int_equal(refund_engine_new(&e, &opt), 0);
+	e = plain_engine(&store);
 	random_record(&r);
 	memset(r.reject_text, 'x', CASE_TEXT_MAX);
 	r.reject_text[CASE_TEXT_MAX] = '\0';
@@ -512,8 +512,7 @@ static void test_write_since_long_record(void **state)
 	check_since(e, &r, &r, &kept);
 	assert_int_equal(kept.size, 0);
 	check_since(e, &r, &r, &kept);
-	refund_engine_free(e);
-	store->free(store);
+	plain_engine_free(e, store);
 }
 
 int main(void)
