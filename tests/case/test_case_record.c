@@ -359,6 +359,26 @@ static void check_since(refund_engine *e, const case_record *r, const case_recor
 	refund__bin_writer_dispose(&b);
 }
 
+/* Every byte of `before` changed in turn, each written after it from the
+ * bytes it was kept as (check_since); how many changes there were. */
+static size_t check_each_change(refund_engine *e, const case_record *before,
+		const case_kept *before_kept)
+{
+	static case_record r;
+	static case_kept kept;
+	size_t at, changed = 0;
+
+	for (at = 0; at < sizeof(r); at++) {
+		r = *before;
+		if (!change_byte(&r, at))
+			continue;
+		kept = *before_kept;
+		check_since(e, &r, before, &kept);
+		changed++;
+	}
+	return changed;
+}
+
 /*
  * Every byte of random records changed in turn, and chains of changes as
  * transitions make them: what write_since copies from the bytes kept is
@@ -371,7 +391,7 @@ static void test_write_since_changed_bytes(void **state)
 	static case_kept kept, base_kept;
 	refund_engine *e = NULL;
 	refund_store *store = NULL;
-	size_t at, changed = 0, copied = 0;
+	size_t changed = 0, copied = 0;
 	int i, step;
 
 	(void)state;
@@ -384,14 +404,7 @@ static void test_write_since_changed_bytes(void **state)
 		/* the same record again: every segment copied */
 		kept = base_kept;
 		check_since(e, &base, &base, &kept);
-		for (at = 0; at < sizeof(base); at++) {
-			r = base;
-			if (!change_byte(&r, at))
-				continue;
-			kept = base_kept;
-			check_since(e, &r, &base, &kept);
-			changed++;
-		}
+		changed += check_each_change(e, &base, &base_kept);
 		/* a chain: each record after the one before, as commits go */
 		kept = base_kept;
 		r = base;
@@ -456,12 +469,12 @@ static void test_changed_bytes_read_as_their_encoding(void **state)
  */
 static void test_read_bytes_kept(void **state)
 {
-	static case_record base, loaded, r;
-	static case_kept read_kept, kept;
+	static case_record base, loaded;
+	static case_kept read_kept;
 	refund_engine *e = NULL;
 	refund_store *store = NULL;
 	char *data = NULL;
-	size_t size = 0, at, changed = 0;
+	size_t size = 0, changed = 0;
 	int i;
 
 	(void)state;
@@ -475,14 +488,7 @@ static void test_read_bytes_kept(void **state)
 		assert_memory_equal(read_kept.bytes, data, size);
 		assert_int_equal(read_kept.end[CASE_SEGMENTS - 1], size);
 		refund__free(&e->alloc, data);
-		for (at = 0; at < sizeof(loaded); at++) {
-			r = loaded;
-			if (!change_byte(&r, at))
-				continue;
-			kept = read_kept;
-			check_since(e, &r, &loaded, &kept);
-			changed++;
-		}
+		changed += check_each_change(e, &loaded, &read_kept);
 	}
 	printf("%zu single-byte changes written after a record read\n", changed);
 	assert_true(changed > (size_t)KEPT_RECORDS / 4 * 100);
