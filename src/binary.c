@@ -55,6 +55,11 @@ static int reserve(bin_writer *w, size_t n)
 	return 1;
 }
 
+unsigned char *refund__bin_room(bin_writer *w, size_t n)
+{
+	return reserve(w, n) ? w->buf + w->len : NULL;
+}
+
 void refund__bin_bytes_slow(bin_writer *w, const void *data, size_t n)
 {
 	if (n && reserve(w, n)) {
@@ -89,11 +94,7 @@ void refund__bin_text_slow(bin_writer *w, const char *s)
 
 void refund__bin_opt_int(bin_writer *w, int64_t v)
 {
-	/* INT64_MIN is the one zigzag of UINT64_MAX, so the +1 cannot wrap */
-	if (v == INT64_MIN)
-		refund__bin_uint(w, 0);
-	else
-		refund__bin_uint(w, refund__bin_zigzag(v) + 1);
+	refund__bin_uint(w, refund__bin_opt_word(v));
 }
 
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size)

@@ -41,23 +41,53 @@ void refund__bin_uint_slow(bin_writer *w, uint64_t v);
 /* The general path of bin_text. */
 void refund__bin_text_slow(bin_writer *w, const char *s);
 
+/*
+ * Writing a run of fields at a cursor: bin_room makes room for at most n
+ * more bytes (growing the buffer) and gives where they go, or NULL with the
+ * sticky error; the put_ functions write there and return what follows;
+ * bin_advance ends the run.  The position stays in a register: writing
+ * through the writer reloads it after every byte stored (bytes alias it).
+ */
+unsigned char *refund__bin_room(bin_writer *w, size_t n);
+
+static inline unsigned char *refund__bin_put_uint(unsigned char *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* A text's room at a cursor: its length's varint and its bytes. */
+#define BIN_TEXT_ROOM(len) ((len) + 10)
+
+/* s of n bytes (NULL: absent), as bin_text writes it. */
+static inline unsigned char *refund__bin_put_text(unsigned char *p, const char *s, size_t n)
+{
+	if (!s)
+		return refund__bin_put_uint(p, 0);
+	p = refund__bin_put_uint(p, (uint64_t)n + 1);
+	if (n)
+		memcpy(p, s, n);
+	return p + n;
+}
+
+static inline void refund__bin_advance(bin_writer *w, const unsigned char *p)
+{
+	w->len = (size_t)(p - w->buf);
+}
+
 /* Inline: a record is mostly small integers, and a call each cost more
  * than the writing. */
 static inline void refund__bin_uint(bin_writer *w, uint64_t v)
 {
-	unsigned char *out;
-
 	if (w->cap - w->len < 10) {
 		refund__bin_uint_slow(w, v);
 		return;
 	}
-	out = w->buf + w->len;
-	while (v >= 0x80) {
-		*out++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*out++ = (unsigned char)v;
-	w->len = (size_t)(out - w->buf);
+	refund__bin_advance(w, refund__bin_put_uint(w->buf + w->len, v));
 }
 
 /* Inline: a transition writes some twenty runs of bytes, most short. */
@@ -100,6 +130,13 @@ static inline void refund__bin_text(bin_writer *w, const char *s)
  * values whose zigzag is a power of 128 less one).
  */
 void refund__bin_opt_int(bin_writer *w, int64_t v);
+
+/* The uint bin_opt_int writes for v. */
+static inline uint64_t refund__bin_opt_word(int64_t v)
+{
+	/* INT64_MIN is the one zigzag of UINT64_MAX, so the +1 cannot wrap */
+	return v == INT64_MIN ? 0 : refund__bin_zigzag(v) + 1;
+}
 /* 0 with the bytes (valid until the next write or dispose), or the sticky
  * error (REFUND_ENOMEM). */
 int refund__bin_writer_end(bin_writer *w, const unsigned char **data, size_t *size);

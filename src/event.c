@@ -113,23 +113,37 @@ int refund__event_encode_json(refund_engine *e, const case_record *r, const refu
 
 /* ---- format 2: binary, what every new event is written in ---- */
 
+static size_t text_length(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* The event's fields at a cursor: every event writes them (binary.h). */
 static void encode_binary_fields(bin_writer *w, const refund_event *ev)
 {
-	refund__bin_bytes(w, magic, sizeof(magic));
-	refund__bin_uint(w, ev->seq);
-	refund__bin_int(w, ev->at);
-	refund__bin_text(w, ev->actor);
-	refund__bin_uint(w, (uint64_t)ev->role);
-	refund__bin_uint(w, (uint64_t)ev->action);
-	refund__bin_uint(w, (uint64_t)ev->from);
-	refund__bin_uint(w, (uint64_t)ev->to);
-	refund__bin_int(w, ev->amount);
-	refund__bin_text(w, ev->reason);
-	refund__bin_text(w, ev->note);
-	refund__bin_text(w, ev->policy_id);
-	refund__bin_uint(w, ev->policy_version);
-	refund__bin_uint(w, ev->policy_version_before);
-	refund__bin_opt_int(w, ev->deadline);
+	size_t actor = text_length(ev->actor), reason = text_length(ev->reason),
+		note = text_length(ev->note), policy = text_length(ev->policy_id);
+	unsigned char *p = refund__bin_room(w, sizeof(magic) + 10 * 10 + BIN_TEXT_ROOM(actor) +
+			BIN_TEXT_ROOM(reason) + BIN_TEXT_ROOM(note) + BIN_TEXT_ROOM(policy));
+
+	if (!p)
+		return;  /* the sticky error */
+	memcpy(p, magic, sizeof(magic));
+	p = refund__bin_put_uint(p + sizeof(magic), ev->seq);
+	p = refund__bin_put_uint(p, refund__bin_zigzag(ev->at));
+	p = refund__bin_put_text(p, ev->actor, actor);
+	p = refund__bin_put_uint(p, (uint64_t)ev->role);
+	p = refund__bin_put_uint(p, (uint64_t)ev->action);
+	p = refund__bin_put_uint(p, (uint64_t)ev->from);
+	p = refund__bin_put_uint(p, (uint64_t)ev->to);
+	p = refund__bin_put_uint(p, refund__bin_zigzag(ev->amount));
+	p = refund__bin_put_text(p, ev->reason, reason);
+	p = refund__bin_put_text(p, ev->note, note);
+	p = refund__bin_put_text(p, ev->policy_id, policy);
+	p = refund__bin_put_uint(p, ev->policy_version);
+	p = refund__bin_put_uint(p, ev->policy_version_before);
+	p = refund__bin_put_uint(p, refund__bin_opt_word(ev->deadline));
+	refund__bin_advance(w, p);
 }
 
 /* The digest of a format-2 event whose bytes before the hash are body,

@@ -326,6 +326,69 @@ static void test_writer_out_of_memory(void **state)
 	failalloc_disarm(&fa);
 }
 
+/*
+ * Fields written at a cursor are the bytes the writer's own calls write:
+ * varints of every length, texts (NULL, empty, long), optional ints; room
+ * past a caller's buffer moves to an allocation, and room that cannot be
+ * had is NULL with the writer's sticky error.
+ */
+static void test_cursor_writes(void **state)
+{
+	static const char *const texts[] = { NULL, "", "a", "收据 No. 88",
+		"a text longer than the caller's small buffer, to move it" };
+	unsigned char small[16];
+	failalloc fa;
+	bin_writer a, b;
+	const unsigned char *x, *y;
+	size_t nx, ny, i, len;
+	unsigned char *p;
+
+	(void)state;
+	refund__bin_writer_init(&a, &heap.allocator, NULL, 0);
+	refund__bin_writer_init(&b, &heap.allocator, small, sizeof(small));
+	for (i = 0; i < 64; i++) {
+		uint64_t v = (UINT64_C(1) << i) - 1;
+
+		refund__bin_uint(&a, v);
+		refund__bin_uint(&a, v + 1);
+		refund__bin_opt_int(&a, (int64_t)v - 3);
+		p = refund__bin_room(&b, 30);
+		assert_non_null(p);
+		p = refund__bin_put_uint(p, v);
+		p = refund__bin_put_uint(p, v + 1);
+		refund__bin_advance(&b, refund__bin_put_uint(p, refund__bin_opt_word((int64_t)v - 3)));
+	}
+	refund__bin_opt_int(&a, INT64_MIN);
+	refund__bin_advance(&b, refund__bin_put_uint(refund__bin_room(&b, 10),
+			refund__bin_opt_word(INT64_MIN)));
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		len = texts[i] ? strlen(texts[i]) : 0;
+		refund__bin_text(&a, texts[i]);
+		p = refund__bin_room(&b, BIN_TEXT_ROOM(len));
+		assert_non_null(p);
+		refund__bin_advance(&b, refund__bin_put_text(p, texts[i], len));
+	}
+	assert_int_equal(refund__bin_writer_end(&a, &x, &nx), 0);
+	assert_int_equal(refund__bin_writer_end(&b, &y, &ny), 0);
+	assert_ptr_not_equal(y, small);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	refund__bin_writer_dispose(&a);
+	refund__bin_writer_dispose(&b);
+	assert_int_equal(heap.live, 0);
+
+	/* No room to be had: NULL, the sticky error, nothing leaked. */
+	failalloc_init(&fa);
+	failalloc_arm(&fa, 1, 0);
+	refund__bin_writer_init(&b, &fa.allocator, small, sizeof(small));
+	assert_null(refund__bin_room(&b, sizeof(small) + 1));
+	assert_null(refund__bin_room(&b, 1));  /* sticky, though it would fit */
+	assert_int_equal(refund__bin_writer_end(&b, &y, &ny), REFUND_ENOMEM);
+	refund__bin_writer_dispose(&b);
+	failalloc_disarm(&fa);
+	assert_int_equal(fa.live, 0);
+}
+
 /* None is one byte; a value round-trips and is no longer than bin_int's. */
 static void test_optional_ints(void **state)
 {
@@ -427,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_input),
 		cmocka_unit_test(test_ranges_and_sticky_errors),
 		cmocka_unit_test(test_writer_out_of_memory),
+		cmocka_unit_test(test_cursor_writes),
 		cmocka_unit_test(test_optional_ints),
 		cmocka_unit_test(test_text_copies),
 		cmocka_unit_test(test_ids_read_in_one_pass),
