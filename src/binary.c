@@ -7,7 +7,6 @@
 #include "alloc.h"
 #include "utf8.h"
 
-#define VARINT_MAX 10  /* bytes of a 64-bit LEB128 varint */
 
 /* ---- writer ---- */
 
@@ -70,7 +69,7 @@ void refund__bin_bytes_slow(bin_writer *w, const void *data, size_t n)
 
 void refund__bin_uint_slow(bin_writer *w, uint64_t v)
 {
-	if (reserve(w, VARINT_MAX))
+	if (reserve(w, BIN_UINT_ROOM))
 		refund__bin_uint(w, v);  /* now with room: the inline path */
 }
 

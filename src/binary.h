@@ -60,8 +60,10 @@ static inline unsigned char *refund__bin_put_uint(unsigned char *p, uint64_t v)
 	return p;
 }
 
-/* A text's room at a cursor: its length's varint and its bytes. */
-#define BIN_TEXT_ROOM(len) ((len) + 10)
+/* An integer's room at a cursor (a varint's most), and a text's: its
+ * length's varint and its bytes. */
+#define BIN_UINT_ROOM ((size_t)10)
+#define BIN_TEXT_ROOM(len) ((len) + BIN_UINT_ROOM)
 
 /* s of n bytes (NULL: absent), as bin_text writes it. */
 static inline unsigned char *refund__bin_put_text(unsigned char *p, const char *s, size_t n)
@@ -83,7 +85,7 @@ static inline void refund__bin_advance(bin_writer *w, const unsigned char *p)
  * than the writing. */
 static inline void refund__bin_uint(bin_writer *w, uint64_t v)
 {
-	if (w->cap - w->len < 10) {
+	if (w->cap - w->len < BIN_UINT_ROOM) {
 		refund__bin_uint_slow(w, v);
 		return;
 	}

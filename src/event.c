@@ -123,8 +123,9 @@ static void encode_binary_fields(bin_writer *w, const refund_event *ev)
 {
 	size_t actor = text_length(ev->actor), reason = text_length(ev->reason),
 		note = text_length(ev->note), policy = text_length(ev->policy_id);
-	unsigned char *p = refund__bin_room(w, sizeof(magic) + 10 * 10 + BIN_TEXT_ROOM(actor) +
-			BIN_TEXT_ROOM(reason) + BIN_TEXT_ROOM(note) + BIN_TEXT_ROOM(policy));
+	unsigned char *p = refund__bin_room(w, sizeof(magic) + 10 * BIN_UINT_ROOM +
+			BIN_TEXT_ROOM(actor) + BIN_TEXT_ROOM(reason) + BIN_TEXT_ROOM(note) +
+			BIN_TEXT_ROOM(policy));
 
 	if (!p)
 		return;  /* the sticky error */
