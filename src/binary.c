@@ -7,7 +7,6 @@
 #include "alloc.h"
 #include "utf8.h"
 
-
 /* ---- writer ---- */
 
 void refund__bin_writer_init(bin_writer *w, const refund_allocator *alloc,
@@ -54,7 +53,7 @@ static int reserve(bin_writer *w, size_t n)
 	return 1;
 }
 
-unsigned char *refund__bin_room(bin_writer *w, size_t n)
+unsigned char *refund__bin_room_slow(bin_writer *w, size_t n)
 {
 	return reserve(w, n) ? w->buf + w->len : NULL;
 }
@@ -81,14 +80,10 @@ static int64_t unzigzag(uint64_t u)
 void refund__bin_text_slow(bin_writer *w, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
+	unsigned char *p = refund__bin_room(w, BIN_TEXT_ROOM(n));
 
-	refund__bin_uint(w, s ? (uint64_t)n + 1 : 0);
-	if (n && n <= w->cap - w->len) {
-		memcpy(w->buf + w->len, s, n);
-		w->len += n;
-	} else {
-		refund__bin_bytes(w, s, n);
-	}
+	if (p)
+		refund__bin_advance(w, refund__bin_put_text(p, s, n));
 }
 
 void refund__bin_opt_int(bin_writer *w, int64_t v)

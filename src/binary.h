@@ -48,7 +48,14 @@ void refund__bin_text_slow(bin_writer *w, const char *s);
  * bin_advance ends the run.  The position stays in a register: writing
  * through the writer reloads it after every byte stored (bytes alias it).
  */
-unsigned char *refund__bin_room(bin_writer *w, size_t n);
+unsigned char *refund__bin_room_slow(bin_writer *w, size_t n);
+
+static inline unsigned char *refund__bin_room(bin_writer *w, size_t n)
+{
+	if (!w->error && n <= w->cap - w->len)
+		return w->buf + w->len;
+	return refund__bin_room_slow(w, n);
+}
 
 static inline unsigned char *refund__bin_put_uint(unsigned char *p, uint64_t v)
 {
